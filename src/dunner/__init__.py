@@ -1,0 +1,3 @@
+"""dunner: accounts-receivable follow-up from the terminal."""
+
+__version__ = "0.1.0"

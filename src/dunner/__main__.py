@@ -1,0 +1,3 @@
+from dunner.cli import main
+
+main()

@@ -1,0 +1,204 @@
+"""Renderings with more than one table: the client statement and the aging colours."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from dunner.output import Column, blank_zero, console, days_late, human, machine, write_csv, write_table
+
+if TYPE_CHECKING:
+    from dunner.services.statement import Statement
+
+LATENESS = ["green", "yellow", "dark_orange", "red", "bold red"]
+
+OPEN_COLUMNS = [
+    Column("invoice"),
+    Column("issued"),
+    Column("due"),
+    Column("amount", numeric=True),
+    Column("paid", numeric=True),
+    Column("outstanding", numeric=True),
+    Column("days_overdue", "days late", numeric=True, show=days_late),
+]
+PAYMENT_COLUMNS = [
+    Column("id", numeric=True),
+    Column("date"),
+    Column("amount", numeric=True),
+    Column("method"),
+    Column("reference"),
+    Column("applied_to", "applied to"),
+    Column("unapplied", numeric=True),
+]
+
+
+def lateness_style(days_overdue: int | None) -> str | None:
+    """Colour by lateness: green when not yet due, then yellow, orange, red, bold red."""
+    if days_overdue is None:
+        return None
+    thresholds = [0, 30, 60, 90]
+    return LATENESS[sum(days_overdue > t for t in thresholds)]
+
+
+def _statement_data(st: Statement) -> dict[str, Any]:
+    return {
+        "open": [
+            {
+                "invoice": i.number if i.seq == 1 else f"{i.number}/{i.seq}",
+                "issued": i.issued_on,
+                "due": i.due_on,
+                "currency": i.amount.currency,
+                "amount": i.amount,
+                "paid": i.paid,
+                "outstanding": i.outstanding,
+                "days_overdue": i.days_overdue(st.as_of),
+            }
+            for i in st.open
+        ],
+        "payments": [
+            {
+                "id": p.payment_id,
+                "date": p.received_on,
+                "currency": p.amount.currency,
+                "amount": p.amount,
+                "method": p.method,
+                "reference": p.reference,
+                "applied": p.applied,
+                "unapplied": p.unapplied,
+            }
+            for p in st.payments
+        ],
+    }
+
+
+def show_statement(st: Statement, fmt: str, locale: str) -> None:
+    data = _statement_data(st)
+    if fmt == "csv":
+        columns = [Column("invoice"), Column("issued"), Column("due"), Column("currency"), *OPEN_COLUMNS[3:]]
+        write_csv(data["open"], columns, sys.stdout)
+    elif fmt == "json":
+        doc = {
+            "client": {k: machine(v) for k, v in st.client.as_row().items()},
+            "as_of": st.as_of.isoformat(),
+            "open": [{k: machine(v) for k, v in row.items()} for row in data["open"]],
+            "payments": [
+                {
+                    **{k: machine(v) for k, v in row.items() if k != "applied"},
+                    "applied": [{"invoice": n, "amount": str(m)} for n, m in row["applied"]],
+                }
+                for row in data["payments"]
+            ],
+            "credit": [{"currency": m.currency, "amount": str(m)} for m in st.credit],
+            "balance": [{"currency": m.currency, "amount": str(m)} for m in st.balance],
+        }
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _statement_table(st, data, locale)
+
+
+def _statement_table(st: Statement, data: dict[str, Any], locale: str) -> None:
+    c = st.client
+    out = console()
+    out.print(f"[bold]{c.name}[/] ({c.code}) - statement as of {st.as_of.isoformat()}")
+    details = [c.contact, c.email, c.phone, f"terms {c.terms} days" if c.terms is not None else None]
+    out.print(" · ".join(d for d in details if d))
+    write_table(
+        data["open"],
+        OPEN_COLUMNS,
+        locale=locale,
+        title="Open invoices",
+        row_style=lambda r: lateness_style(r["days_overdue"]),
+        empty="No open invoices.",
+    )
+    payments = [
+        {**row, "applied_to": ", ".join(f"{n} {human(m, locale)}" for n, m in row["applied"])}
+        for row in data["payments"]
+    ]
+    write_table(payments, PAYMENT_COLUMNS, locale=locale, title="Payments", empty="No payments.")
+    if st.credit:
+        out.print("Unapplied credit: " + ", ".join(human(m, locale) for m in st.credit))
+    balance = ", ".join(human(m, locale) for m in st.balance) or human(0, locale)
+    out.print(f"[bold]Balance due: {balance}[/]")
+
+
+def show_receipt(receipt: Any, locale: str) -> None:
+    """Say what a payment did, on stdout: where the money went and what stays as credit."""
+    import typer
+
+    parts = [
+        f"{human(a.amount, locale)} to {a.number}{'' if a.seq == 1 else f'/{a.seq}'}"
+        + (" (now paid)" if not a.still_due else f" ({human(a.still_due, locale)} still due)")
+        for a in receipt.applied
+    ]
+    typer.echo(
+        f"Payment #{receipt.payment_id} of {human(receipt.amount, locale)} from {receipt.client} "
+        f"on {receipt.received_on}: " + ("; ".join(parts) if parts else "nothing was open") + "."
+    )
+    if receipt.unapplied:
+        typer.echo(
+            f"{human(receipt.unapplied, locale)} more than was owed stays as {receipt.client}'s credit "
+            f"(credit now {human(receipt.client_credit, locale)})."
+        )
+
+
+def show_aging(ledger: Any, as_of: Any, by: str, buckets: Any, fmt: str, locale: str) -> None:
+    from dunner.output import emit
+    from dunner.services import aging
+
+    if by == "invoice":
+        rows = aging.aging_by_invoice(ledger, as_of, buckets)
+        columns = [
+            Column(
+                k,
+                numeric=k in ("days_overdue", "outstanding"),
+                show=days_late if k == "days_overdue" else None,
+            )
+            for k in aging.INVOICE_COLUMNS
+        ]
+        emit(
+            fmt,
+            rows,
+            columns,
+            locale=locale,
+            title=f"Aging by invoice as of {as_of}",
+            row_style=lambda r: lateness_style(r["days_overdue"]),
+            empty="Nothing is owed.",
+        )
+        return
+    names = aging.client_columns(buckets)
+    columns = [
+        Column(
+            k,
+            numeric=k not in ("client", "currency"),
+            show=blank_zero(locale) if k not in ("client", "currency", "total") else None,
+        )
+        for k in names
+    ]
+    rows = aging.aging_by_client(ledger, as_of, buckets)
+    if fmt != "table":
+        emit(fmt, rows, columns, locale=locale)
+        return
+    listed = list(rows)
+    styles = {name: lateness_style(low) for name, low in zip(buckets.names, buckets.lows, strict=True)}
+    emit(
+        fmt,
+        [*listed, *_currency_totals(listed, names)],
+        columns,
+        locale=locale,
+        title=f"Aging by client as of {as_of}",
+        cell_style=lambda row, col: styles.get(col.key) if col.key in styles and row[col.key] else None,
+        row_style=lambda r: "bold" if r["client"] == "TOTAL" else None,
+        empty="Nothing is owed.",
+    )
+
+
+def _currency_totals(rows: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
+    """A TOTAL row per currency (never one across currencies)."""
+    totals: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        total = totals.setdefault(row["currency"], {"client": "TOTAL", "currency": row["currency"]})
+        for key in names[2:]:
+            total[key] = total[key] + row[key] if key in total else row[key]
+    return list(totals.values())

@@ -1,0 +1,79 @@
+"""import and export: CSV in and out, for spreadsheets and shell scripts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from dunner.cli.app import app
+from dunner.cli.options import DateFormatOption
+from dunner.cli.state import state
+
+What = Annotated[
+    str, typer.Argument(help="clients, invoices or payments.", metavar="clients|invoices|payments")
+]
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    what: What,
+    file: Annotated[str, typer.Argument(help="CSV file, or - for stdin.")],
+    date_format: DateFormatOption = None,
+    delimiter: Annotated[
+        str | None, typer.Option("--delimiter", help="Field separator (default: guessed from the header).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file and report, write nothing.")
+    ] = False,
+) -> None:
+    """Import clients, invoices or payments from CSV: all or nothing, safe to run twice.
+
+    Any bad row and nothing is written; every bad row is reported with its line and column.
+    Semicolon-separated files with decimal commas, UTF-8 (with or without BOM) or Windows-1252 work.
+
+    Example: dunner import invoices factures.csv --date-format %d/%m/%Y
+    """
+    from dunner.services.imports import import_file
+
+    shared = state(ctx)
+    report = import_file(
+        shared.ledger,
+        shared.config,
+        what,
+        file,
+        date_format=date_format,
+        delimiter=delimiter,
+        dry_run=dry_run,
+    )
+    verb = "would add" if report.dry_run else "added"
+    typer.echo(
+        f"{report.kind}: {verb} {report.added}, updated {report.updated}, unchanged {report.unchanged}"
+        + (" (dry run, nothing written)" if report.dry_run else "")
+        + ".",
+        err=True,
+    )
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    what: What,
+    file: Annotated[str, typer.Argument(help="CSV file to write, or - for stdout.")] = "-",
+) -> None:
+    """Export clients, invoices or payments as CSV, in the columns import reads.
+
+    Example: dunner export invoices - | grep F-2026
+    """
+    from dunner.csvio import open_output
+    from dunner.output import Column, write_csv
+    from dunner.services.exports import export_rows
+    from dunner.validate import choice
+
+    shared = state(ctx)
+    columns, rows = export_rows(
+        shared.ledger, choice(what, ("clients", "invoices", "payments"), "what to export")
+    )
+    with open_output(file) as out:
+        write_csv(rows, [Column(c) for c in columns], out)

@@ -1,0 +1,43 @@
+"""Dates in and out: strict ISO by default, an explicit format when the user gives one, never a guess."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from dunner.errors import BadInput
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(text: str, fmt: str | None = None) -> date:
+    """Parse an ISO date (YYYY-MM-DD), or one in the strptime `fmt` the user chose."""
+    value = str(text).strip()
+    if fmt:
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            raise BadInput(f"'{text}' is not a date in the format {fmt}") from None
+    if not _ISO.fullmatch(value):
+        raise BadInput(
+            f"'{text}' is not an ISO date (YYYY-MM-DD)",
+            hint="other layouts need --date-format, e.g. --date-format %d/%m/%Y",
+        )
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"'{text}' is not a real date") from None
+
+
+def today(timezone: str) -> date:
+    """Today in the configured time zone: the one place dunner reads the clock for a business date."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def utc_now() -> str:
+    """An audit timestamp (`*_at` columns), UTC, to the second."""
+    from datetime import UTC
+
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

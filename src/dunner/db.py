@@ -1,0 +1,133 @@
+"""The ledger connection: SQLite through the standard DB-API, pragmas, transactions, error mapping.
+
+Services write plain SQL here (no ORM on the hot paths): `sqlite3` opens in a millisecond where
+SQLAlchemy and pydantic cost a quarter to half a second per call, and cron and shell loops call dunner
+often. `models.py` declares the same schema for SQLModel users and a test keeps the two identical.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from dunner.errors import Conflict, NotFound, OperationalError
+
+Params = Sequence[Any] | dict[str, Any]
+BUSY_TIMEOUT_MS = 5000
+
+
+class Ledger:
+    """One open ledger. Services run their SQL through it, inside `transaction()` when they write."""
+
+    def __init__(self, conn: sqlite3.Connection, location: str) -> None:
+        self.conn = conn
+        self.location = location
+        self._depth = 0
+
+    @classmethod
+    def open(cls, location: str, *, create: bool = True, migrate: bool = True) -> Ledger:
+        """Open (and create, then migrate) the SQLite ledger at `location`."""
+        path = Path(location.removeprefix("sqlite:///")).expanduser()
+        if not path.exists():
+            if not create:
+                raise NotFound(f"no ledger at {path}")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OperationalError(f"cannot create the ledger folder {path.parent}: {exc}") from None
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as exc:
+            raise OperationalError(f"cannot open the ledger {path}: {exc}") from None
+        conn.row_factory = sqlite3.Row
+        ledger = cls(conn, str(path))
+        with ledger.errors():
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        if migrate:
+            from dunner.migrations import migrate as run_migrations
+
+            run_migrations(ledger)
+        return ledger
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Turn database failures into dunner errors with a message a user can act on."""
+        try:
+            yield
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"the ledger refused the change: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise OperationalError(
+                    f"the ledger {self.location} is busy (another dunner is writing)", hint="try again"
+                ) from None
+            if "not a database" in text:
+                raise OperationalError(
+                    f"{self.location} is not a dunner ledger (not an SQLite file)"
+                ) from None
+            raise OperationalError(f"ledger {self.location}: {text}") from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Ledger]:
+        """One unit of work: commits whole or not at all. Nested calls join the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        with self.errors():
+            self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            with self.errors():
+                yield self
+                self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._depth = 0
+
+    def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+        with self.errors():
+            return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        with self.errors():
+            self.conn.executemany(sql, rows)
+
+    def one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        return self.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return self.execute(sql, params).fetchall()
+
+    def rows(self, sql: str, params: Params = ()) -> Iterator[sqlite3.Row]:
+        """Stream the rows of a query without holding them all in memory."""
+        cursor = self.execute(sql, params)
+        with self.errors():
+            while batch := cursor.fetchmany(1000):
+                yield from batch
+
+    def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+    def insert(self, sql: str, params: Params = ()) -> int:
+        """Run an INSERT and return the new row's id."""
+        cursor = self.execute(sql, params)
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid

@@ -1,0 +1,37 @@
+"""Amounts and dates for people, in the reader's locale. CSV and JSON never come here."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from types import ModuleType
+
+from dunner.money import Money
+
+
+@cache
+def _numbers() -> ModuleType:
+    import babel.numbers
+
+    return babel.numbers
+
+
+def format_money(money: Money, locale: str) -> str:
+    """'1 234,56 €' for fr_FR, '£1,234.56' for en_GB; never rounds away a minor unit."""
+    numbers = _numbers()
+    amount = money.amount
+    shown = Decimal(1).scaleb(-numbers.get_currency_precision(money.currency))
+    if amount == amount.quantize(shown):
+        return numbers.format_currency(amount, money.currency, locale=locale)
+    # CLDR shows fewer decimals than ISO 4217 for a few currencies: show the exact amount instead.
+    return numbers.format_currency(
+        amount, money.currency, locale=locale, currency_digits=False, decimal_quantization=False
+    )
+
+
+def format_date(value: date, locale: str) -> str:
+    """'23 nov. 2026' / '23 Nov 2026': unambiguous in every language."""
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format="medium", locale=locale)

@@ -1,0 +1,149 @@
+"""The ledger schema declared as SQLModel tables (DESIGN §2).
+
+The migrations in `migrations.py` create the schema with literal SQL and the services query it with
+plain SQL for speed; these classes describe the same tables for anyone working with SQLModel or
+SQLAlchemy (notebooks, reports, `dunner copy`). `tests/test_migrations.py` proves both are identical.
+Money columns end in `_cents` (integer minor units); dates are ISO `YYYY-MM-DD`, timestamps UTC text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Column, Index, Integer, UniqueConstraint, func
+from sqlmodel import Field, SQLModel
+
+
+class Client(SQLModel, table=True):
+    __table_args__ = (
+        Index("client_code", func.lower(Column("code")), unique=True),
+        CheckConstraint("kind IN ('business', 'consumer')"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str
+    name: str
+    email: str
+    contact: str | None = None
+    phone: str | None = None
+    kind: str = "business"
+    registration: str | None = None
+    vat_number: str | None = None
+    address: str | None = None
+    language: str
+    currency: str
+    terms_days: int | None = None
+    credit_limit_cents: int | None = None
+    profile: str | None = None
+    law: str | None = None
+    paused_until: date | None = None
+    archived_on: date | None = None
+    created_at: str
+
+
+class Invoice(SQLModel, table=True):
+    __table_args__ = (Index("invoice_client", "client_id", "currency"),)
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True)
+    client_id: int = Field(foreign_key="client.id")
+    kind: str = "invoice"
+    issued_on: date
+    currency: str
+    net_cents: int
+    vat_cents: int = 0
+    total_cents: int
+    description: str | None = None
+    status: str = "issued"
+    status_on: date | None = None
+    related_invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    payment_link: str | None = None
+    created_at: str
+
+
+class InvoiceLine(SQLModel, table=True):
+    __tablename__ = "invoice_line"
+    __table_args__ = (UniqueConstraint("invoice_id", "position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id")
+    position: int
+    description: str
+    quantity: str
+    unit_price_cents: int
+    vat_rate: str | None = None
+    net_cents: int
+
+
+class Instalment(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("invoice_id", "seq"), Index("instalment_due", "due_on"))
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id")
+    seq: int
+    due_on: date
+    amount_cents: int
+
+
+class Payment(SQLModel, table=True):
+    __table_args__ = (
+        Index("payment_reference", "client_id", "reference", unique=True),
+        Index("payment_client", "client_id", "currency", "received_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id")
+    received_on: date
+    amount_cents: int
+    currency: str
+    method: str
+    reference: str | None = None
+    note: str | None = None
+    reverses_id: int | None = Field(default=None, foreign_key="payment.id")
+    created_at: str
+
+
+class Allocation(SQLModel, table=True):
+    __table_args__ = (
+        Index("allocation_instalment", "instalment_id", "applied_on", "amount_cents"),
+        Index("allocation_payment", "payment_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id")
+    instalment_id: int = Field(foreign_key="instalment.id")
+    amount_cents: int
+    applied_on: date
+    created_at: str
+
+
+class Event(SQLModel, table=True):
+    __table_args__ = (Index("event_client", "client_id", "happened_on"), Index("event_invoice", "invoice_id"))
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id")
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    happened_on: date
+    kind: str
+    text: str | None = None
+    promise_on: date | None = None
+    created_at: str
+
+
+class Reminder(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("instalment_id", "step"), Index("reminder_status", "status"))
+    id: int | None = Field(default=None, primary_key=True)
+    instalment_id: int = Field(foreign_key="instalment.id")
+    step: str
+    channel: str
+    planned_on: date
+    status: str
+    attempts: int = Field(default=0, sa_type=Integer)
+    message_id: str | None = None
+    error: str | None = None
+    created_at: str
+    updated_at: str
+
+
+class NumberSeries(SQLModel, table=True):
+    __tablename__ = "number_series"
+    series: str = Field(primary_key=True)
+    last_seq: int
+
+
+class Migration(SQLModel, table=True):
+    name: str = Field(primary_key=True)
+    applied_at: str

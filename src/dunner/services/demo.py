@@ -1,0 +1,152 @@
+"""A realistic demo ledger: clients with different habits, invoices in every aging bucket.
+
+Built through the same services as real work, relative to the as-of date, in a folder of its own:
+it never touches the user's ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from dunner.config import Config, load
+from dunner.db import Ledger
+from dunner.errors import BadInput
+from dunner.services.clients import add_client
+from dunner.services.invoices import create_invoice
+from dunner.services.payments import record_payment
+
+DEMO_CONFIG = """\
+# The demo's configuration: a French freelancer's studio. Copy example.toml for your own.
+[business]
+name = "Atelier Demo"
+legal_form = "EI"
+email = "facturation@atelier-demo.example"
+
+[defaults]
+currency = "EUR"
+terms = 30
+language = "fr"
+timezone = "Europe/Paris"
+
+[ledger]
+path = "ledger.db"
+
+[invoice]
+number_pattern = "F-{year}-{seq:04}"
+"""
+
+CLIENTS = [
+    dict(
+        code="ACME",
+        name="Acme Industries SARL",
+        email="compta@acme.example",
+        contact="Claire Martin",
+        phone="+33 1 23 45 67 89",
+        registration="732829320",
+        terms=30,
+    ),
+    dict(
+        code="BOULANGERIE",
+        name="Boulangerie Durand",
+        email="durand@boulangerie.example",
+        contact="Paul Durand",
+        phone="+33 4 78 00 11 22",
+        terms=30,
+    ),
+    dict(
+        code="CABINET",
+        name="Cabinet Lefèvre Avocats",
+        email="secretariat@lefevre.example",
+        contact="Maître Lefèvre",
+        terms=45,
+    ),
+    dict(code="DUPONT", name="Marie Dupont", email="marie.dupont@mail.example", kind="consumer", terms=15),
+    dict(
+        code="GLOBEX",
+        name="Globex Ltd",
+        email="accounts@globex.example",
+        language="en",
+        currency="GBP",
+        contact="Hank Scorpio",
+        terms=30,
+    ),
+    dict(code="HOTEL", name="Hôtel du Parc", email="direction@hotelduparc.example", terms=30),
+]
+
+# (label, client, amount, issued days before as-of, terms, description)
+INVOICES = [
+    ("a1", "ACME", "2400.00", 200, 30, "Identité visuelle"),
+    ("d1", "DUPONT", "680.00", 150, 15, "Faire-part et cartes"),
+    ("a2", "ACME", "1800.00", 150, 30, "Site vitrine, maquettes"),
+    ("b1", "BOULANGERIE", "450.00", 120, 30, "Menus et affiches"),
+    ("c1", "CABINET", "5200.00", 110, 45, "Refonte du site"),
+    ("a3", "ACME", "3150.00", 100, 30, "Site vitrine, intégration"),
+    ("b2", "BOULANGERIE", "920.00", 75, 30, "Packaging"),
+    ("g1", "GLOBEX", "1500.00", 70, 30, "Brand guidelines"),
+    ("h1", "HOTEL", "1200.00", 50, 30, "Plaquette"),
+    ("d2", "DUPONT", "240.00", 60, 15, "Retouches photos"),
+    ("b3", "BOULANGERIE", "380.00", 40, 30, "Cartes de fidélité"),
+    ("g2", "GLOBEX", "2750.50", 35, 30, "Packaging range"),
+    ("c2", "CABINET", "1650.00", 20, 45, "Maintenance annuelle"),
+    ("a4", "ACME", "2100.00", 10, 30, "Campagne salon"),
+    ("h2", "HOTEL", "760.00", 5, 30, "Menus du restaurant"),
+]
+
+# (invoice label, amount, paid days before as-of, reference): prompt, late, partial, and one overpayment
+PAYMENTS = [
+    ("a1", "2400.00", 172, "VIR-ACME-0412"),
+    ("a2", "1800.00", 121, "VIR-ACME-0511"),
+    ("b1", "450.00", 70, "CHQ-2281"),
+    ("c1", "2000.00", 60, "VIR-LEF-77"),
+    ("a3", "3150.00", 71, "VIR-ACME-0620"),
+    ("b2", "400.00", 30, "CHQ-2305"),
+    ("g1", "1500.00", 38, "BACS-99812"),
+    ("h1", "1250.00", 21, "VIR-PARC-12"),
+    ("d2", "100.00", 20, "CB-5521"),
+]
+
+
+@dataclass(frozen=True)
+class Demo:
+    folder: Path
+    ledger_path: Path
+    config: Config
+
+
+def build_demo(folder: Path, as_of: date) -> Demo:
+    """Write dunner.toml and ledger.db into `folder` (which must not hold a ledger yet)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ledger_path = folder / "ledger.db"
+    if ledger_path.exists():
+        raise BadInput(f"{folder} already holds a ledger", hint="give an empty folder to --dir")
+    config_path = folder / "dunner.toml"
+    config_path.write_text(DEMO_CONFIG, encoding="utf-8")
+    config = load(config_path)
+    ledger = Ledger.open(str(ledger_path))
+    try:
+        _fill(ledger, config, as_of)
+    finally:
+        ledger.close()
+    return Demo(folder, ledger_path, config)
+
+
+def _fill(ledger: Ledger, config: Config, as_of: date) -> None:
+    def day(days_before: int) -> date:
+        return as_of - timedelta(days=days_before)
+
+    with ledger.transaction():
+        for fields in CLIENTS:
+            add_client(ledger, config, {k: str(v) if k == "terms" else v for k, v in fields.items()})
+        numbers = {}
+        for label, client, amount, before, terms, text in sorted(INVOICES, key=lambda i: -i[3]):
+            new = create_invoice(
+                ledger, config, client, amount, issued_on=day(before), terms=terms, description=text
+            )
+            numbers[label] = new.number
+        for label, amount, before, ref in sorted(PAYMENTS, key=lambda p: -p[2]):
+            method = {"CHQ": "cheque", "CB-": "card"}.get(ref[:3], "transfer")
+            record_payment(
+                ledger, amount, invoice=numbers[label], received_on=day(before), reference=ref, method=method
+            )

@@ -1,0 +1,369 @@
+"""CSV imports: all-or-nothing, every bad row reported, and idempotent on natural keys.
+
+Natural keys: a client's code, an invoice's number, a payment's reference within its client (or, for
+payments without one, the same client, date, amount and currency: a file imported twice adds nothing).
+Everything runs in one transaction; any bad row and it rolls back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from dunner import validate
+from dunner.config import Config
+from dunner.csvio import Record, read_records
+from dunner.dates import parse_date
+from dunner.db import Ledger
+from dunner.errors import BadInput, ImportRejected, RowError
+from dunner.money import check_currency, parse_amount
+from dunner.services.clients import CLIENT_COLUMNS, Client, client_values, insert_client, list_clients
+
+KINDS = ("clients", "invoices", "payments")
+INVOICE_COLUMNS = ("number", "client", "issued", "due", "terms", "currency", "amount", "description")
+PAYMENT_COLUMNS = ("client", "date", "amount", "currency", "method", "reference", "invoice", "note")
+REQUIRED = {
+    "clients": ("code", "name", "email"),
+    "invoices": ("number", "client", "issued", "amount"),
+    "payments": ("client", "date", "amount"),
+}
+COLUMNS = {"clients": CLIENT_COLUMNS, "invoices": INVOICE_COLUMNS, "payments": PAYMENT_COLUMNS}
+BATCH = 2000
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+
+
+@dataclass
+class Importer:
+    """One import run: the file's header, the problems found so far, and the counts."""
+
+    ledger: Ledger
+    config: Config
+    header: list[str]
+    date_format: str | None
+    report: ImportReport
+    errors: list[RowError] = field(default_factory=list)
+
+    def check(self, record: Record, parse: Callable[[validate.Checker, dict[str, str]], Any]) -> Any:
+        """Parse one record; its problems are kept (with line and column) and None is returned."""
+        if record.width != len(self.header):
+            self.errors.append(
+                RowError(record.line, "*", f"expected {len(self.header)} fields, found {record.width}")
+            )
+            return None
+        checker = validate.Checker()
+        try:
+            result = parse(checker, record.values)
+            checker.done()
+        except validate.FieldErrors as exc:
+            self.errors.extend(RowError(record.line, col, msg) for col, msg in exc.problems)
+            return None
+        return result
+
+    def date(self, text: str) -> date:
+        return parse_date(text, self.date_format)
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def _check_header(kind: str, header: list[str]) -> None:
+    unknown = [h for h in header if h not in COLUMNS[kind]]
+    missing = [r for r in REQUIRED[kind] if r not in header]
+    problems = [RowError(1, h, f"unknown column (known: {', '.join(COLUMNS[kind])})") for h in unknown]
+    problems += [RowError(1, m, "required column is missing") for m in missing]
+    if problems:
+        raise ImportRejected(problems)
+
+
+def import_file(
+    ledger: Ledger,
+    config: Config,
+    kind: str,
+    source: str,
+    *,
+    date_format: str | None = None,
+    delimiter: str | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Import clients, invoices or payments from a CSV file ('-' for stdin); all or nothing."""
+    validate.choice(kind, KINDS, "what to import")
+    header, records = read_records(source, delimiter)
+    _check_header(kind, header)
+    run = Importer(ledger, config, header, date_format, ImportReport(kind, dry_run=dry_run))
+    steps = {"clients": _import_clients, "invoices": _import_invoices, "payments": _import_payments}
+    try:
+        with ledger.transaction():
+            steps[kind](run, records)
+            if run.errors:
+                raise ImportRejected(run.errors)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return run.report
+
+
+# -- clients ----------------------------------------------------------------------------------------
+
+
+def _import_clients(run: Importer, records: Iterator[Record]) -> None:
+    existing = {c.code.lower(): c for c in list_clients(run.ledger)}
+    seen: dict[str, int] = {}
+    for record in records:
+        values = run.check(record, lambda chk, raw: client_values(run.config, raw))
+        if values is None:
+            continue
+        key = values["code"].lower()
+        if key in seen:
+            run.errors.append(
+                RowError(record.line, "code", f"client {values['code']} already on line {seen[key]}")
+            )
+            continue
+        seen[key] = record.line
+        old = existing.get(key)
+        if old is None:
+            insert_client(run.ledger, values)
+            run.report.added += 1
+        elif _client_changes(old, values, record.values):
+            changes = _client_changes(old, values, record.values)
+            run.ledger.execute(
+                f"UPDATE client SET {', '.join(f'{k} = ?' for k in changes)} WHERE id = ?",
+                [*changes.values(), old.id],
+            )
+            run.report.updated += 1
+        else:
+            run.report.unchanged += 1
+
+
+def _client_changes(old: Client, values: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
+    """The columns the file sets to something new (columns absent from the file are left alone)."""
+    current = {
+        "terms_days": old.terms,
+        "credit_limit_cents": old.credit_limit.minor if old.credit_limit else None,
+    }
+    names = {"terms_days": "terms", "credit_limit_cents": "credit_limit"}
+    changes = {}
+    for column, value in values.items():
+        if column == "code" or names.get(column, column) not in given:
+            continue
+        before = current[column] if column in current else getattr(old, column)
+        if before != value:
+            changes[column] = value
+    return changes
+
+
+def _lookup_client(clients: dict[str, Client], code: str) -> Client:
+    client = clients.get(code.strip().lower())
+    if client is None:
+        raise BadInput(f"no client '{code}'" if code.strip() else "client is empty")
+    return client
+
+
+# -- invoices ---------------------------------------------------------------------------------------
+
+
+def _invoice_parser(
+    run: Importer, clients: dict[str, Client]
+) -> Callable[[validate.Checker, dict[str, str]], Any]:
+    from dunner.services.invoices import DEFAULT_LINE, NewInvoice, due_date
+
+    def parse(chk: validate.Checker, raw: dict[str, str]) -> NewInvoice | None:
+        number = chk("number", validate.line, raw.get("number"), "invoice number", required=True, max_len=40)
+        client = chk("client", _lookup_client, clients, raw["client"])
+        currency = chk("currency", check_currency, raw.get("currency") or client.currency) if client else None
+        total = chk("amount", parse_amount, raw["amount"], currency) if currency else None
+        issued = chk("issued", run.date, raw["issued"])
+        due = chk("due", run.date, raw["due"]) if raw.get("due") else None
+        terms = chk("terms", validate.whole_days, raw["terms"]) if raw.get("terms") else None
+        text = chk("description", validate.line, raw.get("description"), "description", max_len=500)
+        if chk.problems or client is None or issued is None or total is None:
+            return None
+        due_on = chk("due", due_date, issued, due, terms, client, run.config)
+        if due_on is None:
+            return None
+        return NewInvoice(client, total, issued, due_on, text or DEFAULT_LINE[client.language], number)
+
+    return parse
+
+
+def _import_invoices(run: Importer, records: Iterator[Record]) -> None:
+    clients = {c.code.lower(): c for c in list_clients(run.ledger)}
+    parse = _invoice_parser(run, clients)
+    seen: dict[str, int] = {}
+    batch: list[tuple[int, Any]] = []
+    for record in records:
+        new = run.check(record, parse)
+        if new is None:
+            continue
+        if new.number in seen:
+            run.errors.append(
+                RowError(record.line, "number", f"invoice {new.number} already on line {seen[new.number]}")
+            )
+            continue
+        seen[new.number] = record.line
+        batch.append((record.line, new))
+        if len(batch) >= BATCH:
+            _write_invoices(run, batch)
+            batch = []
+    _write_invoices(run, batch)
+
+
+def _write_invoices(run: Importer, batch: list[tuple[int, Any]]) -> None:
+    """Compare a batch with the ledger: same invoice again is unchanged, a different one is an error."""
+    from dunner.services.invoices import bump_series, insert_invoices
+
+    if not batch:
+        return
+    numbers = [new.number for _, new in batch]
+    existing = {
+        row["number"]: row
+        for row in run.ledger.all(
+            "SELECT v.number, v.client_id, v.issued_on, v.currency, v.total_cents, MAX(i.due_on) AS due_on"
+            " FROM invoice v JOIN instalment i ON i.invoice_id = v.id"
+            f" WHERE v.number IN ({', '.join('?' * len(numbers))}) GROUP BY v.id",
+            numbers,
+        )
+    }
+    fresh = []
+    for line, new in batch:
+        old = existing.get(new.number)
+        if old is None:
+            fresh.append((new.number, new))
+            continue
+        differs = _invoice_differences(old, new)
+        if differs:
+            run.errors.append(
+                RowError(line, differs[0], f"invoice {new.number} already exists with another {differs[0]}")
+            )
+        else:
+            run.report.unchanged += 1
+    if run.errors:  # the import will roll back: no point writing more
+        return
+    insert_invoices(run.ledger, fresh)
+    bump_series(run.ledger, run.config, [number for number, _ in fresh])
+    run.report.added += len(fresh)
+
+
+def _invoice_differences(old: Any, new: Any) -> list[str]:
+    pairs = {
+        "client": (old["client_id"], new.client.id),
+        "issued": (old["issued_on"], new.issued_on.isoformat()),
+        "currency": (old["currency"], new.total.currency),
+        "amount": (old["total_cents"], new.total.minor),
+        "due": (old["due_on"], new.due_on.isoformat()),
+    }
+    return [name for name, (a, b) in pairs.items() if a != b]
+
+
+# -- payments ---------------------------------------------------------------------------------------
+
+
+def _payment_parser(
+    run: Importer, clients: dict[str, Client]
+) -> Callable[[validate.Checker, dict[str, str]], Any]:
+    from dunner.services.invoices import get_invoice
+    from dunner.services.payments import METHODS, NewPayment
+
+    def parse(chk: validate.Checker, raw: dict[str, str]) -> NewPayment | None:
+        client = chk("client", _lookup_client, clients, raw["client"])
+        invoice = chk("invoice", get_invoice, run.ledger, raw["invoice"]) if raw.get("invoice") else None
+        if invoice is not None and client is not None and invoice.client_id != client.id:
+            chk.problems.append(("invoice", f"invoice {invoice.number} is not {client.code}'s"))
+        default = invoice.currency if invoice else client.currency if client else None
+        currency = (
+            chk("currency", check_currency, raw.get("currency") or default)
+            if default or raw.get("currency")
+            else None
+        )
+        if invoice is not None and currency is not None and currency != invoice.currency:
+            chk.problems.append(("currency", f"invoice {invoice.number} is in {invoice.currency}"))
+        amount = chk("amount", parse_amount, raw["amount"], currency) if currency else None
+        received = chk("date", run.date, raw["date"])
+        method = chk("method", validate.choice, raw.get("method") or "transfer", METHODS, "method")
+        reference = chk("reference", validate.line, raw.get("reference"), "reference", max_len=100)
+        note = chk("note", validate.line, raw.get("note"), "note", max_len=500)
+        if chk.problems or client is None or amount is None or received is None or method is None:
+            return None
+        return NewPayment(client, amount, received, method, reference, invoice, note)
+
+    return parse
+
+
+def _import_payments(run: Importer, records: Iterator[Record]) -> None:
+    from dunner.services.payments import write_payment
+
+    clients = {c.code.lower(): c for c in list_clients(run.ledger)}
+    parse = _payment_parser(run, clients)
+    by_reference: dict[tuple[int, str], int] = {}
+    in_file: Counter[tuple[int, str, int, str]] = Counter()
+    fresh = []
+    for record in records:
+        new = run.check(record, parse)
+        if new is None:
+            continue
+        if new.reference is not None:
+            key = (new.client.id, new.reference)
+            if key in by_reference:
+                run.errors.append(
+                    RowError(
+                        record.line,
+                        "reference",
+                        f"reference {new.reference} already on line {by_reference[key]}",
+                    )
+                )
+                continue
+            by_reference[key] = record.line
+            is_new = _new_by_reference(run, record.line, new)
+        else:
+            same = (new.client.id, new.received_on.isoformat(), new.amount.minor, new.amount.currency)
+            in_file[same] += 1
+            is_new = in_file[same] > _recorded_without_reference(run.ledger, same)
+        if is_new:
+            fresh.append((new.received_on, record.line, new))
+        elif is_new is False:
+            run.report.unchanged += 1
+    if run.errors:
+        return
+    for _, _, new in sorted(fresh, key=lambda item: item[:2]):
+        write_payment(run.ledger, new)
+    run.report.added += len(fresh)
+
+
+def _new_by_reference(run: Importer, line: int, new: Any) -> bool | None:
+    """True if the reference is new; False if the same payment is recorded; None (an error) if it differs."""
+    old = run.ledger.one(
+        "SELECT received_on, amount_cents, currency FROM payment WHERE client_id = ? AND reference = ?",
+        (new.client.id, new.reference),
+    )
+    if old is None:
+        return True
+    if (old["received_on"], old["amount_cents"], old["currency"]) == (
+        new.received_on.isoformat(),
+        new.amount.minor,
+        new.amount.currency,
+    ):
+        return False
+    run.errors.append(
+        RowError(line, "reference", f"a different payment with reference {new.reference} is recorded")
+    )
+    return None
+
+
+def _recorded_without_reference(ledger: Ledger, key: tuple[int, str, int, str]) -> int:
+    return ledger.scalar(
+        "SELECT COUNT(*) FROM payment WHERE client_id = ? AND received_on = ? AND amount_cents = ?"
+        " AND currency = ? AND reference IS NULL",
+        key,
+    )

@@ -1,0 +1,111 @@
+"""Checks on what users type: codes, emails, one-line texts. Pure; each raises BadInput with the reason."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from dunner.errors import BadInput
+
+T = TypeVar("T")
+
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+"
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def client_code(value: str) -> str:
+    code = value.strip()
+    if not _CODE.fullmatch(code):
+        raise BadInput(
+            f"'{value}' is not a valid client code",
+            hint="use 1-40 letters, digits, '.', '_' or '-', starting with a letter or digit",
+        )
+    return code
+
+
+def emails(value: str, what: str = "email") -> str:
+    """One or more addresses separated by commas or semicolons, returned as 'a@x.fr, b@y.fr'."""
+    parts = [p.strip() for p in re.split(r"[,;]", value) if p.strip()]
+    if not parts:
+        raise BadInput(f"{what} is empty")
+    for part in parts:
+        if not _EMAIL.fullmatch(part):
+            raise BadInput(f"'{part}' is not a valid {what} address")
+    return ", ".join(parts)
+
+
+def line(value: str | None, what: str, *, required: bool = False, max_len: int = 200) -> str | None:
+    """A single line of text (a name, a phone number): no line breaks or control characters."""
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise BadInput(f"{what} is empty")
+        return None
+    if _CONTROL.search(text):
+        raise BadInput(f"{what} must fit on one line, without control characters")
+    if len(text) > max_len:
+        raise BadInput(f"{what} is longer than {max_len} characters")
+    return text
+
+
+def block(value: str | None, what: str, max_len: int = 1000) -> str | None:
+    """Free text that may span lines (an address); other control characters are refused."""
+    text = (value or "").replace("\r\n", "\n").strip()
+    if not text:
+        return None
+    if _CONTROL.search(text.replace("\n", "")):
+        raise BadInput(f"{what} contains control characters")
+    if len(text) > max_len:
+        raise BadInput(f"{what} is longer than {max_len} characters")
+    return text
+
+
+def choice(value: str, options: tuple[str, ...], what: str) -> str:
+    if value not in options:
+        raise BadInput(f"{what} must be one of {', '.join(options)}, not '{value}'")
+    return value
+
+
+def days(value: int, what: str = "terms", high: int = 3650) -> int:
+    if not 0 <= value <= high:
+        raise BadInput(f"{what} must be between 0 and {high} days, not {value}")
+    return value
+
+
+def whole_days(value: int | str, what: str = "terms") -> int:
+    """A number of days as typed ("30") or given (30)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise BadInput(f"{what} must be a whole number of days, not '{value}'") from None
+    return days(number, what)
+
+
+class FieldErrors(BadInput):
+    """Several fields of one record were refused; each problem names its field."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+class Checker:
+    """Runs the checks of one record and keeps every problem, so a row reports all its bad fields."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, str]] = []
+
+    def __call__(self, field: str, check: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        try:
+            return check(*args, **kwargs)
+        except BadInput as exc:
+            self.problems.append((field, exc.message))
+            return None
+
+    def done(self) -> None:
+        if self.problems:
+            raise FieldErrors(self.problems)

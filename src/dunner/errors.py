@@ -50,6 +50,7 @@ class ImportRejected(BadInput):
     """An import found bad rows; nothing was written."""
 
     def __init__(self, errors: list[RowError], limit: int = 50) -> None:
+        errors = sorted(errors, key=lambda e: e.line)
         self.errors = errors
         shown = "\n".join(f"  {e.message}" for e in errors[:limit])
         more = f"\n  ... and {len(errors) - limit} more" if len(errors) > limit else ""

@@ -1,0 +1,54 @@
+"""The error edge: one Error line, the right exit code, never a traceback."""
+
+import pytest
+
+from dunner.cli import app
+from dunner.errors import OperationalError
+
+
+def test_usage_error_is_one_line_and_exit_2(dunner):
+    result = dunner("invoice", code=2)
+    assert result.stderr.splitlines() == [
+        "Error: Missing argument 'client'.",
+        "Hint: see 'dunner invoice --help'",
+    ]
+    bad = dunner("invoice", "ACME", "10", "--terms", "abc", code=2)
+    assert bad.stderr.startswith("Error: Invalid value for '--terms'") and len(bad.stderr.splitlines()) == 2
+
+
+def test_unknown_command(dunner):
+    result = dunner("frobnicate", code=2)
+    assert result.stderr.startswith("Error: No such command 'frobnicate'")
+
+
+def test_operational_errors_exit_1(dunner, monkeypatch):
+    from dunner.services import clients
+
+    def busy(*_a, **_k):
+        raise OperationalError("the ledger is busy", hint="try again")
+
+    monkeypatch.setattr(clients, "list_clients", busy)
+    result = dunner("clients", code=1)
+    assert result.stderr.splitlines() == ["Error: the ledger is busy", "Hint: try again"]
+
+
+def test_unexpected_failure_without_debug(dunner, monkeypatch):
+    from dunner.services import clients
+
+    def boom(*_a, **_k):
+        raise ZeroDivisionError("oops")
+
+    monkeypatch.setattr(clients, "list_clients", boom)
+    monkeypatch.delenv("DUNNER_DEBUG")
+    result = dunner("clients", code=1)
+    assert result.stderr.splitlines()[0] == "Error: unexpected failure: ZeroDivisionError: oops"
+    assert "Traceback" not in result.output
+    monkeypatch.setenv("DUNNER_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        dunner("clients", code=1)
+
+
+def test_help_and_version(dunner):
+    assert "aging" in dunner("--help").stdout
+    assert dunner("--version").stdout.startswith("dunner ")
+    assert app.info.name == "dunner"

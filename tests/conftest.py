@@ -1,0 +1,75 @@
+"""Every test runs in its own folder: no real config, ledger or home directory is ever touched."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dunner.cli import app
+from dunner.config import Config
+from dunner.db import Ledger
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("DUNNER_DB", str(tmp_path / "ledger.db"))
+    monkeypatch.delenv("DUNNER_CONFIG", raising=False)
+    monkeypatch.setenv("DUNNER_DEBUG", "1")  # unexpected exceptions surface with their traceback
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+class Run:
+    """Runs dunner's command line in-process, as a user would type it."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, code: int = 0):
+        result = self.runner.invoke(app, list(args), input=input)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+        return result
+
+
+@pytest.fixture
+def dunner() -> Run:
+    return Run()
+
+
+@pytest.fixture
+def ledger(isolated: Path) -> Ledger:
+    db = Ledger.open(str(isolated / "ledger.db"))
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def config() -> Config:
+    return Config()
+
+
+@pytest.fixture
+def client(dunner: Run) -> Callable[..., None]:
+    """Add a client: client("ACME", terms="30")."""
+
+    def add(code: str, *extra: str, email: str | None = None) -> None:
+        dunner(
+            "add-client",
+            code,
+            "--name",
+            f"{code} SARL",
+            "--email",
+            email or f"{code.lower()}@example.com",
+            *extra,
+        )
+
+    return add

@@ -1,0 +1,133 @@
+import multiprocessing
+import sqlite3
+
+import pytest
+from sqlalchemy import create_engine
+
+from dunner import migrations, models
+from dunner.db import Ledger
+from dunner.errors import OperationalError
+
+
+def describe(path) -> dict:
+    """A ledger file's schema as SQLite itself reports it: columns, indexes and foreign keys per table."""
+    with sqlite3.connect(path) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        out = {}
+        for table in tables:
+            columns = {
+                name: ("INTEGER" if "INT" in kind.upper() else "TEXT", not (notnull or pk), pk)
+                for _, name, kind, notnull, _, pk in conn.execute(f"PRAGMA table_info({table})")
+            }
+            indexes = sorted(
+                (
+                    name if origin == "c" else origin,
+                    unique,
+                    tuple(
+                        col or "<expression>"
+                        for _, _, col, _, _, key in conn.execute(f"PRAGMA index_xinfo('{name}')")
+                        if key
+                    ),
+                )
+                for _, name, unique, origin, _ in conn.execute(f"PRAGMA index_list({table})")
+            )
+            fks = sorted(
+                (row[2], row[3], row[4]) for row in conn.execute(f"PRAGMA foreign_key_list({table})")
+            )
+            out[table] = {"columns": columns, "indexes": indexes, "fks": fks}
+        return out
+
+
+def test_fresh_migration_matches_the_models(tmp_path):
+    """The literal SQL of the migrations and the SQLModel classes describe the same tables."""
+    Ledger.open(str(tmp_path / "migrated.db")).close()
+    engine = create_engine(f"sqlite:///{tmp_path / 'models.db'}")
+    models.SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    assert describe(tmp_path / "migrated.db") == describe(tmp_path / "models.db")
+
+
+def test_pragmas(ledger):
+    assert ledger.scalar("PRAGMA foreign_keys") == 1
+    assert ledger.scalar("PRAGMA journal_mode") == "wal"
+    assert ledger.scalar("PRAGMA busy_timeout") >= 1000
+
+
+def dump(path) -> list:
+    with sqlite3.connect(path) as conn:
+        return sorted(conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall(), key=str)
+
+
+def test_rerun_changes_nothing(tmp_path):
+    path = tmp_path / "l.db"
+    Ledger.open(str(path)).close()
+    before = dump(path)
+    ledger = Ledger.open(str(path))
+    assert migrations.migrate(ledger) == []
+    ledger.close()
+    assert dump(path) == before
+
+
+def test_an_older_ledger_upgrades_without_loss(tmp_path, monkeypatch, dunner, client):
+    client("ACME")
+    dunner("invoice", "ACME", "100", "--issued", "2026-01-05")
+
+    def m002(ledger):
+        ledger.execute("ALTER TABLE client ADD COLUMN nickname TEXT")
+        ledger.execute("UPDATE client SET nickname = lower(code)")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("m002_nickname", m002)])
+    ledger = Ledger.open(str(tmp_path / "ledger.db"))
+    assert ledger.scalar("SELECT nickname FROM client") == "acme"
+    assert ledger.scalar("SELECT total_cents FROM invoice") == 10000
+    assert {r[0] for r in ledger.all("SELECT name FROM migration")} == {"m001_initial", "m002_nickname"}
+
+
+def test_a_failing_migration_leaves_no_trace(tmp_path, monkeypatch):
+    path = tmp_path / "l.db"
+    Ledger.open(str(path)).close()
+
+    def m002(ledger):
+        ledger.execute("CREATE TABLE half_done (x INTEGER)")
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("m002_broken", m002)])
+    with pytest.raises(RuntimeError):
+        Ledger.open(str(path))
+    tables = {r[1] for r in dump(path)}
+    assert "half_done" not in tables
+    with sqlite3.connect(path) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM migration")] == ["m001_initial"]
+
+
+def test_a_newer_ledger_is_refused(tmp_path):
+    path = tmp_path / "l.db"
+    ledger = Ledger.open(str(path))
+    ledger.execute("INSERT INTO migration VALUES ('m999_future', '2030-01-01T00:00:00Z')")
+    ledger.close()
+    with pytest.raises(OperationalError, match="written by a newer dunner"):
+        Ledger.open(str(path))
+
+
+def _open(path: str) -> None:
+    Ledger.open(path).close()
+
+
+def test_several_processes_create_the_same_ledger(tmp_path):
+    path = str(tmp_path / "l.db")
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_open, args=(path,)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM migration").fetchone()[0] == len(migrations.MIGRATIONS)
+
+
+def test_not_a_ledger(tmp_path, dunner):
+    bogus = tmp_path / "bogus.db"
+    bogus.write_text("hello, I am a text file" * 100)
+    result = dunner("--db", str(bogus), "clients", code=1)
+    assert "is not a dunner ledger" in result.stderr

@@ -1,0 +1,41 @@
+"""README examples are real: every `console` block is run in order and must print what it shows."""
+
+import re
+import shlex
+from pathlib import Path
+
+from helpers import flat
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def console_examples() -> list[tuple[list[str], list[str]]]:
+    """(arguments, expected stdout lines) for each `$ dunner ...` line of the console blocks."""
+    examples: list[tuple[list[str], list[str]]] = []
+    for block in re.findall(r"```console\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
+        for line in block.splitlines():
+            if line.startswith("$ dunner "):
+                examples.append((shlex.split(line)[2:], []))
+            else:
+                examples[-1][1].append(line.rstrip())
+    return examples
+
+
+def test_readme_console_examples(dunner):
+    examples = console_examples()
+    assert len(examples) >= 5
+    for args, expected in examples:
+        result = dunner(*args)
+        assert [line.rstrip() for line in flat(result.stdout).splitlines()] == expected, " ".join(args)
+
+
+def test_readme_opens_with_the_two_commands():
+    lines = README.read_text(encoding="utf-8").splitlines()
+    assert lines[2:6] == [
+        "```sh",
+        "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/dunner demo",
+        "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/python -m pytest",
+        "```",
+    ]
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install '.[test]'" in ci and "python -m pytest" in ci

@@ -73,3 +73,37 @@ def client(dunner: Run) -> Callable[..., None]:
         )
 
     return add
+
+
+BUSINESS = """
+[business]
+name = "Atelier Test"
+legal_form = "EI"
+address = "12 rue des Lilas\\n69003 Lyon"
+registration = "73282932000074"
+iban = "FR76 3000 6000 0112 3456 7890 189"
+bic = "AGRIFRPP"
+email = "factures@atelier-test.fr"
+payment_link = "https://pay.example.com/{invoice}"
+"""
+
+
+@pytest.fixture
+def configure(isolated: Path) -> Callable[[str], Path]:
+    """Write ./dunner.toml: the test business, then the sections given."""
+
+    def write(extra: str = "") -> Path:
+        path = isolated / "dunner.toml"
+        path.write_text(BUSINESS + extra, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def smtp():
+    from mailserver import MailServer
+
+    server = MailServer().start()
+    yield server
+    server.stop()

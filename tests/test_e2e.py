@@ -86,9 +86,7 @@ def test_packaged_files_are_installed(env, tmp_path):
         "import dunner.resources as r, dunner; t = r.templates_dir(); print(dunner.__file__); "
         "print(t); print((t / 'README.md').exists()); print(len(r.example_config()) > 1000)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
     package, templates, *checks = result.stdout.split()
     assert checks == ["True", "True"], result.stderr
     if "site-packages" in package:  # a normal install (CI): the files sit inside the package itself

@@ -31,9 +31,7 @@ def describe(path) -> dict:
                 )
                 for _, name, unique, origin, _ in conn.execute(f"PRAGMA index_list({table})")
             )
-            fks = sorted(
-                (row[2], row[3], row[4]) for row in conn.execute(f"PRAGMA foreign_key_list({table})")
-            )
+            fks = sorted((row[2], row[3], row[4]) for row in conn.execute(f"PRAGMA foreign_key_list({table})"))
             out[table] = {"columns": columns, "indexes": indexes, "fks": fks}
         return out
 
@@ -76,11 +74,43 @@ def test_an_older_ledger_upgrades_without_loss(tmp_path, monkeypatch, dunner, cl
         ledger.execute("ALTER TABLE client ADD COLUMN nickname TEXT")
         ledger.execute("UPDATE client SET nickname = lower(code)")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("m002_nickname", m002)])
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("m999_nickname", m002)])
     ledger = Ledger.open(str(tmp_path / "ledger.db"))
     assert ledger.scalar("SELECT nickname FROM client") == "acme"
     assert ledger.scalar("SELECT total_cents FROM invoice") == 10000
-    assert {r[0] for r in ledger.all("SELECT name FROM migration")} == {"m001_initial", "m002_nickname"}
+    names = {r[0] for r in ledger.all("SELECT name FROM migration")}
+    assert names == {name for name, _ in migrations.MIGRATIONS} | {"m999_nickname"}
+
+
+def test_a_first_release_ledger_gets_every_later_migration(tmp_path, monkeypatch):
+    """A ledger written by the first release (m001 only), with data, opens in this one without loss."""
+    path = str(tmp_path / "old.db")
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+        old = Ledger.open(path)
+        old.execute(
+            "INSERT INTO client (id, code, name, email, language, currency, created_at)"
+            " VALUES (1, 'ACME', 'Acme', 'a@acme.fr', 'fr', 'EUR', 'now')"
+        )
+        old.execute(
+            "INSERT INTO invoice (id, number, client_id, issued_on, currency, net_cents, total_cents,"
+            " created_at) VALUES (1, 'F-1', 1, '2026-01-01', 'EUR', 500, 500, 'now')"
+        )
+        old.execute(
+            "INSERT INTO instalment (id, invoice_id, seq, due_on, amount_cents) VALUES (1, 1, 1, '2026-01-31', 500)"
+        )
+        old.execute(
+            "INSERT INTO reminder (instalment_id, step, channel, planned_on, status, created_at, updated_at)"
+            " VALUES (1, 'reminder-1', 'email', '2026-02-07', 'sent', 'now', 'now')"
+        )
+        old.close()
+    ledger = Ledger.open(path)
+    assert ledger.scalar("SELECT COUNT(*) FROM migration") == len(migrations.MIGRATIONS)
+    assert ledger.scalar("SELECT acted_on FROM reminder") == "2026-02-07"
+    assert ledger.scalar("SELECT total_cents FROM invoice WHERE number = 'F-1'") == 500
+    ledger.close()
+    Ledger.open(str(tmp_path / "fresh.db")).close()
+    assert describe(tmp_path / "old.db") == describe(tmp_path / "fresh.db")
 
 
 def test_a_failing_migration_leaves_no_trace(tmp_path, monkeypatch):
@@ -91,13 +121,14 @@ def test_a_failing_migration_leaves_no_trace(tmp_path, monkeypatch):
         ledger.execute("CREATE TABLE half_done (x INTEGER)")
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("m002_broken", m002)])
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("m999_broken", m002)])
     with pytest.raises(RuntimeError):
         Ledger.open(str(path))
     tables = {r[1] for r in dump(path)}
     assert "half_done" not in tables
     with sqlite3.connect(path) as conn:
-        assert [r[0] for r in conn.execute("SELECT name FROM migration")] == ["m001_initial"]
+        done = [r[0] for r in conn.execute("SELECT name FROM migration ORDER BY name")]
+    assert done == [name for name, _ in migrations.MIGRATIONS[:-1]]
 
 
 def test_a_newer_ledger_is_refused(tmp_path):

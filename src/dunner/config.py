@@ -97,6 +97,13 @@ def _pattern(value: Any) -> NumberPattern:
         raise ValueError(exc.message) from None
 
 
+def _rate(value: Any) -> str:
+    """A percentage written as a string ("12.5") or a number (12.5)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError('must be a percentage such as "12.5"')
+    return str(value)
+
+
 def _table(value: Any) -> Any:
     if not isinstance(value, dict | list):
         raise ValueError("must be a table")
@@ -142,15 +149,23 @@ SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
         "bcc": _email,
         "maildir": _line,
         "timeout": _int_range(1, 600),
+        "ca_file": _line,
     },
-    # Filled in by the dunning engine; read as tables here and checked where they are used.
-    "law": {"profile": _line, "contractual_rate": _line, "rates": _table},
+    # The tables of [law] and [dunning] are checked in depth by law.py and policy.py, which name the key.
+    "law": {
+        "profile": _line,
+        "contractual_rate": _rate,
+        "rates": _table,
+        "custom": _table,
+        "rounding": _choice("end", "daily"),
+    },
     "dunning": {
         "steps": _table,
         "profiles": _table,
         "rules": _table,
         "min_days_between": _int_range(0, 365),
         "group": _choice("client", "invoice"),
+        "notice_days": _int_range(1, 90),
     },
 }
 

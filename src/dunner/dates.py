@@ -41,3 +41,10 @@ def utc_now() -> str:
     from datetime import UTC
 
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_ago(minutes: int) -> str:
+    """The UTC timestamp `minutes` ago, comparable with `*_at` columns."""
+    from datetime import UTC, timedelta
+
+    return (datetime.now(UTC) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")

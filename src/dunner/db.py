@@ -72,9 +72,7 @@ class Ledger:
                     f"the ledger {self.location} is busy (another dunner is writing)", hint="try again"
                 ) from None
             if "not a database" in text:
-                raise OperationalError(
-                    f"{self.location} is not a dunner ledger (not an SQLite file)"
-                ) from None
+                raise OperationalError(f"{self.location} is not a dunner ledger (not an SQLite file)") from None
             raise OperationalError(f"ledger {self.location}: {text}") from None
 
     @contextmanager

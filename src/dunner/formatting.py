@@ -30,8 +30,8 @@ def format_money(money: Money, locale: str) -> str:
     )
 
 
-def format_date(value: date, locale: str) -> str:
-    """'23 nov. 2026' / '23 Nov 2026': unambiguous in every language."""
+def format_date(value: date, locale: str, style: str = "medium") -> str:
+    """'23 nov. 2026' (medium) or '23 novembre 2026' (long): unambiguous in every language."""
     from babel.dates import format_date as babel_format_date
 
-    return babel_format_date(value, format="medium", locale=locale)
+    return babel_format_date(value, format=style, locale=locale)

@@ -150,8 +150,19 @@ def _sql(script: str) -> Callable[[Ledger], None]:
     return apply
 
 
+# The dunning engine: the day a run acted on a step (for the gap between reminders), what a claiming
+# step claimed, and where the message went.
+M002_REMINDER_RUNS = """
+ALTER TABLE reminder ADD COLUMN acted_on TEXT;
+ALTER TABLE reminder ADD COLUMN claim_cents INTEGER;
+ALTER TABLE reminder ADD COLUMN recipients TEXT;
+UPDATE reminder SET acted_on = planned_on WHERE acted_on IS NULL;
+CREATE INDEX event_kind ON event (kind, invoice_id)
+"""
+
 MIGRATIONS: list[tuple[str, Callable[[Ledger], None]]] = [
     ("m001_initial", _sql(M001_INITIAL)),
+    ("m002_reminder_runs", _sql(M002_REMINDER_RUNS)),
 ]
 
 

@@ -112,7 +112,11 @@ class Allocation(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    __table_args__ = (Index("event_client", "client_id", "happened_on"), Index("event_invoice", "invoice_id"))
+    __table_args__ = (
+        Index("event_client", "client_id", "happened_on"),
+        Index("event_invoice", "invoice_id"),
+        Index("event_kind", "kind", "invoice_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id")
     invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
@@ -136,6 +140,9 @@ class Reminder(SQLModel, table=True):
     error: str | None = None
     created_at: str
     updated_at: str
+    acted_on: date | None = None
+    claim_cents: int | None = None
+    recipients: str | None = None
 
 
 class NumberSeries(SQLModel, table=True):

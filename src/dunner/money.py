@@ -121,9 +121,7 @@ def _strip_symbol(text: str, currency: str) -> str:
     return text
 
 
-def parse_amount(
-    text: str, currency: str, *, allow_zero: bool = False, allow_negative: bool = False
-) -> Money:
+def parse_amount(text: str, currency: str, *, allow_zero: bool = False, allow_negative: bool = False) -> Money:
     """Parse "1234.56", "1234,56" or "1 234,56 €" exactly; never round, never guess.
 
     One decimal mark (point or comma) at most; thousands may only be grouped with spaces, so

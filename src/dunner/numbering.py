@@ -48,9 +48,7 @@ class NumberPattern:
         return [(lit, name, spec or "") for lit, name, spec, _ in string.Formatter().parse(self.pattern)]
 
     def _render(self, literal: Callable[[str], str], field: Callable[[str, str], str]) -> str:
-        return "".join(
-            literal(lit) + ("" if name is None else field(name, spec)) for lit, name, spec in self._parts
-        )
+        return "".join(literal(lit) + ("" if name is None else field(name, spec)) for lit, name, spec in self._parts)
 
     def series(self, issued: date) -> str:
         """The series an invoice issued on `issued` belongs to, e.g. "F-2026-{seq}"."""

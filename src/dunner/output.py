@@ -141,9 +141,7 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def emit(
-    fmt: str, rows: Iterable[Row], columns: list[Column], *, locale: str = "en_GB", **table: Any
-) -> None:
+def emit(fmt: str, rows: Iterable[Row], columns: list[Column], *, locale: str = "en_GB", **table: Any) -> None:
     """Write `rows` to stdout in the chosen format."""
     if check_format(fmt) == "csv":
         write_csv(rows, columns, sys.stdout)

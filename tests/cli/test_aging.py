@@ -115,9 +115,6 @@ def test_currencies_are_never_summed(dunner, client):
 
 def test_empty_ledger(dunner):
     assert aging(dunner) == []
-    assert (
-        dunner("aging", "--format", "csv").stdout
-        == "client,currency,credit,current,1-30,31-60,61-90,91+,total\n"
-    )
+    assert dunner("aging", "--format", "csv").stdout == "client,currency,credit,current,1-30,31-60,61-90,91+,total\n"
     assert "Nothing is owed." in dunner("aging").stdout
     assert "--by must be one of client, invoice" in dunner("aging", "--by", "region", code=2).stderr

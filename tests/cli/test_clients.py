@@ -117,9 +117,7 @@ def test_statement(dunner, client):
     assert doc["balance"] == [{"currency": "EUR", "amount": "-100.00"}]
     # As of a day before the second payment, that payment does not exist yet.
     past = json.loads(dunner("client", "ACME", "--as-of", "2026-03-05", "--format", "json").stdout)
-    assert [(o["invoice"], o["outstanding"], o["days_overdue"]) for o in past["open"]] == [
-        ("F-2026-0002", "300.00", 2)
-    ]
+    assert [(o["invoice"], o["outstanding"], o["days_overdue"]) for o in past["open"]] == [("F-2026-0002", "300.00", 2)]
     assert past["credit"] == [] and past["balance"] == [{"currency": "EUR", "amount": "300.00"}]
     table = flat(dunner("client", "ACME", "--as-of", "2026-03-05").stdout)
     assert "Balance due: 300,00" in table and "F-2026-0001 1 000,00" in table

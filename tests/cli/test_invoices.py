@@ -51,8 +51,7 @@ def test_configured_default_terms_and_pattern(dunner, client, tmp_path):
 def test_existing_numbers_are_brought_over_and_the_series_skips_them(dunner, client):
     client("ACME")
     assert (
-        dunner("invoice", "ACME", "100", "--number", "F-2026-0041", "--issued", "2026-01-03").stdout
-        == "F-2026-0041\n"
+        dunner("invoice", "ACME", "100", "--number", "F-2026-0041", "--issued", "2026-01-03").stdout == "F-2026-0041\n"
     )
     assert dunner("invoice", "ACME", "100", "--number", "OLD-7", "--issued", "2025-12-01").stdout == "OLD-7\n"
     assert dunner("invoice", "ACME", "100", "--issued", "2026-02-01").stdout == "F-2026-0042\n"

@@ -8,8 +8,7 @@ from helpers import flat
 
 def invoices(dunner, *args):
     return {
-        r["invoice"]: r
-        for r in json.loads(dunner("invoices", "--format", "json", "--status", "all", *args).stdout)
+        r["invoice"]: r for r in json.loads(dunner("invoices", "--format", "json", "--status", "all", *args).stdout)
     }
 
 
@@ -52,9 +51,7 @@ def test_payment_totals_never_drift(dunner, acme):
         dunner("pay", "--client", "ACME", amount, "--on", "2026-03-01")
     rows = invoices(dunner, "--as-of", "2026-03-31")
     paid = sum(Decimal(r["paid"]) for r in rows.values())
-    credit = json.loads(dunner("client", "ACME", "--format", "json", "--as-of", "2026-03-31").stdout)[
-        "credit"
-    ]
+    credit = json.loads(dunner("client", "ACME", "--format", "json", "--as-of", "2026-03-31").stdout)["credit"]
     assert paid == Decimal("1750.00")
     assert paid + sum(Decimal(c["amount"]) for c in credit) == Decimal(
         "1800.00"
@@ -104,7 +101,5 @@ def test_payment_before_the_invoice_date_counts_from_the_invoice_date(dunner, cl
     dunner("invoice", "ACME", "100", "--issued", "2026-03-01")
     dunner("pay", "F-2026-0001", "100", "--on", "2026-02-20")  # a prepayment
     before = json.loads(dunner("aging", "--format", "json", "--as-of", "2026-02-25").stdout)
-    assert [(r["credit"], r["total"]) for r in before] == [
-        ("100.00", "-100.00")
-    ]  # money held, nothing invoiced
+    assert [(r["credit"], r["total"]) for r in before] == [("100.00", "-100.00")]  # money held, nothing invoiced
     assert json.loads(dunner("aging", "--format", "json", "--as-of", "2026-03-02").stdout) == []  # settled

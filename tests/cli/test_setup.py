@@ -22,9 +22,7 @@ def test_demo_covers_every_bucket_and_never_touches_the_real_ledger(dunner, tmp_
         assert any(r[bucket] != "0.00" for r in rows), bucket
     assert totals["HOTEL"]["credit"] == "50.00"
     assert {r["currency"] for r in rows} == {"EUR", "GBP"}
-    partial = json.loads(
-        dunner("--db", demo_db, "invoices", "--format", "json", "--as-of", "2026-11-23").stdout
-    )
+    partial = json.loads(dunner("--db", demo_db, "invoices", "--format", "json", "--as-of", "2026-11-23").stdout)
     assert any(r["paid"] != "0.00" and r["outstanding"] != "0.00" for r in partial)
     assert "already holds a ledger" in dunner("demo", "--dir", str(tmp_path / "demo"), code=2).stderr
 

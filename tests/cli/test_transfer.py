@@ -21,9 +21,7 @@ def write(path, text, encoding="utf-8"):
 
 def counts(dunner):
     clients = json.loads(dunner("clients", "--format", "json").stdout)
-    invoices = json.loads(
-        dunner("invoices", "--format", "json", "--status", "all", "--as-of", "2030-01-01").stdout
-    )
+    invoices = json.loads(dunner("invoices", "--format", "json", "--status", "all", "--as-of", "2030-01-01").stdout)
     payments = dunner("export", "payments").stdout.splitlines()[1:]
     return len(clients), len(invoices), len(payments)
 
@@ -43,9 +41,7 @@ def test_import_then_import_again_doubles_nothing(dunner, tmp_path, books):
     assert counts(dunner) == (2, 3, 0)
     rows = {
         r["invoice"]: r
-        for r in json.loads(
-            dunner("invoices", "--format", "json", "--status", "all", "--as-of", "2030-01-01").stdout
-        )
+        for r in json.loads(dunner("invoices", "--format", "json", "--status", "all", "--as-of", "2030-01-01").stdout)
     }
     assert rows["F-2025-0102"]["due"] == "2025-12-31"  # ACME's 30 days
     assert rows["G-7"]["currency"] == "GBP" and rows["G-7"]["total"] == "999.99"
@@ -120,10 +116,7 @@ def test_french_spreadsheet_files(dunner, tmp_path):
         write(tmp_path / "c.csv", "code;name;email\r\nCAFE;Café des Arts;cafe@x.fr\r\n", encoding="cp1252"),
     )
     assert json.loads(dunner("clients", "--format", "json").stdout)[0]["name"] == "Café des Arts"
-    text = (
-        "\ufeffnumber;client;issued;amount;description\r\n"
-        'F-1;CAFE;03/02/2026;"1 234,56 €";Prestation détaillée\r\n'
-    )
+    text = '\ufeffnumber;client;issued;amount;description\r\nF-1;CAFE;03/02/2026;"1 234,56 €";Prestation détaillée\r\n'
     path = write(tmp_path / "i.csv", text)
     refused = dunner("import", "invoices", path, code=2)
     assert "line 2, column issued: '03/02/2026' is not an ISO date (YYYY-MM-DD)" in refused.stderr

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from dunner.cli import aging, clients, invoices, payments, setup, transfer  # noqa: F401 - registers commands in help order
+from importlib import import_module
+
 from dunner.cli.app import app
+
+# Each module registers its commands on `app`; this order is the order of `dunner --help`.
+COMMAND_MODULES = ("setup", "clients", "invoices", "payments", "aging", "dunning", "followup", "transfer")
+for _module in COMMAND_MODULES:
+    import_module(f"dunner.cli.{_module}")
 
 
 def main() -> None:

@@ -48,9 +48,7 @@ def run(group: TyperGroup, args: Sequence[str] | None, prog_name: str | None, **
             return _usage_error(exc)
         if os.environ.get("DUNNER_DEBUG"):
             raise
-        return _fail(
-            f"unexpected failure: {type(exc).__name__}: {exc}", "set DUNNER_DEBUG=1 for the traceback", 1
-        )
+        return _fail(f"unexpected failure: {type(exc).__name__}: {exc}", "set DUNNER_DEBUG=1 for the traceback", 1)
 
 
 class DunnerGroup(TyperGroup):

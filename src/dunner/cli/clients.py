@@ -29,6 +29,8 @@ def add_client(
     currency: Annotated[str | None, Opt("--currency", help="Default currency of their invoices.")] = None,
     terms: Annotated[int | None, Opt("--terms", help="Payment terms in days (default from config).")] = None,
     credit_limit: Annotated[str | None, Opt("--credit-limit", help="Most you will let them owe.")] = None,
+    profile: Annotated[str | None, Opt("--profile", help="Dunning profile, e.g. gentle or firm.")] = None,
+    law: Annotated[str | None, Opt("--law", help="Late-payment law profile, e.g. fr-b2b, uk, de-b2b.")] = None,
 ) -> None:
     """Add a client to the ledger.
 
@@ -50,6 +52,8 @@ def add_client(
         "currency": currency,
         "terms": terms,
         "credit_limit": credit_limit,
+        "profile": profile,
+        "law": law,
     }
     shared = state(ctx)
     client = add(shared.ledger, shared.config, fields)

@@ -18,9 +18,7 @@ def invoice(
     ctx: typer.Context,
     client: Annotated[str, typer.Argument(help="The client's code.")],
     amount: Annotated[str, typer.Argument(help="Total amount, e.g. 1200 or 1200.50.")],
-    number: Annotated[
-        str | None, Opt("--number", help="Bring an existing invoice over with its own number.")
-    ] = None,
+    number: Annotated[str | None, Opt("--number", help="Bring an existing invoice over with its own number.")] = None,
     issued: Annotated[str | None, Opt("--issued", help="Issue date (default today).", metavar="DATE")] = None,
     due: Annotated[str | None, Opt("--due", help="Due date.", metavar="DATE")] = None,
     terms: Annotated[int | None, Opt("--terms", help="Days from the issue date to the due date.")] = None,

@@ -23,12 +23,8 @@ def pay(
         str | None, Opt("--client", help="Apply to this client's open invoices, oldest due first.")
     ] = None,
     on: Annotated[str | None, Opt("--on", help="Date received (default today).", metavar="DATE")] = None,
-    method: Annotated[
-        str, Opt("--method", help="transfer, card, cheque, cash, direct_debit or other.")
-    ] = "transfer",
-    reference: Annotated[
-        str | None, Opt("--reference", help="Bank or cheque reference (unique per client).")
-    ] = None,
+    method: Annotated[str, Opt("--method", help="transfer, card, cheque, cash, direct_debit or other.")] = "transfer",
+    reference: Annotated[str | None, Opt("--reference", help="Bank or cheque reference (unique per client).")] = None,
     currency: Annotated[
         str | None, Opt("--currency", help="Currency of the payment (default: invoice's or client's).")
     ] = None,

@@ -202,3 +202,114 @@ def _currency_totals(rows: list[dict[str, Any]], names: list[str]) -> list[dict[
         for key in names[2:]:
             total[key] = total[key] + row[key] if key in total else row[key]
     return list(totals.values())
+
+
+def show_run(report: Any, fmt: str, locale: str) -> None:
+    """What `remind` did, one row per action; warnings and uncertain sends on stderr."""
+    import typer
+
+    from dunner.output import emit
+    from dunner.services.dunning import COLUMNS
+
+    styles = {"sent": "green", "failed": "bold red", "task": "yellow", "planned": "cyan", "skipped": "dim"}
+    columns = [Column(k, numeric=k == "amount") for k in COLUMNS]
+    title = "Reminders (dry run: nothing sent or recorded)" if report.dry_run else "Reminders"
+    emit(
+        fmt,
+        [a.as_row() for a in report.actions],
+        columns,
+        locale=locale,
+        title=title,
+        cell_style=lambda row, col: styles.get(row["status"]) if col.key == "status" else None,
+        empty="Nothing to do today.",
+    )
+    for warning in report.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
+    if report.uncertain:
+        typer.echo(
+            f"Warning: {len(report.uncertain)} reminder(s) were left 'sending' by an interrupted run and may or may "
+            f"not have gone out: {'; '.join(report.uncertain)}. Check, then 'dunner remind --resend-uncertain' "
+            "sends them again.",
+            err=True,
+        )
+
+
+def show_claim(result: Any, as_of: Any, fmt: str, locale: str) -> None:
+    """A claim: JSON with amounts as strings, or a table of its periods and totals."""
+    from dunner.latefees import period_amount
+    from dunner.services.claims import rate_text
+
+    claim = result.claim
+    periods = [
+        {
+            "from": p.start,
+            "to": p.end,
+            "days": p.days,
+            "rate": rate_text(p.rate),
+            "base": p.base,
+            "amount": period_amount(p),
+        }
+        for p in claim.periods
+    ]
+    if fmt == "json":
+        doc = {
+            "invoice": result.number,
+            "currency": claim.currency,
+            "as_of": as_of.isoformat(),
+            "law": result.law.name,
+            "principal": str(claim.principal),
+            "interest": str(claim.interest),
+            "indemnity": str(claim.indemnity),
+            "total": str(claim.total),
+            "periods": [{k: machine(v) for k, v in p.items()} for p in periods],
+            "warnings": list(claim.warnings),
+        }
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        columns = [
+            Column("from"),
+            Column("to"),
+            Column("days", numeric=True),
+            Column("rate", "rate %", numeric=True),
+            Column("base", numeric=True),
+            Column("amount", "interest", numeric=True),
+        ]
+        if fmt == "csv":
+            write_csv(periods, columns, sys.stdout)
+            return
+        write_table(
+            periods,
+            columns,
+            locale=locale,
+            title=f"Claim on {result.number} as of {as_of} ({result.law.title})",
+            empty="No interest: nothing was late.",
+        )
+        out = console()
+        for label, money in (
+            ("Principal", claim.principal),
+            ("Interest", claim.interest),
+            ("Indemnity", claim.indemnity),
+            ("Total", claim.total),
+        ):
+            out.print(f"{label:<10} {human(money, locale):>16}", style="bold" if label == "Total" else None)
+    for warning in claim.warnings:
+        import typer
+
+        typer.echo(f"Warning: {warning}", err=True)
+
+
+def show_agenda(rows: Any, as_of: Any, fmt: str, locale: str) -> None:
+    from dunner.output import emit
+    from dunner.services.agenda import COLUMNS
+
+    styles = {"call": "yellow", "letter": "magenta", "promise": "cyan", "broken-promise": "red", "check": "bold red"}
+    emit(
+        fmt,
+        rows,
+        [Column(k, numeric=k == "amount") for k in COLUMNS],
+        locale=locale,
+        title=f"Agenda for {as_of}",
+        row_style=lambda r: styles.get(r["kind"]),
+        empty="Nothing on the agenda.",
+    )

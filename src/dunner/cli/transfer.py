@@ -10,9 +10,7 @@ from dunner.cli.app import app
 from dunner.cli.options import DateFormatOption
 from dunner.cli.state import state
 
-What = Annotated[
-    str, typer.Argument(help="clients, invoices or payments.", metavar="clients|invoices|payments")
-]
+What = Annotated[str, typer.Argument(help="clients, invoices or payments.", metavar="clients|invoices|payments")]
 
 
 @app.command("import")
@@ -24,9 +22,7 @@ def import_(
     delimiter: Annotated[
         str | None, typer.Option("--delimiter", help="Field separator (default: guessed from the header).")
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check the file and report, write nothing.")
-    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and report, write nothing.")] = False,
 ) -> None:
     """Import clients, invoices or payments from CSV: all or nothing, safe to run twice.
 
@@ -72,8 +68,6 @@ def export(
     from dunner.validate import choice
 
     shared = state(ctx)
-    columns, rows = export_rows(
-        shared.ledger, choice(what, ("clients", "invoices", "payments"), "what to export")
-    )
+    columns, rows = export_rows(shared.ledger, choice(what, ("clients", "invoices", "payments"), "what to export"))
     with open_output(file) as out:
         write_csv(rows, [Column(c) for c in columns], out)

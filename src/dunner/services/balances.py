@@ -89,8 +89,7 @@ def open_instalments(
     filters = {"client_id": client_id, "id": invoice_id, "currency": currency}
     where = "".join(f" AND v.{name} = :{name}" for name, value in filters.items() if value is not None)
     sql = (
-        f"SELECT * FROM ({INSTALMENTS} {where}) WHERE amount_cents > paid_cents"
-        " ORDER BY due_on, issued_on, number, seq"
+        f"SELECT * FROM ({INSTALMENTS} {where}) WHERE amount_cents > paid_cents ORDER BY due_on, issued_on, number, seq"
     )
     params = {"as_of": as_of.isoformat(), **{k: v for k, v in filters.items() if v is not None}}
     return [OpenInstalment.from_row(r) for r in ledger.all(sql, params)]

@@ -96,9 +96,7 @@ def client_values(config: Config, raw: dict[str, Any]) -> dict[str, Any]:
         "contact": check("contact", validate.line, raw.get("contact"), "contact"),
         "phone": check("phone", validate.line, raw.get("phone"), "phone", max_len=40),
         "kind": check("kind", validate.choice, raw.get("kind") or config.defaults.kind, KINDS, "kind"),
-        "registration": check(
-            "registration", validate.line, raw.get("registration"), "registration", max_len=40
-        ),
+        "registration": check("registration", validate.line, raw.get("registration"), "registration", max_len=40),
         "vat_number": check("vat_number", validate.line, raw.get("vat_number"), "VAT number", max_len=40),
         "address": check("address", validate.block, raw.get("address"), "address"),
         "language": check(
@@ -112,14 +110,25 @@ def client_values(config: Config, raw: dict[str, Any]) -> dict[str, Any]:
         "terms_days": None if terms in (None, "") else check("terms", validate.whole_days, terms),
         "credit_limit_cents": None
         if limit in (None, "") or currency is None
-        else getattr(
-            check("credit_limit", parse_amount, str(limit), currency, allow_zero=True), "minor", None
-        ),
+        else getattr(check("credit_limit", parse_amount, str(limit), currency, allow_zero=True), "minor", None),
         "profile": check("profile", validate.line, raw.get("profile"), "profile", max_len=40),
         "law": check("law", validate.line, raw.get("law"), "law", max_len=40),
     }
     check.done()
+    _check_profile_and_law(config, values)
     return values
+
+
+def _check_profile_and_law(config: Config, values: dict[str, Any]) -> None:
+    """A client's dunning profile and law must be ones the configuration knows."""
+    if values.get("profile"):
+        from dunner.services.dunning import policy_of
+
+        policy_of(config).profile(values["profile"])
+    if values.get("law"):
+        from dunner.services.claims import jurisdiction
+
+        jurisdiction(config).law(values["law"])
 
 
 def find_client(ledger: Ledger, code: str) -> Client | None:

@@ -19,9 +19,15 @@ from dunner.services.payments import record_payment
 
 DEMO_CONFIG = """\
 # The demo's configuration: a French freelancer's studio. Copy example.toml for your own.
+# Reminders go to the Maildir folder "outbox" next to this file (open it with any mail client):
+# the demo never sends real mail.
 [business]
 name = "Atelier Demo"
 legal_form = "EI"
+address = "12 rue des Lilas\\n69003 Lyon"
+registration = "73282932000074"
+iban = "FR76 3000 6000 0112 3456 7890 189"
+bic = "AGRIFRPP"
 email = "facturation@atelier-demo.example"
 
 [defaults]
@@ -35,6 +41,10 @@ path = "ledger.db"
 
 [invoice]
 number_pattern = "F-{year}-{seq:04}"
+
+[mail]
+transport = "maildir"
+maildir = "outbox"
 """
 
 CLIENTS = [
@@ -141,9 +151,7 @@ def _fill(ledger: Ledger, config: Config, as_of: date) -> None:
             add_client(ledger, config, {k: str(v) if k == "terms" else v for k, v in fields.items()})
         numbers = {}
         for label, client, amount, before, terms, text in sorted(INVOICES, key=lambda i: -i[3]):
-            new = create_invoice(
-                ledger, config, client, amount, issued_on=day(before), terms=terms, description=text
-            )
+            new = create_invoice(ledger, config, client, amount, issued_on=day(before), terms=terms, description=text)
             numbers[label] = new.number
         for label, amount, before, ref in sorted(PAYMENTS, key=lambda p: -p[2]):
             method = {"CHQ": "cheque", "CB-": "card"}.get(ref[:3], "transfer")

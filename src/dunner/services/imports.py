@@ -57,9 +57,7 @@ class Importer:
     def check(self, record: Record, parse: Callable[[validate.Checker, dict[str, str]], Any]) -> Any:
         """Parse one record; its problems are kept (with line and column) and None is returned."""
         if record.width != len(self.header):
-            self.errors.append(
-                RowError(record.line, "*", f"expected {len(self.header)} fields, found {record.width}")
-            )
+            self.errors.append(RowError(record.line, "*", f"expected {len(self.header)} fields, found {record.width}"))
             return None
         checker = validate.Checker()
         try:
@@ -127,9 +125,7 @@ def _import_clients(run: Importer, records: Iterator[Record]) -> None:
             continue
         key = values["code"].lower()
         if key in seen:
-            run.errors.append(
-                RowError(record.line, "code", f"client {values['code']} already on line {seen[key]}")
-            )
+            run.errors.append(RowError(record.line, "code", f"client {values['code']} already on line {seen[key]}"))
             continue
         seen[key] = record.line
         old = existing.get(key)
@@ -174,9 +170,7 @@ def _lookup_client(clients: dict[str, Client], code: str) -> Client:
 # -- invoices ---------------------------------------------------------------------------------------
 
 
-def _invoice_parser(
-    run: Importer, clients: dict[str, Client]
-) -> Callable[[validate.Checker, dict[str, str]], Any]:
+def _invoice_parser(run: Importer, clients: dict[str, Client]) -> Callable[[validate.Checker, dict[str, str]], Any]:
     from dunner.services.invoices import DEFAULT_LINE, NewInvoice, due_date
 
     def parse(chk: validate.Checker, raw: dict[str, str]) -> NewInvoice | None:
@@ -270,9 +264,7 @@ def _invoice_differences(old: Any, new: Any) -> list[str]:
 # -- payments ---------------------------------------------------------------------------------------
 
 
-def _payment_parser(
-    run: Importer, clients: dict[str, Client]
-) -> Callable[[validate.Checker, dict[str, str]], Any]:
+def _payment_parser(run: Importer, clients: dict[str, Client]) -> Callable[[validate.Checker, dict[str, str]], Any]:
     from dunner.services.invoices import get_invoice
     from dunner.services.payments import METHODS, NewPayment
 
@@ -283,9 +275,7 @@ def _payment_parser(
             chk.problems.append(("invoice", f"invoice {invoice.number} is not {client.code}'s"))
         default = invoice.currency if invoice else client.currency if client else None
         currency = (
-            chk("currency", check_currency, raw.get("currency") or default)
-            if default or raw.get("currency")
-            else None
+            chk("currency", check_currency, raw.get("currency") or default) if default or raw.get("currency") else None
         )
         if invoice is not None and currency is not None and currency != invoice.currency:
             chk.problems.append(("currency", f"invoice {invoice.number} is in {invoice.currency}"))
@@ -355,9 +345,7 @@ def _new_by_reference(run: Importer, line: int, new: Any) -> bool | None:
         new.amount.currency,
     ):
         return False
-    run.errors.append(
-        RowError(line, "reference", f"a different payment with reference {new.reference} is recorded")
-    )
+    run.errors.append(RowError(line, "reference", f"a different payment with reference {new.reference} is recorded"))
     return None
 
 

@@ -63,13 +63,7 @@ def due_date(issued_on: date, due_on: date | None, terms: int | None, client: Cl
     if due_on is not None and terms is not None:
         raise BadInput("give either a due date or terms, not both")
     if due_on is None:
-        days = (
-            terms
-            if terms is not None
-            else client.terms
-            if client.terms is not None
-            else config.defaults.terms
-        )
+        days = terms if terms is not None else client.terms if client.terms is not None else config.defaults.terms
         due_on = issued_on + timedelta(days=validate.days(days))
     if due_on < issued_on:
         raise BadInput(f"due date {due_on} is before the issue date {issued_on}")
@@ -169,10 +163,7 @@ def insert_invoices(ledger: Ledger, items: list[tuple[str, NewInvoice]]) -> None
     ledger.executemany(
         "INSERT INTO invoice_line (invoice_id, position, description, quantity, unit_price_cents,"
         " vat_rate, net_cents) VALUES (?, 1, ?, '1', ?, NULL, ?)",
-        [
-            (i, new.description, new.total.minor, new.total.minor)
-            for i, (_, new) in zip(ids, items, strict=True)
-        ],
+        [(i, new.description, new.total.minor, new.total.minor) for i, (_, new) in zip(ids, items, strict=True)],
     )
     ledger.executemany(
         "INSERT INTO instalment (invoice_id, seq, due_on, amount_cents) VALUES (?, 1, ?, ?)",
@@ -188,9 +179,7 @@ def write_invoice(ledger: Ledger, config: Config, new: NewInvoice) -> str:
     return number
 
 
-def create_invoice(
-    ledger: Ledger, config: Config, client_code: str, amount: str, **options: Any
-) -> NewInvoice:
+def create_invoice(ledger: Ledger, config: Config, client_code: str, amount: str, **options: Any) -> NewInvoice:
     """Issue a one-line invoice with one instalment; return it with its number."""
     new = prepare_invoice(ledger, config, client_code, amount, **options)
     number = write_invoice(ledger, config, new)
@@ -209,8 +198,7 @@ def list_invoices(
         where += " AND v.client_id = :client_id"
     having = {
         "open": "MAX(active) = 1 AND SUM(open_cents) > 0",
-        "overdue": "MAX(active) = 1 AND SUM(open_cents) > 0"
-        " AND MIN(CASE WHEN open_cents > 0 THEN due_on END) < :as_of",
+        "overdue": "MAX(active) = 1 AND SUM(open_cents) > 0 AND MIN(CASE WHEN open_cents > 0 THEN due_on END) < :as_of",
         "paid": "MAX(active) = 1 AND SUM(open_cents) = 0",
         "all": "1 = 1",
     }[status]

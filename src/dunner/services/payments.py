@@ -77,9 +77,7 @@ def prepare_payment(
     if target is not None and cur != target.currency:
         raise BadInput(f"invoice {target.number} is in {target.currency}, not {cur}")
     ref = validate.line(reference, "reference", max_len=100)
-    if ref is not None and ledger.one(
-        "SELECT 1 FROM payment WHERE client_id = ? AND reference = ?", (payer.id, ref)
-    ):
+    if ref is not None and ledger.one("SELECT 1 FROM payment WHERE client_id = ? AND reference = ?", (payer.id, ref)):
         raise Conflict(f"a payment with reference '{ref}' from {payer.code} is already recorded")
     return NewPayment(
         client=payer,
@@ -122,9 +120,7 @@ def write_payment(ledger: Ledger, new: NewPayment) -> Receipt:
         )
         applied = apply_payment(ledger, payment_id, new.amount, new.received_on, targets)
         left = new.amount.minor - sum(a.amount.minor for a in applied)
-        credit = sum(
-            (m.minor for m in client_credit(ledger, new.client.id) if m.currency == new.amount.currency), 0
-        )
+        credit = sum((m.minor for m in client_credit(ledger, new.client.id) if m.currency == new.amount.currency), 0)
     cur = new.amount.currency
     return Receipt(
         payment_id,
@@ -141,10 +137,7 @@ def apply_payment(
     ledger: Ledger, payment_id: int, amount: Money, received_on: date, targets: list[OpenInstalment]
 ) -> list[Applied]:
     """Write the allocations of `amount` over `targets` (already oldest first)."""
-    items = [
-        OpenItem(t.instalment_id, t.due_on, t.issued_on, t.number, t.seq, t.outstanding.minor)
-        for t in targets
-    ]
+    items = [OpenItem(t.instalment_id, t.due_on, t.issued_on, t.number, t.seq, t.outstanding.minor) for t in targets]
     pairs, _left = allocate(amount.minor, items)
     by_id = {t.instalment_id: t for t in targets}
     now = utc_now()

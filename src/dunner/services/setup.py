@@ -13,9 +13,7 @@ from dunner.resources import example_config
 
 def init_files(config_option: Path | None, db_option: str | None, *, force: bool = False) -> tuple[Path, str]:
     """Write the starter config and create the ledger; return both locations."""
-    target = config_option or (
-        Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else app_dir() / CONFIG_NAME
-    )
+    target = config_option or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else app_dir() / CONFIG_NAME)
     if target.exists() and not force:
         raise Conflict(f"{target} already exists", hint="use --force to overwrite it")
     try:

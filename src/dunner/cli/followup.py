@@ -1,0 +1,208 @@
+"""Follow-up commands: pause, unpause, log-call, promise, dispute, resolve, note, done, edit-client."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from dunner.cli.app import app
+from dunner.cli.state import state
+
+Opt = typer.Option
+OnOption = Annotated[str | None, Opt("--on", help="When it happened (default today).", metavar="DATE")]
+Invoice = Annotated[str, typer.Argument(help="The invoice number.")]
+Client = Annotated[str, typer.Argument(help="The client's code.")]
+
+
+def _say(logged: object) -> None:
+    typer.echo(getattr(logged, "text", ""))
+
+
+def _date(value: str | None) -> object:
+    from dunner.dates import parse_date
+
+    return parse_date(value) if value else None
+
+
+@app.command("pause")
+def pause(
+    ctx: typer.Context,
+    client: Client,
+    until: Annotated[
+        str | None, Opt("--until", help="Last day of the pause (default: until unpause).", metavar="DATE")
+    ] = None,
+    reason: Annotated[str | None, Opt("--reason", help="Why (kept in the history).")] = None,
+    on: OnOption = None,
+) -> None:
+    """Stop all reminders to a client (during a negotiation, say).
+
+    Example: dunner pause ACME --until 2026-12-15 --reason "Renégociation du contrat"
+    """
+    from dunner.services.followup import pause as do
+
+    shared = state(ctx)
+    _say(do(shared.ledger, client, _date(until), shared.as_of(on), reason))
+
+
+@app.command("unpause")
+def unpause(ctx: typer.Context, client: Client, on: OnOption = None) -> None:
+    """Resume reminders to a paused client.
+
+    Example: dunner unpause ACME
+    """
+    from dunner.services.followup import unpause as do
+
+    shared = state(ctx)
+    _say(do(shared.ledger, client, shared.as_of(on)))
+
+
+@app.command("log-call")
+def log_call(
+    ctx: typer.Context,
+    invoice: Invoice,
+    note: Annotated[str, Opt("--note", help="What was said.")],
+    promise: Annotated[str | None, Opt("--promise", help="The date they promised to pay.", metavar="DATE")] = None,
+    on: OnOption = None,
+) -> None:
+    """Log a call about an invoice (its call task is done), with a promise to pay if one was made.
+
+    Example: dunner log-call F-2026-0007 --note "Virement parti vendredi" --promise 2026-11-30
+    """
+    from dunner.services.followup import log_call as do
+
+    shared = state(ctx)
+    _say(do(shared.ledger, invoice, note, shared.as_of(on), _date(promise)))
+
+
+@app.command("promise")
+def promise(
+    ctx: typer.Context,
+    invoice: Invoice,
+    when: Annotated[str, typer.Argument(help="The date they promised to pay by.", metavar="DATE")],
+    note: Annotated[str | None, Opt("--note", help="Who promised, how.")] = None,
+    on: OnOption = None,
+) -> None:
+    """Record a promise to pay: escalation pauses until that date; a broken promise resumes it.
+
+    Example: dunner promise F-2026-0007 2026-11-30 --note "Promis par M. Durand au téléphone"
+    """
+    from dunner.services.followup import promise as do
+
+    shared = state(ctx)
+    _say(do(shared.ledger, invoice, _date(when), shared.as_of(on), note))
+
+
+@app.command("dispute")
+def dispute(
+    ctx: typer.Context,
+    invoice: Invoice,
+    reason: Annotated[str, Opt("--reason", help="What the client contests.")],
+    on: OnOption = None,
+) -> None:
+    """Mark an invoice as disputed: no reminders until it is resolved.
+
+    Example: dunner dispute F-2026-0005 --reason "Livraison incomplète selon le client"
+    """
+    from dunner.services.followup import dispute as do
+
+    shared = state(ctx)
+    _say(do(shared.ledger, invoice, reason, shared.as_of(on)))
+
+
+@app.command("resolve")
+def resolve(
+    ctx: typer.Context,
+    invoice: Invoice,
+    note: Annotated[str | None, Opt("--note", help="How it was settled.")] = None,
+    on: OnOption = None,
+) -> None:
+    """End a dispute: reminders resume on the next run.
+
+    Example: dunner resolve F-2026-0005 --note "Complément livré le 12"
+    """
+    from dunner.services.followup import resolve as do
+
+    shared = state(ctx)
+    _say(do(shared.ledger, invoice, shared.as_of(on), note))
+
+
+@app.command("note")
+def note(
+    ctx: typer.Context,
+    client: Client,
+    text: Annotated[str, typer.Argument(help="The note.")],
+    on: OnOption = None,
+) -> None:
+    """Add a note to a client's history.
+
+    Example: dunner note ACME "Nouvelle comptable : Mme Roux, compta@acme.fr"
+    """
+    from dunner.services.followup import note as do
+
+    shared = state(ctx)
+    _say(do(shared.ledger, client, text, shared.as_of(on)))
+
+
+@app.command("done")
+def done(
+    ctx: typer.Context,
+    invoice: Invoice,
+    step: Annotated[str | None, Opt("--step", help="Only this step's task (default: all of the invoice's).")] = None,
+    note: Annotated[str | None, Opt("--note", help="What was done.")] = None,
+    on: OnOption = None,
+) -> None:
+    """Mark an invoice's agenda tasks as done (a letter sent, a file handed over).
+
+    Example: dunner done F-2026-0002 --step handoff --note "Dossier transmis au cabinet de recouvrement"
+    """
+    from dunner.services.followup import done as do
+
+    shared = state(ctx)
+    _say(do(shared.ledger, invoice, step, shared.as_of(on), note))
+
+
+@app.command("edit-client")
+def edit_client(
+    ctx: typer.Context,
+    code: Client,
+    name: Annotated[str | None, Opt("--name", help="Legal or trading name.")] = None,
+    email: Annotated[str | None, Opt("--email", help="Where reminders go (commas between addresses).")] = None,
+    contact: Annotated[str | None, Opt("--contact", help="The person who releases payments.")] = None,
+    phone: Annotated[str | None, Opt("--phone", help="Phone number for calls.")] = None,
+    kind: Annotated[str | None, Opt("--kind", help="business or consumer.")] = None,
+    registration: Annotated[str | None, Opt("--registration", help="SIREN/SIRET or company number.")] = None,
+    vat_number: Annotated[str | None, Opt("--vat-number", help="Intra-EU VAT number.")] = None,
+    address: Annotated[str | None, Opt("--address", help="Postal address.")] = None,
+    language: Annotated[str | None, Opt("--language", help="fr or en.")] = None,
+    currency: Annotated[str | None, Opt("--currency", help="Default currency of new invoices.")] = None,
+    terms: Annotated[int | None, Opt("--terms", help="Payment terms in days.")] = None,
+    credit_limit: Annotated[str | None, Opt("--credit-limit", help="Most you will let them owe.")] = None,
+    profile: Annotated[str | None, Opt("--profile", help="Dunning profile (empty: chosen by the rules).")] = None,
+    law: Annotated[str | None, Opt("--law", help="Late-payment law profile, e.g. fr-b2b, uk.")] = None,
+) -> None:
+    """Change a client's details, dunning profile or law; what is not given stays as it is.
+
+    Example: dunner edit-client ACME --profile gentle --contact "Claire Martin"
+    """
+    from dunner.services.followup import edit_client as do
+
+    shared = state(ctx)
+    fields = {
+        "name": name,
+        "email": email,
+        "contact": contact,
+        "phone": phone,
+        "kind": kind,
+        "registration": registration,
+        "vat_number": vat_number,
+        "address": address,
+        "language": language,
+        "currency": currency,
+        "terms": terms,
+        "credit_limit": credit_limit,
+        "profile": profile,
+        "law": law,
+    }
+    client = do(shared.ledger, shared.config, code, fields)
+    typer.echo(f"Updated client {client.code}.", err=True)

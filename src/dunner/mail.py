@@ -1,0 +1,265 @@
+"""Mail: building a reminder message and handing it to a transport (SMTP, Maildir, or nothing).
+
+Messages are built with the standard email package under its strict policy: a header value with a
+line break raises, so client data can never add a header. Transports say whether a failure is
+temporary (retry on a later run), permanent (report, do not retry blindly) or fatal for the batch
+(the server is unreachable: stop trying the rest).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import smtplib
+import ssl
+import subprocess
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Any
+
+from dunner.errors import BadInput, OperationalError
+
+
+class DeliveryError(Exception):
+    """A message was not delivered; `permanent` failures are not retried, `fatal` ones stop the batch."""
+
+    def __init__(self, message: str, *, permanent: bool = False, fatal: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.fatal = fatal
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    transport: str = "dry-run"
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    password_command: str | None = None
+    sender: str = ""
+    bcc: str | None = None
+    maildir: Path | None = None
+    timeout: int = 30
+    ca_file: Path | None = None  # a CA to trust besides the system's (a company's own mail server)
+
+    @classmethod
+    def from_config(cls, section: dict[str, Any], business_email: str, resolve: Any) -> MailSettings:
+        sender = section.get("from") or business_email
+        transport = section.get("transport", "dry-run")
+        if transport != "dry-run" and not sender:
+            raise BadInput("no sender address", hint="set [mail] from (or [business] email) in the config")
+        return cls(
+            transport=transport,
+            host=section.get("host", "localhost"),
+            port=section.get("port", 465 if section.get("security") == "ssl" else 587),
+            security=section.get("security", "starttls"),
+            username=section.get("username"),
+            password_env=section.get("password_env"),
+            password_command=section.get("password_command"),
+            sender=sender,
+            bcc=section.get("bcc"),
+            maildir=resolve(section.get("maildir", "outbox")),
+            timeout=section.get("timeout", 30),
+            ca_file=resolve(section["ca_file"]) if section.get("ca_file") else None,
+        )
+
+    @property
+    def domain(self) -> str:
+        return self.sender.rpartition("@")[2] or "dunner.invalid"
+
+
+@dataclass
+class Outgoing:
+    """A message ready to go: its To addresses, and a blind copy sent separately (never a header)."""
+
+    message: EmailMessage
+    to: list[str] = field(default_factory=list)
+    bcc: str | None = None
+
+    @property
+    def recipients(self) -> list[str]:
+        return [*self.to, *([self.bcc] if self.bcc else [])]
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"])
+
+
+def _header(value: str, what: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise BadInput(f"{what} must fit on one line")
+    return value
+
+
+def build_message(
+    settings: MailSettings,
+    *,
+    sender_name: str,
+    to: list[tuple[str, str]],
+    subject: str,
+    text: str,
+    html: str,
+    references: list[str],
+    thread_root: str,
+    qr_png: bytes | None = None,
+    qr_cid: str | None = None,
+) -> Outgoing:
+    """A multipart (text + HTML, QR image inline) message with threading headers."""
+    msg = EmailMessage(policy=SMTP)
+    local, _, domain = settings.sender.partition("@")
+    msg["From"] = Address(_header(sender_name, "the sender's name"), local, domain)
+    msg["To"] = [Address(_header(name, "a client name"), *addr.split("@", 1)) for name, addr in to]
+    msg["Subject"] = _header(subject, "the subject")
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(idstring="dunner", domain=settings.domain)
+    chain = [thread_root, *[r for r in references if r != thread_root]]
+    msg["In-Reply-To"] = chain[-1]
+    msg["References"] = " ".join(chain)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    if qr_png is not None and qr_cid is not None:
+        msg.get_payload()[1].add_related(qr_png, "image", "png", cid=f"<{qr_cid}>", filename="paiement-qr.png")
+    return Outgoing(msg, [addr for _, addr in to], settings.bcc)
+
+
+class Transport:
+    """Delivers messages; `close` ends any session."""
+
+    name = "dry-run"
+
+    def open(self) -> None:
+        """Get ready before the first message (connect, log in): a failure here costs no reminder."""
+        return None
+
+    def send(self, outgoing: Outgoing) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def close(self) -> None:
+        return None
+
+
+class MaildirTransport(Transport):
+    """Writes each message into a Maildir folder (new/), which any mail client can open."""
+
+    name = "maildir"
+
+    def __init__(self, folder: Path) -> None:
+        import mailbox
+
+        try:
+            self.box = mailbox.Maildir(folder, create=True)
+        except OSError as exc:
+            raise OperationalError(f"cannot open the Maildir {folder}: {exc.strerror}") from None
+
+    def send(self, outgoing: Outgoing) -> None:
+        try:
+            self.box.add(outgoing.message)
+        except OSError as exc:
+            raise DeliveryError(f"cannot write to the Maildir: {exc.strerror}", fatal=True) from None
+
+
+class SmtpTransport(Transport):
+    """One SMTP session for the whole batch, opened on the first message."""
+
+    name = "smtp"
+
+    def __init__(self, settings: MailSettings) -> None:
+        self.settings = settings
+        self.session: smtplib.SMTP | None = None
+
+    def _password(self) -> str | None:
+        s = self.settings
+        if s.password_env:
+            if s.password_env not in os.environ:
+                raise OperationalError(f"the SMTP password variable {s.password_env} is not set")
+            return os.environ[s.password_env]
+        if s.password_command:
+            try:
+                out = subprocess.run(
+                    shlex.split(s.password_command), capture_output=True, text=True, timeout=30, check=True
+                )
+            except (OSError, subprocess.SubprocessError) as exc:
+                raise OperationalError(f"the SMTP password command failed: {exc}") from None
+            return out.stdout.rstrip("\n")
+        return None
+
+    def _tls(self) -> ssl.SSLContext:
+        """Certificates are verified (smtplib alone would not for STARTTLS)."""
+        try:
+            return ssl.create_default_context(cafile=str(self.settings.ca_file) if self.settings.ca_file else None)
+        except (OSError, ssl.SSLError) as exc:
+            raise OperationalError(f"cannot read [mail] ca_file {self.settings.ca_file}: {exc}") from None
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        try:
+            if s.security == "ssl":
+                session: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self._tls())
+            else:
+                session = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+                if s.security == "starttls":
+                    session.starttls(context=self._tls())
+            if s.username:
+                session.login(s.username, self._password() or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            raise OperationalError(
+                f"the SMTP server refused the login: {exc.smtp_code} {_text(exc.smtp_error)}"
+            ) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"cannot reach the SMTP server {s.host}:{s.port}: {exc}", fatal=True) from None
+        return session
+
+    def open(self) -> None:
+        if self.session is None:
+            self.session = self._connect()
+
+    def send(self, outgoing: Outgoing) -> None:
+        """Send to the client; then, only if that worked, the blind copy (whose failure is not the client's)."""
+        self._send(outgoing.message, outgoing.to)
+        if outgoing.bcc:
+            with contextlib.suppress(DeliveryError):
+                self._send(outgoing.message, [outgoing.bcc])
+
+    def _send(self, message: EmailMessage, to: list[str]) -> None:
+        if self.session is None:
+            self.session = self._connect()
+        try:
+            self.session.send_message(message, to_addrs=to)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            detail = "; ".join(f"{addr}: {code} {_text(msg)}" for addr, (code, msg) in exc.recipients.items())
+            raise DeliveryError(f"recipients refused: {detail}", permanent=all(c >= 500 for c in codes)) from None
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryError(
+                f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}", permanent=exc.smtp_code >= 500
+            ) from None
+        except (TimeoutError, OSError, smtplib.SMTPException) as exc:
+            self.session = None
+            raise DeliveryError(f"SMTP connection lost: {exc}", fatal=True) from None
+
+    def close(self) -> None:
+        if self.session is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.session.quit()
+            self.session = None
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def transport_for(settings: MailSettings) -> Transport:
+    if settings.transport == "smtp":
+        return SmtpTransport(settings)
+    if settings.transport == "maildir":
+        assert settings.maildir is not None
+        return MaildirTransport(settings.maildir)
+    return Transport()

@@ -1,0 +1,200 @@
+"""One reminder message: its template context, its claim, its QR code and its threading headers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from dunner.config import LOCALES, Config
+from dunner.db import Ledger
+from dunner.errors import BadInput
+from dunner.mail import MailSettings, Outgoing, build_message
+from dunner.money import Money
+from dunner.policy import Step
+from dunner.render import Renderer
+from dunner.services.claims import claim_invoice
+from dunner.services.targets import Target
+
+QR_CID = "epc-qr@dunner"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A message about to be sent: the step, and the instalments it is about (one client, one currency)."""
+
+    step: Step
+    targets: tuple[Target, ...]
+
+    @property
+    def client(self) -> Any:
+        return self.targets[0].client
+
+    @property
+    def currency(self) -> str:
+        return self.targets[0].amount.currency
+
+    @property
+    def total_due(self) -> Money:
+        return Money(sum(t.due.minor for t in self.targets), self.currency)
+
+
+def thread_root(number: str, domain: str) -> str:
+    """A stable Message-ID for an invoice's thread, so its reminders group together in mail readers."""
+    return f"<invoice.{re.sub(r'[^A-Za-z0-9.-]', '-', number)}@{domain}>"
+
+
+def _claim(ledger: Ledger, config: Config, draft: Draft, as_of: date, language: str) -> dict[str, Any] | None:
+    if not draft.step.claim:
+        return None
+    claims = [claim_invoice(ledger, config, number, as_of) for number in dict.fromkeys(t.number for t in draft.targets)]
+    zero = Money.zero(draft.currency)
+    from dunner.latefees import period_amount
+
+    periods = [
+        {
+            "invoice": c.number,
+            "start": p.start,
+            "end": p.end,
+            "days": p.days,
+            "rate": p.rate.normalize(),
+            "base": p.base,
+            "amount": period_amount(p),
+        }
+        for c in claims
+        for p in c.claim.periods
+    ]
+    principal = sum((c.claim.principal for c in claims), zero)
+    interest = sum((c.claim.interest for c in claims), zero)
+    indemnity = sum((c.claim.indemnity for c in claims), zero)
+    return {
+        "law": claims[0].law.named(language),
+        "principal": principal,
+        "interest": interest,
+        "indemnity": indemnity,
+        "total": principal + interest + indemnity,
+        "periods": periods,
+        "per_invoice": {c.number: c.claim.total for c in claims},
+        "warnings": sorted({w for c in claims for w in c.claim.warnings}),
+    }
+
+
+def context(ledger: Ledger, config: Config, draft: Draft, as_of: date, notice_days: int) -> dict[str, Any]:
+    """Everything a mail template may use (see the README's template section)."""
+    client, business = draft.client, config.business
+    language = client.language
+    claim = _claim(ledger, config, draft, as_of, language)
+    to_pay = claim["total"] if claim else draft.total_due
+    numbers = list(dict.fromkeys(t.number for t in draft.targets))
+    links = [
+        {"number": t.number, "url": t.payment_link or business.payment_link.replace("{invoice}", t.number)}
+        for t in draft.targets
+        if t.payment_link or business.payment_link
+    ]
+    iban = " ".join(business.iban.replace(" ", "")[i : i + 4] for i in range(0, len(business.iban.replace(" ", "")), 4))
+    return {
+        "locale": LOCALES.get(language, config.defaults.babel_locale),
+        "language": language,
+        "as_of": as_of,
+        "subject": "",
+        "business": {k: getattr(business, k) for k in business.__dataclass_fields__},
+        "client": {
+            "code": client.code,
+            "name": client.name,
+            "contact": client.contact,
+            "email": client.email,
+            "kind": client.kind,
+            "address": client.address,
+        },
+        "greeting": client.contact or ("Madame, Monsieur" if language == "fr" else "Sir or Madam"),
+        "step": {"name": draft.step.name, "offset": draft.step.offset, "claim": draft.step.claim},
+        "invoices": [
+            {
+                "number": t.label,
+                "issued_on": t.issued_on,
+                "due_on": t.due_on,
+                "days_late": (as_of - t.due_on).days,
+                "total": t.amount,
+                "paid": t.paid,
+                "due": t.due,
+                "link": next((x["url"] for x in links if x["number"] == t.number), None),
+            }
+            for t in draft.targets
+        ],
+        "total_due": draft.total_due,
+        "to_pay": to_pay,
+        "currency": draft.currency,
+        "claim": claim,
+        "deadline": as_of + timedelta(days=notice_days),
+        "payment": {
+            "iban": iban,
+            "bic": business.bic,
+            "reference": " ".join(numbers)[:140],
+            "links": list({x["url"]: x for x in links}.values()),
+            "qr": bool(business.iban) and draft.currency == "EUR",
+            "qr_cid": QR_CID,
+        },
+    }
+
+
+def epc_qr(config: Config, amount: Money, reference: str) -> bytes:
+    """The EPC 'scan to pay' QR code (SEPA credit transfer) as a PNG."""
+    import io
+
+    import segno
+    from segno import helpers
+
+    business = config.business
+    try:
+        code = helpers.make_epc_qr(
+            name=business.name[:70],
+            iban=business.iban.replace(" ", ""),
+            amount=amount.amount,
+            text=reference[:140],
+            bic=business.bic.replace(" ", "") or None,
+        )
+    except (ValueError, segno.DataOverflowError) as exc:
+        raise BadInput(f"cannot make the payment QR code: {exc}", hint="check [business] iban and bic") from None
+    out = io.BytesIO()
+    code.save(out, kind="png", scale=5, border=2)
+    return out.getvalue()
+
+
+def compose(
+    ledger: Ledger,
+    config: Config,
+    renderer: Renderer,
+    settings: MailSettings,
+    draft: Draft,
+    as_of: date,
+    notice_days: int,
+) -> tuple[Outgoing, dict[str, Any]]:
+    """Render the draft and build the message, threaded under its invoices' earlier reminders."""
+    ctx = context(ledger, config, draft, as_of, notice_days)
+    subject, text, html = renderer.message(draft.step.template, draft.client.language, ctx)
+    roots = [thread_root(n, settings.domain) for n in dict.fromkeys(t.number for t in draft.targets)]
+    earlier = [
+        r["message_id"]
+        for r in ledger.all(
+            "SELECT DISTINCT r.message_id FROM reminder r JOIN instalment i ON i.id = r.instalment_id"
+            f" WHERE i.invoice_id IN ({', '.join('?' * len(draft.targets))}) AND r.message_id IS NOT NULL"
+            " AND r.status = 'sent' ORDER BY r.acted_on, r.id",
+            [t.invoice_id for t in draft.targets],
+        )
+    ]
+    qr = epc_qr(config, ctx["to_pay"], ctx["payment"]["reference"]) if ctx["payment"]["qr"] else None
+    to = [(draft.client.name, addr.strip()) for addr in draft.client.email.split(",")]
+    outgoing = build_message(
+        settings,
+        sender_name=config.business.name or settings.sender,
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        references=[*roots[1:], *earlier],
+        thread_root=roots[0],
+        qr_png=qr,
+        qr_cid=QR_CID,
+    )
+    return outgoing, ctx

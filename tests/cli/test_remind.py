@@ -1,0 +1,285 @@
+"""`dunner remind` end to end on a Maildir: the right step, to the right person, exactly once."""
+
+import csv
+import email
+import io
+import json
+import mailbox
+import sqlite3
+from email import policy
+
+import pytest
+
+from helpers import flat
+
+MAILDIR = '\n[mail]\ntransport = "maildir"\nmaildir = "outbox"\n'
+
+
+def remind(dunner, day, *args, code=0):
+    out = dunner("remind", "--as-of", day, "--format", "csv", *args, code=code).stdout
+    return [(r["client"], r["invoice"], r["step"], r["status"]) for r in csv.DictReader(io.StringIO(out))]
+
+
+def outbox(tmp_path):
+    """The messages in the Maildir, in the order dunner sent them (its ledger knows)."""
+    box = mailbox.Maildir(tmp_path / "outbox", create=False)
+    messages = [email.message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.iterkeys()]
+    with sqlite3.connect(tmp_path / "ledger.db") as conn:
+        order = [r[0] for r in conn.execute("SELECT message_id FROM reminder WHERE message_id IS NOT NULL ORDER BY id")]
+    return sorted(messages, key=lambda m: order.index(m["Message-ID"]))
+
+
+def rows(tmp_path):
+    with sqlite3.connect(tmp_path / "ledger.db") as conn:
+        return conn.execute("SELECT step, status, acted_on FROM reminder ORDER BY id").fetchall()
+
+
+@pytest.fixture
+def books(dunner, client, configure):
+    configure(MAILDIR)
+    client("ACME", "--terms", "30", "--contact", "Claire Martin")
+    dunner("invoice", "ACME", "1200", "--issued", "2026-01-01")  # F-2026-0001 due 01-31
+
+
+def test_dry_run_sends_and_records_nothing(dunner, books, tmp_path):
+    result = dunner("remind", "--as-of", "2026-01-26", "--dry-run")
+    assert "planned" in result.stdout and "dry run" in result.stdout
+    assert rows(tmp_path) == []
+    assert not (tmp_path / "outbox").exists()
+
+
+def test_each_step_once_on_its_day(dunner, books, tmp_path):
+    assert remind(dunner, "2026-01-25") == []
+    assert remind(dunner, "2026-01-26") == [("ACME", "F-2026-0001", "courtesy", "sent")]
+    assert remind(dunner, "2026-01-26") == []  # cron ran twice: nothing more
+    assert remind(dunner, "2026-01-31") == [("ACME", "F-2026-0001", "due-today", "sent")]
+    assert remind(dunner, "2026-02-06") == []
+    assert remind(dunner, "2026-02-07") == [("ACME", "F-2026-0001", "reminder-1", "sent")]
+    assert remind(dunner, "2026-02-14") == [("ACME", "F-2026-0001", "call", "task")]
+    messages = outbox(tmp_path)
+    assert [m["Subject"] for m in messages] == [
+        "Facture F-2026-0001 : échéance le 31 janvier 2026 - Atelier Test",
+        "Facture F-2026-0001 : échéance aujourd'hui - Atelier Test",
+        "Relance : facture F-2026-0001 en attente de règlement - Atelier Test",
+    ]
+    assert all(m["To"] == "ACME SARL <acme@example.com>" for m in messages)
+    text = messages[2].get_body(("plain",)).get_content()
+    assert "Bonjour Claire Martin" in text and "1 200,00" in text.replace("\u202f", " ")
+    assert "en retard de 7 jours" in text and "FR76 3000 6000 0112 3456 7890 189" in text
+    assert "https://pay.example.com/F-2026-0001" in text
+
+
+def test_catching_up_after_an_outage_never_bursts(dunner, books, tmp_path):
+    assert remind(dunner, "2026-03-15") == [
+        ("ACME", "F-2026-0001", "courtesy", "skipped"),
+        ("ACME", "F-2026-0001", "due-today", "skipped"),
+        ("ACME", "F-2026-0001", "reminder-1", "sent"),
+    ]
+    assert remind(dunner, "2026-03-16") == []
+    assert remind(dunner, "2026-03-22") == [("ACME", "F-2026-0001", "call", "task")]
+    assert remind(dunner, "2026-03-29") == [("ACME", "F-2026-0001", "reminder-2", "sent")]
+    assert len(outbox(tmp_path)) == 2
+
+
+def test_a_payment_between_runs_stops_the_next_reminder(dunner, books, tmp_path):
+    assert remind(dunner, "2026-02-07")[-1][2:] == ("reminder-1", "sent")
+    dunner("pay", "F-2026-0001", "1200", "--on", "2026-02-10")
+    assert remind(dunner, "2026-02-14") == []
+    assert remind(dunner, "2026-03-31") == []
+    assert len(outbox(tmp_path)) == 1
+
+
+def test_partial_payments_and_credit_are_netted(dunner, books, tmp_path):
+    dunner("pay", "F-2026-0001", "200", "--on", "2026-01-20")
+    dunner("invoice", "ACME", "100", "--issued", "2026-01-01", "--due", "2026-01-15")  # due first: F-2026-0002
+    dunner("pay", "F-2026-0002", "400", "--on", "2026-01-05")  # 300 of credit
+    remind(dunner, "2026-02-07")
+    text = flat(outbox(tmp_path)[-1].get_body(("plain",)).get_content())
+    assert "700,00 € restant dû (sur 1 200,00 €, 200,00 € déjà réglé)" in text  # 1200 - 200 - 300 credit
+    dunner("pay", "--client", "ACME", "700", "--currency", "EUR", "--on", "2026-02-08")
+    assert remind(dunner, "2026-03-30") == []  # fully covered: nobody is chased for what they paid
+
+
+def test_disputes_promises_and_pauses_stop_the_chase(dunner, books, tmp_path):
+    dunner("dispute", "F-2026-0001", "--reason", "Livraison incomplète", "--on", "2026-01-20")
+    assert remind(dunner, "2026-02-07") == []
+    assert "already disputed" in dunner("dispute", "F-2026-0001", "--reason", "x", code=2).stderr
+    dunner("resolve", "F-2026-0001", "--on", "2026-02-08")
+    assert [r[2:] for r in remind(dunner, "2026-02-08")][-1] == ("reminder-1", "sent")
+    dunner("promise", "F-2026-0001", "2026-02-20", "--on", "2026-02-10")
+    assert remind(dunner, "2026-02-20") == []  # the call would be due, but they promised
+    agenda = json.loads(dunner("agenda", "--as-of", "2026-02-20", "--format", "json").stdout)
+    assert [(a["kind"], a["invoice"]) for a in agenda] == [("promise", "F-2026-0001")]
+    agenda = json.loads(dunner("agenda", "--as-of", "2026-02-21", "--format", "json").stdout)
+    assert [a["kind"] for a in agenda] == ["broken-promise"]
+    assert remind(dunner, "2026-02-21") == [("ACME", "F-2026-0001", "call", "task")]  # broken: resumes
+    dunner("pause", "ACME", "--until", "2026-03-10", "--on", "2026-02-22")
+    assert remind(dunner, "2026-03-10") == []
+    assert [r[2] for r in remind(dunner, "2026-03-11")] == ["reminder-2"]
+    dunner("pause", "ACME", "--on", "2026-03-12")
+    assert remind(dunner, "2026-06-01") == []
+    dunner("unpause", "ACME", "--on", "2026-06-01")
+    assert [r[2] for r in remind(dunner, "2026-06-01")] == ["formal-notice"]
+
+
+def test_calls_go_to_the_agenda_and_are_done_by_log_call(dunner, books, tmp_path):
+    remind(dunner, "2026-02-07")
+    dunner("edit-client", "ACME", "--phone", "+33 1 02 03 04 05")
+    assert remind(dunner, "2026-02-14") == [("ACME", "F-2026-0001", "call", "task")]
+    agenda = json.loads(dunner("agenda", "--as-of", "2026-02-14", "--format", "json").stdout)
+    assert [(a["kind"], a["contact"], a["phone"], a["amount"]) for a in agenda] == [
+        ("call", "Claire Martin", "+33 1 02 03 04 05", "1200.00")
+    ]
+    result = dunner(
+        "log-call", "F-2026-0001", "--note", "Virement vendredi", "--promise", "2026-02-20", "--on", "2026-02-14"
+    )
+    assert "1 task(s) done" in result.stdout and "promised for 2026-02-20" in result.stdout
+    assert json.loads(dunner("agenda", "--as-of", "2026-02-14", "--format", "json").stdout) == []
+    history = dunner("history", "F-2026-0001", "--format", "csv").stdout
+    assert "call,F-2026-0001,,Virement vendredi" in history and "reminder done" in history
+
+
+def test_one_message_lists_all_invoices_of_a_client_for_a_step(dunner, books, tmp_path, configure):
+    dunner("invoice", "ACME", "300", "--issued", "2026-01-01")  # same due date
+    assert [r for r in remind(dunner, "2026-02-07") if r[3] == "sent"] == [
+        ("ACME", "F-2026-0001", "reminder-1", "sent"),
+        ("ACME", "F-2026-0002", "reminder-1", "sent"),
+    ]
+    [message] = outbox(tmp_path)
+    assert message["Subject"].startswith("Relance : 2 factures")
+    with sqlite3.connect(tmp_path / "ledger.db") as conn:
+        ids = conn.execute("SELECT DISTINCT message_id FROM reminder WHERE step = 'reminder-1'").fetchall()
+    assert ids == [(message["Message-ID"],)]
+    configure(MAILDIR + '\n[dunning]\ngroup = "invoice"\n')
+    assert [r[3] for r in remind(dunner, "2026-02-21")] == ["task", "task"]  # the calls
+    assert [r[3] for r in remind(dunner, "2026-02-28")] == ["sent", "sent"]
+    assert len(outbox(tmp_path)) == 3  # reminder-2: one message per invoice now
+
+
+def test_profiles_rules_and_policy_changes(dunner, client, configure, tmp_path):
+    configure(
+        MAILDIR
+        + """
+[dunning]
+[[dunning.rules]]
+profile = "firm"
+min_amount = "5000"
+"""
+    )
+    client("BIG")
+    client("SOFT", "--profile", "gentle")
+    dunner("invoice", "BIG", "8000", "--issued", "2026-01-01")  # firm: reminder-1 at +3
+    dunner("invoice", "SOFT", "8000", "--issued", "2026-01-01")  # gentle: reminder-1 at +10
+    assert [r[::2] for r in remind(dunner, "2026-02-03") if r[3] != "skipped"] == [("BIG", "reminder-1")]
+    assert [r[::2] for r in remind(dunner, "2026-02-10") if r[3] == "sent"] == [
+        ("BIG", "reminder-2"),
+        ("SOFT", "reminder-1"),
+    ]
+    # a new policy applies to existing invoices at the next run
+    configure(
+        MAILDIR
+        + """
+[[dunning.steps]]
+name = "relance"
+offset = 45
+template = "reminder-2"
+"""
+    )
+    dunner("edit-client", "SOFT", "--profile", "")
+    assert [r[:3] for r in remind(dunner, "2026-03-17")] == [
+        ("BIG", "F-2026-0001", "relance"),
+        ("SOFT", "F-2026-0002", "relance"),
+    ]
+    assert "no dunning profile 'tender'" in dunner("edit-client", "SOFT", "--profile", "tender", code=2).stderr
+
+
+def test_formal_notice_carries_the_claim(dunner, books, tmp_path):
+    for day in ["2026-02-07", "2026-02-14", "2026-02-21"]:
+        remind(dunner, day)
+    assert remind(dunner, "2026-03-02") == [("ACME", "F-2026-0001", "formal-notice", "sent")]
+    assert remind(dunner, "2026-03-02") == []
+    notice = outbox(tmp_path)[-1]
+    assert notice["Subject"] == "Mise en demeure de payer : facture F-2026-0001 - Atelier Test"
+    text = flat(notice.get_body(("plain",)).get_content())
+    # 1200 EUR, 30 days late (1 Feb - 2 Mar 2026) at 2.15 + 10 = 12.15 %: 1200 x 0.1215 x 30 / 365 = 11.98
+    assert "30 j à 12,15 % sur 1 200,00 €) : 11,98 €" in text
+    assert "Indemnité forfaitaire pour frais de recouvrement : 40,00 €" in text
+    assert "la somme de 1 251,98 € au plus tard le 10 mars 2026" in text
+    assert "MISE EN DEMEURE" in text
+    with sqlite3.connect(tmp_path / "ledger.db") as conn:
+        assert conn.execute("SELECT claim_cents FROM reminder WHERE step = 'formal-notice'").fetchone() == (125198,)
+    claim = json.loads(dunner("claim", "F-2026-0001", "--as-of", "2026-03-02", "--format", "json").stdout)
+    assert {k: claim[k] for k in ("invoice", "currency", "principal", "interest", "indemnity", "total")} == {
+        "invoice": "F-2026-0001",
+        "currency": "EUR",
+        "principal": "1200.00",
+        "interest": "11.98",
+        "indemnity": "40.00",
+        "total": "1251.98",
+    }
+    assert claim["periods"] == [
+        {"from": "2026-02-01", "to": "2026-03-02", "days": 30, "rate": "12.15", "base": "1200.00", "amount": "11.98"}
+    ]
+
+
+def test_consumers_get_no_fixed_indemnity(dunner, client, configure):
+    configure(MAILDIR)
+    client("JOE", "--kind", "consumer")
+    dunner("invoice", "JOE", "500", "--issued", "2025-01-01", "--due", "2025-01-31")
+    claim = json.loads(dunner("claim", "F-2025-0001", "--as-of", "2025-03-02", "--format", "json").stdout)
+    assert (claim["law"], claim["indemnity"], claim["periods"][0]["rate"]) == ("fr-b2c", "0.00", "3.71")
+    table = dunner("claim", "F-2025-0001", "--as-of", "2025-03-02").stdout
+    assert "Total" in table and "3.71" in table
+
+
+def test_the_user_template_folder_overrides_file_by_file(dunner, books, configure, tmp_path):
+    mine = tmp_path / "my-templates" / "mail" / "fr"
+    mine.mkdir(parents=True)
+    (mine / "reminder-1.subject.txt").write_text("Petit oubli ? {{ invoices[0].number }}")
+    configure(MAILDIR + '\n[templates]\ndir = "my-templates"\n')
+    remind(dunner, "2026-02-07")
+    [message] = outbox(tmp_path)
+    assert message["Subject"] == "Petit oubli ? F-2026-0001"
+    assert "Sauf erreur de notre part" in message.get_body(("plain",)).get_content()  # packaged body kept
+
+
+def test_a_template_error_stops_the_run_before_anything_happens(dunner, books, configure, tmp_path):
+    mine = tmp_path / "t" / "mail" / "fr"
+    mine.mkdir(parents=True)
+    (mine / "reminder-1.txt").write_text("Bonjour {{ clinet.name }}")
+    configure(MAILDIR + '\n[templates]\ndir = "t"\n')
+    result = dunner("remind", "--as-of", "2026-02-07", code=2)
+    assert result.stderr.startswith("Error: template mail/fr/reminder-1.txt: 'clinet' is undefined")
+    assert rows(tmp_path) == []
+
+
+def test_client_data_cannot_inject_headers_or_markup(dunner, configure, tmp_path):
+    configure(MAILDIR)
+    bad = dunner("add-client", "EVIL", "--name", "Evil\r\nBcc: all@x.com", "--email", "e@x.com", code=2)
+    assert "must fit on one line" in bad.stderr
+    bad = dunner("add-client", "EVIL", "--name", "Evil", "--email", "e@x.com\nBcc: all@x.com", code=2)
+    assert "is not a valid email address" in bad.stderr
+    dunner("add-client", "EVIL", "--name", "<script>alert(1)</script> & Co", "--email", "e@x.com")
+    dunner("invoice", "EVIL", "10", "--issued", "2026-01-01")
+    remind(dunner, "2026-02-07")
+    [message] = outbox(tmp_path)
+    assert message["Bcc"] is None
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;" not in text
+    assert message["To"].addresses[0].display_name == "<script>alert(1)</script> & Co"
+
+
+def test_remind_for_one_client(dunner, books, client):
+    client("BETA")
+    dunner("invoice", "BETA", "50", "--issued", "2026-01-01")
+    assert {r[0] for r in remind(dunner, "2026-02-07", "--client", "BETA")} == {"BETA"}
+    assert {r[0] for r in remind(dunner, "2026-02-07")} == {"ACME"}
+
+
+def test_empty_run_and_config_dry_run_transport(dunner, configure, tmp_path):
+    configure()  # transport defaults to dry-run: nothing recorded
+    assert "Nothing to do today." in dunner("remind").stdout
+    assert dunner("remind", "--format", "csv").stdout.splitlines() == [
+        "client,invoice,step,channel,status,message_id,amount,detail"
+    ]

@@ -160,9 +160,16 @@ UPDATE reminder SET acted_on = planned_on WHERE acted_on IS NULL;
 CREATE INDEX event_kind ON event (kind, invoice_id)
 """
 
+# The aging table sums payments per client and currency: an index that covers the sum reads no rows.
+M003_PAYMENT_COVER = """
+DROP INDEX payment_client;
+CREATE INDEX payment_client ON payment (client_id, currency, received_on, amount_cents)
+"""
+
 MIGRATIONS: list[tuple[str, Callable[[Ledger], None]]] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_reminder_runs", _sql(M002_REMINDER_RUNS)),
+    ("m003_payment_cover", _sql(M003_PAYMENT_COVER)),
 ]
 
 

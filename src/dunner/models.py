@@ -84,7 +84,7 @@ class Instalment(SQLModel, table=True):
 class Payment(SQLModel, table=True):
     __table_args__ = (
         Index("payment_reference", "client_id", "reference", unique=True),
-        Index("payment_client", "client_id", "currency", "received_on"),
+        Index("payment_client", "client_id", "currency", "received_on", "amount_cents"),
     )
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id")

@@ -283,3 +283,45 @@ def test_empty_run_and_config_dry_run_transport(dunner, configure, tmp_path):
     assert dunner("remind", "--format", "csv").stdout.splitlines() == [
         "client,invoice,step,channel,status,message_id,amount,detail"
     ]
+
+
+def test_letters_notes_history_and_errors(dunner, books, tmp_path):
+    for day in ["2026-02-07", "2026-02-14", "2026-02-21", "2026-03-02"]:
+        remind(dunner, day)
+    assert remind(dunner, "2026-03-17") == [("ACME", "F-2026-0001", "handoff", "task")]
+    agenda = json.loads(dunner("agenda", "--as-of", "2026-03-17", "--format", "json").stdout)
+    assert {(a["kind"], a["detail"]) for a in agenda} == {("call", "step call"), ("letter", "step handoff")}
+    done = dunner("done", "F-2026-0001", "--step", "handoff", "--note", "Dossier transmis", "--on", "2026-03-17")
+    assert "1 task(s) done" in done.stdout
+    assert "has no open task for step handoff" in dunner("done", "F-2026-0001", "--step", "handoff", code=2).stderr
+    dunner("note", "ACME", "Nouvelle comptable : Mme Roux", "--on", "2026-03-18")
+    history = json.loads(dunner("history", "ACME", "--format", "json").stdout)
+    kinds = [h["kind"] for h in history]
+    assert kinds[:3] == ["invoice", "due", "reminder skipped"]  # the first run was after the due date
+    assert {"note", "reminder task", "reminder done"} <= set(kinds)
+    assert history[-1]["detail"] == "Nouvelle comptable : Mme Roux"
+    assert "is not paused" in dunner("unpause", "ACME", code=2).stderr
+    assert "is not disputed" in dunner("resolve", "F-2026-0001", code=2).stderr
+    assert "before today" in dunner("promise", "F-2026-0001", "2026-01-01", "--on", "2026-03-18", code=2).stderr
+    assert "no invoice or client 'NOPE'" in dunner("history", "NOPE", code=2).stderr
+    assert "nothing to change" in dunner("edit-client", "ACME", code=2).stderr
+    assert "no law profile 'mars'" in dunner("edit-client", "ACME", "--law", "mars", code=2).stderr
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    """Under cron (no terminal) there is no progress bar at all; on a terminal there is one."""
+    import io
+
+    from dunner.cli import dunning
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    with dunning._progress() as tick:
+        assert tick is None
+    monkeypatch.setattr("sys.stderr", Terminal())
+    with dunning._progress() as tick:
+        assert tick is not None
+        tick(5)

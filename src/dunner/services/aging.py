@@ -14,7 +14,7 @@ from typing import Any
 from dunner.buckets import Buckets
 from dunner.db import Ledger
 from dunner.money import Money
-from dunner.services.balances import INSTALMENTS, credit_sql
+from dunner.services.balances import FENCE, INSTALMENTS, PAID
 
 BY = ("client", "invoice")
 
@@ -37,22 +37,41 @@ def _bucket_sums(buckets: Buckets, as_of: date) -> tuple[str, dict[str, str]]:
         if latest is not None:
             tests.append(f"due_on <= :hi{i}")
             params[f"hi{i}"] = latest.isoformat()
-        exprs.append(f"SUM(CASE WHEN {' AND '.join(tests)} THEN open_cents ELSE 0 END) AS b{i}")
+        # open = active amount - paid; a voided or written-off instalment has no active amount
+        exprs.append(
+            f"SUM(CASE WHEN {' AND '.join(tests)} AND active_cents > 0 THEN active_cents - paid_cents ELSE 0 END)"
+            f" AS b{i}"
+        )
     return ", ".join(exprs), params
 
 
 def aging_by_client(ledger: Ledger, as_of: date, buckets: Buckets) -> Iterator[dict[str, Any]]:
-    """One row per client and currency: credit, each bucket, and total = buckets - credit."""
+    """One row per client and currency: credit, each bucket, and total = buckets - credit.
+
+    Credit is what the client paid by `as_of` minus what was applied by then; both sums come from one
+    pass over the instalments (each allocation belongs to one) and one over the payments.
+    """
     sums, params = _bucket_sums(buckets, as_of)
+    zeros = ", ".join(f"0 AS b{i}" for i in range(len(buckets.names)))
+    totals = ", ".join(f"SUM(b{i}) AS b{i}" for i in range(len(buckets.names)))
+    nonzero = " OR ".join(f"SUM(b{i}) <> 0" for i in range(len(buckets.names)))
     sql = f"""
-        SELECT c.code, x.currency, SUM(x.credit_cents) AS credit_cents, {sums}
+        SELECT c.code, x.currency, SUM(x.received) - SUM(x.applied) AS credit_cents, {totals}
         FROM (
-            SELECT client_id, currency, due_on, amount_cents - paid_cents AS open_cents, 0 AS credit_cents
-            FROM ({INSTALMENTS}) WHERE amount_cents <> paid_cents
+            SELECT client_id, currency, SUM(paid_cents) AS applied, 0 AS received, {sums}
+            FROM (
+                SELECT v.client_id, v.currency, i.due_on, {PAID} AS paid_cents,
+                       CASE WHEN v.status = 'issued' OR v.status_on > :as_of THEN i.amount_cents ELSE 0 END
+                           AS active_cents
+                FROM instalment i JOIN invoice v ON v.id = i.invoice_id
+                WHERE v.issued_on <= :as_of {FENCE}
+            ) GROUP BY client_id, currency
             UNION ALL
-            SELECT client_id, currency, NULL, 0, credit_cents FROM ({credit_sql()})
+            SELECT client_id, currency, 0, SUM(amount_cents), {zeros}
+            FROM payment WHERE received_on <= :as_of GROUP BY client_id, currency
         ) x JOIN client c ON c.id = x.client_id
         GROUP BY x.client_id, x.currency
+        HAVING SUM(x.received) <> SUM(x.applied) OR {nonzero}
         ORDER BY lower(c.code), x.currency
     """
     names = buckets.names

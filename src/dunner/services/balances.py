@@ -16,6 +16,9 @@ from dunner.money import Money
 
 # "Now and forever": balances including every payment recorded, whatever its date.
 FOREVER = date(9999, 12, 31)
+# Keeps SQLite from flattening a subquery into its parent, which would evaluate a correlated
+# subquery (PAID) once per reference to its column instead of once per row.
+FENCE = "LIMIT -1 OFFSET 0"
 
 ACTIVE = "v.issued_on <= :as_of AND (v.status = 'issued' OR v.status_on > :as_of)"
 PAID = (

@@ -54,3 +54,57 @@ class MailServer:
     @property
     def messages(self) -> list[tuple[list[str], EmailMessage]]:
         return self.recorder.messages
+
+
+class SwallowingServer:
+    """An SMTP server that takes the whole message and then hangs up without saying 250.
+
+    The client cannot know whether the message was delivered: dunner must not send it again blindly.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self.port = free_port()
+        self.bodies: list[bytes] = []
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", self.port))
+        self.sock.listen()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                self._talk(conn.makefile("rwb"))
+
+    def _talk(self, stream) -> None:
+        def say(line: str) -> None:
+            stream.write(line.encode() + b"\r\n")
+            stream.flush()
+
+        say("220 swallow ESMTP")
+        while line := stream.readline():
+            verb = line.decode().strip().upper()
+            if verb.startswith(("EHLO", "HELO")):
+                say("250 swallow")
+            elif verb.startswith(("MAIL", "RCPT", "RSET", "NOOP")):
+                say("250 OK")
+            elif verb == "DATA":
+                say("354 go ahead")
+                body = b""
+                while (chunk := stream.readline()) and chunk != b".\r\n":
+                    body += chunk
+                self.bodies.append(body)
+                return  # hang up: the final 250 never comes
+            elif verb == "QUIT":
+                say("221 bye")
+                return
+
+    def stop(self) -> None:
+        self.sock.close()

@@ -16,6 +16,7 @@ items = st.lists(
         open_minor=st.integers(1, 10**9),
     ),
     max_size=30,
+    unique_by=lambda item: item.instalment_id,
 )
 
 
@@ -51,3 +52,20 @@ def test_oldest_due_first_then_issue_date_then_number():
 def test_overpayment_leaves_the_rest():
     item = OpenItem(1, date(2026, 1, 1), date(2026, 1, 1), "F-1", 1, 1000)
     assert allocate(1500, [item]) == ([(item, 1000)], 500)
+
+
+@given(st.lists(st.tuples(st.dates(date(2020, 1, 1), date(2030, 1, 1)), st.integers(0, 10**7)), max_size=6), items)
+def test_spread_credit_conserves_money_and_order(credits, open_items):
+    from dunner.allocation import spread_credit
+
+    ordered = oldest_first(open_items)
+    shares = spread_credit(sorted(credits), ordered)
+    taken = {key: sum(c for _, c in parts) for key, parts in shares.items()}
+    assert sum(taken.values()) == min(sum(c for _, c in credits), sum(i.open_minor for i in ordered))
+    by_item = {i.instalment_id: i for i in ordered}
+    filled = [taken.get(i.instalment_id, 0) for i in ordered]
+    for before, after, item in zip(filled, filled[1:], ordered, strict=False):
+        assert after == 0 or before == item.open_minor, "oldest due first"
+    for key, parts in shares.items():
+        assert all(day >= by_item[key].issued_on for day, _ in parts), "never before the invoice existed"
+        assert all(cents > 0 for _, cents in parts)

@@ -205,3 +205,33 @@ def test_no_payment_interest_equals_the_plain_formula(minor, days):
     periods = interest_periods(Money(minor, "EUR"), due, [], due + timedelta(days=days), lambda h: Decimal("12.15"))
     expected = Decimal(minor) / 100 * Decimal("12.15") / 100 * days / 365
     assert round_interest(periods, "EUR").amount == expected.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 10**8), st.integers(1, 200), st.sampled_from(["8.5", "12.15", "13.25"])),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_period_lines_add_up_to_the_total(specs):
+    """A letter's interest lines always add up to its total, each within a cent of its exact amount."""
+    from dunner.latefees import Period, period_amounts
+
+    start = date(2025, 1, 1)
+    periods = [
+        Period(start, start + timedelta(days=days - 1), Money(base, "EUR"), Decimal(rate)) for base, days, rate in specs
+    ]
+    total = round_interest(periods, "EUR")
+    lines = period_amounts(periods, total)
+    assert sum(line.minor for line in lines) == total.minor
+    assert all(abs(line.amount - p.exact) < Decimal("0.01") for line, p in zip(lines, periods, strict=True))
+
+
+def test_the_reviewers_letter_adds_up():
+    """1000.03 EUR due 15 May 2024, 300 paid 20 Aug 2024, claimed 10 Feb 2025: the lines make the total."""
+    laws = load_jurisdiction({})
+    law = laws.law("fr-b2b")
+    debt = [Instalment(Money(100003, "EUR"), date(2024, 5, 15), ((date(2024, 8, 20), 30000),))]
+    claim = compute_claim(debt, date(2025, 2, 10), lambda h: laws.rate_for(law, h), None)
+    assert sum(a.minor for a in claim.amounts) == claim.interest.minor == 8488

@@ -222,3 +222,48 @@ def test_tls_with_certificate_verification(dunner, client, configure, tmp_path, 
         assert len(recorder.messages) == 2
     finally:
         controller.stop()
+
+
+def test_an_answer_lost_after_the_message_leaves_it_uncertain_not_resent(dunner, client, configure, tmp_path):
+    from mailserver import SwallowingServer
+
+    server = SwallowingServer()
+    try:
+        configure(smtp_config(server.port).replace('bcc = "archives@atelier-test.fr"\n', ""))
+        client("ACME")
+        dunner("invoice", "ACME", "100", "--issued", "2026-01-01")
+        rows = remind(dunner, "2026-02-07", 1)
+        assert rows[-1][2] == "failed" and "may have been delivered" in rows[-1][3]
+        assert "--resend-uncertain" in rows[-1][3]
+        assert statuses(tmp_path)[-1] == ("reminder-1", "sending", 1)
+        assert remind(dunner, "2026-02-08") == []  # never re-sent blindly
+        assert remind(dunner, "2026-03-30") == []  # nor escalated past
+        assert len(server.bodies) == 1
+    finally:
+        server.stop()
+
+
+def test_some_recipients_refused(dunner, books, smtp, tmp_path):
+    smtp.recorder.refuse = {"boss@acme.fr": "550 5.1.1 No such user"}
+    rows = remind(dunner, "2026-02-07")
+    assert rows[-1][2] == "sent" and rows[-1][3] == "refused: boss@acme.fr (550 5.1.1 No such user)"
+    with sqlite3.connect(tmp_path / "ledger.db") as conn:
+        assert conn.execute("SELECT recipients FROM reminder WHERE status = 'sent'").fetchone() == (
+            "compta@acme.fr, archives@atelier-test.fr",
+        )
+    [(rcpt, _)], _copies = delivered(smtp)
+    assert rcpt == ["compta@acme.fr"]
+
+
+def test_a_refused_early_step_does_not_freeze_the_escalation(dunner, books, smtp, tmp_path):
+    smtp.recorder.refuse = {"compta@acme.fr": "550 5.1.1 No such user", "boss@acme.fr": "550 5.1.1 No such user"}
+    assert remind(dunner, "2026-01-26", 1)[-1][1:3] == ("courtesy", "failed")
+    smtp.recorder.refuse = {}
+    assert remind(dunner, "2026-02-07") == []  # refused for good: nothing is sent blindly
+    dunner("edit-client", "ACME", "--email", "compta@acme.fr")  # the fix: refused reminders go again
+    assert [r[1:3] for r in remind(dunner, "2026-02-07")] == [
+        ("courtesy", "skipped"),
+        ("due-today", "skipped"),
+        ("reminder-1", "sent"),
+    ]
+    assert [r[1:3] for r in remind(dunner, "2026-02-14")] == [("call", "task")]

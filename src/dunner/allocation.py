@@ -42,3 +42,26 @@ def allocate(amount_minor: int, items: Sequence[OpenItem]) -> tuple[list[tuple[O
             pairs.append((item, take))
             left -= take
     return pairs, left
+
+
+def spread_credit(credits: Sequence[tuple[date, int]], items: Sequence[OpenItem]) -> dict[int, list[tuple[date, int]]]:
+    """Net unapplied money against open items without recording it, for what is really still owed.
+
+    `credits` are (date received, minor units left) oldest first; `items` oldest due first. Each share
+    is dated the later of the money's date and the item's issue date (money cannot pay an invoice
+    before it exists), like a real allocation. Shares add up to min(credit, open), never more.
+    """
+    shares: dict[int, list[tuple[date, int]]] = {}
+    queue = [[day, cents] for day, cents in credits if cents > 0]
+    head = 0
+    for item in items:
+        need = item.open_minor
+        while need > 0 and head < len(queue):
+            day, left = queue[head]
+            take = min(need, left)
+            shares.setdefault(item.instalment_id, []).append((max(day, item.issued_on), take))
+            need -= take
+            queue[head][1] -= take
+            if queue[head][1] == 0:
+                head += 1
+    return shares

@@ -80,11 +80,6 @@ def round_interest(periods: Sequence[Period], currency: str) -> Money:
     return Money(int(total.quantize(quantum, rounding=ROUND_HALF_UP).scaleb(minor_units(currency))), currency)
 
 
-def period_amount(period: Period) -> Money:
-    """One period's interest rounded half-up to the cent, for display."""
-    return round_interest([period], period.base.currency)
-
-
 def daily_rounded(period: Period) -> Decimal:
     """A period's interest with the day's interest rounded half-up to the cent first (gov.uk's illustration)."""
     quantum = Decimal(1).scaleb(-minor_units(period.base.currency))
@@ -117,6 +112,7 @@ class Claim:
     interest: Money
     indemnity: Money
     periods: tuple[Period, ...]
+    amounts: tuple[Money, ...] = ()  # each period's interest for display; they add up to `interest`
     warnings: tuple[str, ...] = ()
 
     @property
@@ -151,12 +147,32 @@ def compute_claim(
         for period in interest_periods(inst.amount, inst.due_on, inst.payments, as_of, rate)
     ]
     if daily_rounding:
-        interest = Money(
-            int(sum((daily_rounded(p) for p in periods), Decimal(0)).scaleb(minor_units(currency))), currency
-        )
+        amounts = [Money(int(daily_rounded(p).scaleb(minor_units(currency))), currency) for p in periods]
+        interest = Money(sum(a.minor for a in amounts), currency)
     else:
         interest = round_interest(periods, currency)
+        amounts = period_amounts(periods, interest)
     principal = sum(i.outstanding(as_of) for i in instalments if i.due_on < as_of)
     late = any(i.late(as_of) for i in instalments)
     fixed = indemnity if late and indemnity is not None else Money.zero(currency)
-    return Claim(currency, Money(max(principal, 0), currency), interest, fixed, tuple(periods), tuple(warnings))
+    return Claim(
+        currency, Money(max(principal, 0), currency), interest, fixed, tuple(periods), tuple(amounts), tuple(warnings)
+    )
+
+
+def period_amounts(periods: Sequence[Period], total: Money) -> list[Money]:
+    """Each period's interest in minor units, adding up exactly to the total rounded once at the end.
+
+    Each line is its exact amount rounded down, then the cents left over go to the lines with the
+    largest remainders: a letter's lines always add up to its total, and no line is off by a cent or more.
+    """
+    if not periods:
+        return []
+    scale = minor_units(total.currency)
+    exact = [p.exact.scaleb(scale) for p in periods]
+    floors = [int(x) for x in exact]  # exact amounts are never negative
+    left = total.minor - sum(floors)
+    order = sorted(range(len(exact)), key=lambda i: exact[i] - floors[i], reverse=True)
+    for i in order[: max(left, 0)]:
+        floors[i] += 1
+    return [Money(cents, total.currency) for cents in floors]

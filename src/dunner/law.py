@@ -48,6 +48,8 @@ class RateTable:
 
     def extended(self, entries: dict[date, Decimal]) -> RateTable:
         """The table with the config's entries added or corrected; those are confirmed by the user."""
+        if not entries:
+            return self
         changes = tuple(sorted((dict(self.changes) | entries).items()))
         return replace(
             self,
@@ -319,7 +321,9 @@ def _decimal(where: str, value: Any) -> Decimal:
     return number
 
 
-def _rates(raw: dict[str, Any]) -> dict[str, dict[date, Decimal]]:
+def _rates(raw: Any) -> dict[str, dict[date, Decimal]]:
+    if not isinstance(raw, dict):
+        raise BadInput('[law] rates: must be tables such as [law.rates.ecb] with "YYYY-MM-DD" = "RATE" lines')
     extra: dict[str, dict[date, Decimal]] = {}
     for name, entries in raw.items():
         if not isinstance(entries, dict):
@@ -331,21 +335,41 @@ def _rates(raw: dict[str, Any]) -> dict[str, dict[date, Decimal]]:
     return extra
 
 
-def _custom(raw: dict[str, Any], tables: dict[str, RateTable]) -> Law:
+def _indemnity(raw: dict[str, Any]) -> tuple[Decimal, str | None]:
+    """The custom fixed indemnity, exact in its currency (never rounded or truncated)."""
+    from dunner.money import check_currency, minor_units
+
+    amount = _decimal("[law.custom] indemnity", raw.get("indemnity", 0))
+    currency = raw.get("currency")
+    if currency is None:
+        if amount:
+            raise BadInput('[law.custom] indemnity: give its currency too (currency = "EUR")')
+        return amount, None
+    if not isinstance(currency, str):
+        raise BadInput('[law.custom] currency: must be an ISO 4217 code such as "EUR"')
+    currency = check_currency(currency)
+    if amount != amount.quantize(Decimal(1).scaleb(-minor_units(currency))):
+        raise BadInput(f"[law.custom] indemnity: {amount} has more decimals than {currency} has")
+    return amount, currency
+
+
+def _custom(raw: Any, tables: dict[str, RateTable]) -> Law:
+    if not isinstance(raw, dict):
+        raise BadInput("[law.custom]: must be a table with rates, margin, indemnity, currency or fixed_rate")
     unknown = sorted(set(raw) - {"rates", "margin", "indemnity", "currency", "fixed_rate"})
     if unknown:
         raise BadInput(f"[law.custom]: unknown key '{unknown[0]}'")
     table = raw.get("rates")
-    if table is not None and table not in tables:
+    if table is not None and (not isinstance(table, str) or table not in tables):
         raise BadInput(f"[law.custom] rates: no rate table '{table}'", hint=f"known: {', '.join(tables)}")
-    indemnity = _decimal("[law.custom] indemnity", raw.get("indemnity", 0))
+    indemnity, currency = _indemnity(raw)
     law = Law(
         "custom",
         "Custom",
         table,
         _decimal("[law.custom] margin", raw.get("margin", 0)),
         indemnity=((None, indemnity),) if indemnity else (),
-        currency=raw.get("currency"),
+        currency=currency,
     )
     if "fixed_rate" in raw:
         fixed = _decimal("[law.custom] fixed_rate", raw["fixed_rate"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
 import smtplib
 import ssl
@@ -24,14 +25,22 @@ from typing import Any
 
 from dunner.errors import BadInput, OperationalError
 
+# CRLF line ends and strict headers; bodies kept 7-bit (quoted-printable) so no server needs 8BITMIME.
+POLICY = SMTP.clone(cte_type="7bit")
+
 
 class DeliveryError(Exception):
-    """A message was not delivered; `permanent` failures are not retried, `fatal` ones stop the batch."""
+    """A message was not delivered (or, if `uncertain`, may have been).
 
-    def __init__(self, message: str, *, permanent: bool = False, fatal: bool = False) -> None:
+    `permanent` failures are not retried, `fatal` ones stop the batch, and an `uncertain` one is left
+    for the user to check: it is never re-sent blindly.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False, fatal: bool = False, uncertain: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.fatal = fatal
+        self.uncertain = uncertain
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,7 @@ class MailSettings:
     security: str = "starttls"
     username: str | None = None
     password_env: str | None = None
-    password_command: str | None = None
+    password_command: tuple[str, ...] | None = None  # the command line, already split
     sender: str = ""
     bcc: str | None = None
     maildir: Path | None = None
@@ -62,7 +71,7 @@ class MailSettings:
             security=section.get("security", "starttls"),
             username=section.get("username"),
             password_env=section.get("password_env"),
-            password_command=section.get("password_command"),
+            password_command=_command(section.get("password_command")),
             sender=sender,
             bcc=section.get("bcc"),
             maildir=resolve(section.get("maildir", "outbox")),
@@ -73,6 +82,16 @@ class MailSettings:
     @property
     def domain(self) -> str:
         return self.sender.rpartition("@")[2] or "dunner.invalid"
+
+
+def _command(line: str | None) -> tuple[str, ...] | None:
+    """A command line from the config, split like a shell would, or an error naming the key."""
+    if not line:
+        return None
+    try:
+        return tuple(shlex.split(line))
+    except ValueError as exc:
+        raise BadInput(f"[mail] password_command: {exc}") from None
 
 
 @dataclass
@@ -112,7 +131,7 @@ def build_message(
     qr_cid: str | None = None,
 ) -> Outgoing:
     """A multipart (text + HTML, QR image inline) message with threading headers."""
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=POLICY)
     local, _, domain = settings.sender.partition("@")
     msg["From"] = Address(_header(sender_name, "the sender's name"), local, domain)
     msg["To"] = [Address(_header(name, "a client name"), *addr.split("@", 1)) for name, addr in to]
@@ -139,7 +158,8 @@ class Transport:
         """Get ready before the first message (connect, log in): a failure here costs no reminder."""
         return None
 
-    def send(self, outgoing: Outgoing) -> None:  # pragma: no cover - overridden
+    def send(self, outgoing: Outgoing) -> list[str]:  # pragma: no cover - overridden
+        """Deliver; return the recipients that were refused while others accepted."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -159,11 +179,12 @@ class MaildirTransport(Transport):
         except OSError as exc:
             raise OperationalError(f"cannot open the Maildir {folder}: {exc.strerror}") from None
 
-    def send(self, outgoing: Outgoing) -> None:
+    def send(self, outgoing: Outgoing) -> list[str]:
         try:
             self.box.add(outgoing.message)
         except OSError as exc:
             raise DeliveryError(f"cannot write to the Maildir: {exc.strerror}", fatal=True) from None
+        return []
 
 
 class SmtpTransport(Transport):
@@ -183,9 +204,7 @@ class SmtpTransport(Transport):
             return os.environ[s.password_env]
         if s.password_command:
             try:
-                out = subprocess.run(
-                    shlex.split(s.password_command), capture_output=True, text=True, timeout=30, check=True
-                )
+                out = subprocess.run(s.password_command, capture_output=True, text=True, timeout=30, check=True)
             except (OSError, subprocess.SubprocessError) as exc:
                 raise OperationalError(f"the SMTP password command failed: {exc}") from None
             return out.stdout.rstrip("\n")
@@ -221,35 +240,70 @@ class SmtpTransport(Transport):
         if self.session is None:
             self.session = self._connect()
 
-    def send(self, outgoing: Outgoing) -> None:
-        """Send to the client; then, only if that worked, the blind copy (whose failure is not the client's)."""
-        self._send(outgoing.message, outgoing.to)
+    def send(self, outgoing: Outgoing) -> list[str]:
+        """Send to the client, then (only if that worked) the blind copy; return the refused recipients."""
+        refused = self._send(outgoing.message, outgoing.to)
         if outgoing.bcc:
             with contextlib.suppress(DeliveryError):
                 self._send(outgoing.message, [outgoing.bcc])
+        return refused
 
-    def _send(self, message: EmailMessage, to: list[str]) -> None:
+    def _send(self, message: EmailMessage, to: list[str]) -> list[str]:
+        """One SMTP transaction, step by step, so that an answer lost after the message was handed over
+        is told apart from a failure before it: the first may have been delivered (uncertain)."""
         if self.session is None:
             self.session = self._connect()
+        session, refused = self.session, []
         try:
-            self.session.send_message(message, to_addrs=to)
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            detail = "; ".join(f"{addr}: {code} {_text(msg)}" for addr, (code, msg) in exc.recipients.items())
-            raise DeliveryError(f"recipients refused: {detail}", permanent=all(c >= 500 for c in codes)) from None
+            session.ehlo_or_helo_if_needed()
+            code, reply = session.mail(self.settings.sender)
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, reply, self.settings.sender)
+            answers = {addr: session.rcpt(addr) for addr in to}
+            refused = [f"{a} ({c} {_text(r)})" for a, (c, r) in answers.items() if c not in (250, 251)]
+            if len(refused) == len(to):
+                session.rset()
+                codes = [code for code, _ in answers.values()]
+                raise DeliveryError(f"recipients refused: {'; '.join(refused)}", permanent=min(codes) >= 500)
+            code, reply = session.docmd("data")
+            if code != 354:
+                raise smtplib.SMTPDataError(code, reply)
+            session.send(_dot_stuffed(message.as_bytes()))
         except smtplib.SMTPResponseException as exc:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                session.rset()
             raise DeliveryError(
                 f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}", permanent=exc.smtp_code >= 500
             ) from None
         except (TimeoutError, OSError, smtplib.SMTPException) as exc:
             self.session = None
             raise DeliveryError(f"SMTP connection lost: {exc}", fatal=True) from None
+        try:
+            code, reply = session.getreply()
+        except (TimeoutError, OSError, smtplib.SMTPException) as exc:
+            self.session = None
+            raise DeliveryError(
+                f"the server took the message but never confirmed it ({exc}): it may have been delivered",
+                uncertain=True,
+                fatal=True,
+            ) from None
+        if code != 250:
+            raise DeliveryError(f"SMTP {code} {_text(reply)}", permanent=code >= 500)
+        return refused
 
     def close(self) -> None:
         if self.session is not None:
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 self.session.quit()
             self.session = None
+
+
+def _dot_stuffed(payload: bytes) -> bytes:
+    """The DATA section: lines starting with a dot doubled, then the lone dot that ends it (RFC 5321)."""
+    body = re.sub(rb"(?m)^\.", b"..", payload)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    return body + b".\r\n"
 
 
 def _text(value: bytes | str) -> str:

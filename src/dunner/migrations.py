@@ -30,7 +30,6 @@ CREATE TABLE client (
     credit_limit_cents INTEGER CHECK (credit_limit_cents >= 0),
     profile TEXT,
     law TEXT,
-    paused_until TEXT,
     archived_on TEXT,
     created_at TEXT NOT NULL
 );

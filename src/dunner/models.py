@@ -35,7 +35,6 @@ class Client(SQLModel, table=True):
     credit_limit_cents: int | None = None
     profile: str | None = None
     law: str | None = None
-    paused_until: date | None = None
     archived_on: date | None = None
     created_at: str
 

@@ -181,14 +181,25 @@ def _rule(where: str, raw: Any, profiles: dict[str, Profile]) -> Rule:
         try:
             minimum = Decimal(str(raw["min_amount"]))
         except InvalidOperation:
-            raise PolicyError(f"{where}.min_amount: not an amount") from None
-    return Rule(raw["profile"], minimum, raw.get("currency"), raw.get("kind"))
+            minimum = None
+        if minimum is None or not minimum.is_finite() or minimum < 0 or isinstance(raw["min_amount"], bool):
+            raise PolicyError(f"{where}.min_amount: '{raw['min_amount']}' is not an amount")
+    currency, kind = raw.get("currency"), raw.get("kind")
+    if currency is not None and (not isinstance(currency, str) or len(currency) != 3 or currency != currency.upper()):
+        raise PolicyError(f'{where}.currency: must be an ISO 4217 code such as "EUR"')
+    if kind is not None and kind not in ("business", "consumer"):
+        raise PolicyError(f"{where}.kind: must be business or consumer")
+    return Rule(raw["profile"], minimum, currency, kind)
 
 
 def load_policy(section: dict[str, Any], source: str = "config") -> Policy:
     """Build the policy from a checked [dunning] section (see example.toml); errors name the key."""
     try:
         profiles = dict(BUILTIN)
+        if not isinstance(section.get("profiles", {}), dict):
+            raise PolicyError("[dunning] profiles: must be tables such as [dunning.profiles.gentle]")
+        if not isinstance(section.get("rules", []), list):
+            raise PolicyError("[dunning] rules: must be a list of [[dunning.rules]] tables")
         for name, raw in (section.get("profiles") or {}).items():
             if not isinstance(raw, dict) or set(raw) != {"steps"}:
                 raise PolicyError(f"[dunning] profiles.{name}: must hold exactly one key, steps")

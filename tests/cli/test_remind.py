@@ -325,3 +325,54 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     with dunning._progress() as tick:
         assert tick is not None
         tick(5)
+
+
+def test_claims_and_notices_net_the_clients_credit(dunner, client, configure, tmp_path):
+    configure(MAILDIR)
+    client("ACME", "--terms", "30")
+    dunner("pay", "--client", "ACME", "300", "--on", "2025-01-02")  # nothing open yet: credit
+    dunner("invoice", "ACME", "1000", "--issued", "2025-01-05")  # due 02-04
+    claim = json.loads(dunner("claim", "F-2025-0001", "--as-of", "2025-03-11", "--format", "json").stdout)
+    assert claim["principal"] == "700.00"  # what remind says is still due
+    assert [p["base"] for p in claim["periods"]] == ["700.00"]  # the credit was there from day one
+    for day in ["2025-02-11", "2025-02-18", "2025-02-25", "2025-03-11"]:
+        remind(dunner, day)
+    notice = flat(outbox(tmp_path)[-1].get_body(("plain",)).get_content())
+    assert "700,00 € restant dû" in notice and "Principal restant dû : 700,00 €" in notice
+    assert f"la somme de {claim['total'].replace('.', ',')} €" in notice.replace("\u202f", "")
+
+
+def test_a_pause_counts_from_the_day_it_was_recorded(dunner, books):
+    dunner("pause", "ACME", "--on", "2026-03-01", "--until", "2026-03-31")
+    assert [r[2] for r in remind(dunner, "2026-02-07")] == ["courtesy", "due-today", "reminder-1"]  # before it
+    assert remind(dunner, "2026-03-10") == []
+    assert [r[2] for r in remind(dunner, "2026-04-01")] == ["call"]
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[law.rates.ecb]\n", None),  # an empty table is harmless
+        ("[law]\nrates = []\n", "[law] rates: must be tables"),
+        ("[law]\ncustom = []\n", "[law.custom]: must be a table"),
+        ('[law.custom]\nrates = ["ecb"]\n', "[law.custom] rates: no rate table"),
+        ('[law.custom]\nindemnity = "12.345"\ncurrency = "EUR"\n', "has more decimals than EUR"),
+        ('[law.custom]\nindemnity = "40"\n', "give its currency too"),
+        ('[[dunning.rules]]\nprofile = "firm"\nmin_amount = "NaN"\n', "min_amount: 'NaN' is not an amount"),
+        ('[dunning]\nrules = {profile = "firm"}\n', "rules: must be a list"),
+        ('[[dunning.steps]]\nname = "x"\noffset = 3\nchannel = "fax"\n', "steps[1].channel: must be one of"),
+        ('[mail]\ntransport = "smtp"\nusername = "u"\npassword_command = "pass \'smtp"\n', "password_command"),
+    ],
+)
+def test_bad_dunning_config_is_one_clear_error(dunner, books, configure, toml, message):
+    configure(toml)
+    result = dunner(
+        "remind",
+        "--as-of",
+        "2026-02-07",
+        "--dry-run" if "mail" not in toml else "--format=csv",
+        code=0 if message is None else 2,
+    )
+    if message is not None:
+        assert result.stderr.startswith("Error: ") and message in result.stderr
+        assert "Traceback" not in result.output

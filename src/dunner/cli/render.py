@@ -236,7 +236,6 @@ def show_run(report: Any, fmt: str, locale: str) -> None:
 
 def show_claim(result: Any, as_of: Any, fmt: str, locale: str) -> None:
     """A claim: JSON with amounts as strings, or a table of its periods and totals."""
-    from dunner.latefees import period_amount
     from dunner.services.claims import rate_text
 
     claim = result.claim
@@ -247,9 +246,9 @@ def show_claim(result: Any, as_of: Any, fmt: str, locale: str) -> None:
             "days": p.days,
             "rate": rate_text(p.rate),
             "base": p.base,
-            "amount": period_amount(p),
+            "amount": amount,
         }
-        for p in claim.periods
+        for p, amount in zip(claim.periods, claim.amounts, strict=True)
     ]
     if fmt == "json":
         doc = {

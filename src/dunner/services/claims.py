@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import partial
 
+from dunner.allocation import OpenItem, spread_credit
 from dunner.config import Config
 from dunner.db import Ledger
 from dunner.latefees import Claim, Instalment, compute_claim
 from dunner.law import Jurisdiction, Law, load_jurisdiction
 from dunner.money import Money, minor_units
+from dunner.services.balances import open_instalments
 from dunner.services.invoices import get_invoice
 
 
@@ -40,8 +42,33 @@ def indemnity_for(law: Law, total: Money) -> tuple[Money | None, str | None]:
     return Money(int(amount.scaleb(minor_units(total.currency))), total.currency), None
 
 
+def _credit_shares(ledger: Ledger, client_id: int, currency: str, as_of: date) -> dict[int, list[tuple[date, int]]]:
+    """The client's unapplied money as of `as_of`, netted against their open instalments oldest due first.
+
+    The same netting `remind` does before it chases anyone, dated, so a claim never demands money the
+    client already paid, nor interest on it from the day it arrived.
+    """
+    credits = [
+        (date.fromisoformat(r["received_on"]), r["left_cents"])
+        for r in ledger.all(
+            "SELECT p.received_on, p.amount_cents - COALESCE((SELECT SUM(a.amount_cents) FROM allocation a"
+            " WHERE a.payment_id = p.id AND a.applied_on <= :as_of), 0) AS left_cents FROM payment p"
+            " WHERE p.client_id = :client_id AND p.currency = :currency AND p.received_on <= :as_of"
+            " ORDER BY p.received_on, p.id",
+            {"as_of": as_of.isoformat(), "client_id": client_id, "currency": currency},
+        )
+    ]
+    if not any(left > 0 for _, left in credits):
+        return {}
+    items = [
+        OpenItem(t.instalment_id, t.due_on, t.issued_on, t.number, t.seq, t.outstanding.minor)
+        for t in open_instalments(ledger, as_of, client_id=client_id, currency=currency)
+    ]
+    return spread_credit(credits, items)
+
+
 def claim_invoice(ledger: Ledger, config: Config, number: str, as_of: date) -> InvoiceClaim:
-    """The claim on one invoice: principal overdue, interest by period, indemnity."""
+    """The claim on one invoice: principal overdue, interest by period, indemnity, net of the client's credit."""
     invoice = get_invoice(ledger, number)
     client = ledger.one("SELECT kind, law FROM client WHERE id = ?", (invoice.client_id,))
     laws = jurisdiction(config)
@@ -53,25 +80,18 @@ def claim_invoice(ledger: Ledger, config: Config, number: str, as_of: date) -> I
         (invoice.id,),
     ):
         payments[row["instalment_id"]].append((date.fromisoformat(row["applied_on"]), row["amount_cents"]))
+    for instalment_id, shares in _credit_shares(ledger, invoice.client_id, invoice.currency, as_of).items():
+        payments[instalment_id].extend(shares)
     instalments = [
         Instalment(
-            Money(r["amount_cents"], invoice.currency),
-            date.fromisoformat(r["due_on"]),
-            tuple(payments[r["id"]]),
+            Money(r["amount_cents"], invoice.currency), date.fromisoformat(r["due_on"]), tuple(payments[r["id"]])
         )
         for r in ledger.all("SELECT * FROM instalment WHERE invoice_id = ? ORDER BY seq", (invoice.id,))
     ]
     fixed, note = indemnity_for(law, invoice.total)
     claim = compute_claim(instalments, as_of, partial(laws.rate_for, law), fixed, laws.daily_rounding)
     if note and claim.interest.minor + claim.principal.minor:
-        claim = Claim(
-            claim.currency,
-            claim.principal,
-            claim.interest,
-            claim.indemnity,
-            claim.periods,
-            (*claim.warnings, note),
-        )
+        claim = replace(claim, warnings=(*claim.warnings, note))
     return InvoiceClaim(invoice.number, law, claim)
 
 

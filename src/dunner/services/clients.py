@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from dunner import validate
@@ -51,12 +50,10 @@ class Client:
     credit_limit: Money | None
     profile: str | None
     law: str | None
-    paused_until: date | None
 
     @classmethod
     def from_row(cls, row: Any) -> Client:
         limit = row["credit_limit_cents"]
-        paused = row["paused_until"]
         return cls(
             id=row["id"],
             code=row["code"],
@@ -74,7 +71,6 @@ class Client:
             credit_limit=None if limit is None else Money(limit, row["currency"]),
             profile=row["profile"],
             law=row["law"],
-            paused_until=None if paused is None else date.fromisoformat(paused),
         )
 
     def as_row(self) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from dunner.money import Money
 from dunner.policy import Policy, Step, load_policy
 from dunner.render import Renderer
 from dunner.schedule import Decision, decide
+from dunner.services.claims import jurisdiction
 from dunner.services.clients import get_client
 from dunner.services.messages import Draft, compose
 from dunner.services.targets import Target, load_targets, reload_target
@@ -123,15 +124,32 @@ def plan(ledger: Ledger, config: Config, policy: Policy, options: RunOptions) ->
                 result.tasks.append((target, decision))
             else:
                 key = (target.client.id, target.amount.currency, decision.step)
-                groups.setdefault(
-                    key if policy.group == "client" else (target.instalment_id, decision.step), []
-                ).append(target)
+                groups.setdefault(key if policy.group == "client" else (target.invoice_id, decision.step), []).append(
+                    target
+                )
     result.drafts = [Draft(key[-1], tuple(items)) for key, items in groups.items()]
     return result
 
 
-def _row(ledger: Ledger, target: Target, step: Step, planned: date, status: str, as_of: date, detail: str = "") -> bool:
+def _movable(options: RunOptions) -> tuple[str, list[str]]:
+    """SQL for the rows a run may take over: failed ones, and those the user asked to recover.
+
+    A `sending` row only once it is stale: a younger one may be a concurrent run's delivery.
+    """
+    parts, params = ["status = 'failed'"], []
+    if "rejected" in options.recovery:
+        parts.append("status = 'rejected'")
+    if "sending" in options.recovery:
+        parts.append("(status = 'sending' AND updated_at < ?)")
+        params.append(utc_ago(UNCERTAIN_AFTER_MINUTES))
+    return f"({' OR '.join(parts)})", params
+
+
+def _row(
+    ledger: Ledger, target: Target, step: Step, planned: date, status: str, options: RunOptions, detail: str = ""
+) -> bool:
     """Record a step for an instalment once; a failed (or recovered) row may move on. True if written."""
+    as_of = options.as_of
     now = utc_now()
     cursor = ledger.execute(
         "INSERT INTO reminder (instalment_id, step, channel, planned_on, status, attempts, error, created_at,"
@@ -150,10 +168,11 @@ def _row(ledger: Ledger, target: Target, step: Step, planned: date, status: str,
     )
     if cursor.rowcount:
         return True
+    movable, params = _movable(options)
     cursor = ledger.execute(
         "UPDATE reminder SET status = ?, error = ?, updated_at = ?, acted_on = ? WHERE instalment_id = ?"
-        " AND step = ? AND status = 'failed'",
-        (status, detail or None, now, as_of.isoformat(), target.instalment_id, step.name),
+        f" AND step = ? AND {movable}",
+        (status, detail or None, now, as_of.isoformat(), target.instalment_id, step.name, *params),
     )
     return bool(cursor.rowcount)
 
@@ -162,13 +181,13 @@ def _record_skips_and_tasks(ledger: Ledger, todo: Plan, options: RunOptions) -> 
     actions = []
     with ledger.transaction():
         for target, decision in todo.skips:
-            if _row(ledger, target, decision.step, decision.planned_on, "skipped", options.as_of, decision.reason):
+            if _row(ledger, target, decision.step, decision.planned_on, "skipped", options, decision.reason):
                 actions.append(_action(target, decision.step, "skipped", detail=decision.reason))
         for target, decision in todo.tasks:
             fresh = reload_target(ledger, target, options.as_of, options.recovery)
             if fresh is None or fresh.blocked:
                 continue
-            if _row(ledger, fresh, decision.step, decision.planned_on, "task", options.as_of):
+            if _row(ledger, fresh, decision.step, decision.planned_on, "task", options):
                 actions.append(_action(fresh, decision.step, "task", detail=_task_text(fresh, decision.step)))
     return actions
 
@@ -187,7 +206,7 @@ def _action(target: Target, step: Step, status: str, message_id: str | None = No
 def _claim_rows(ledger: Ledger, draft: Draft, options: RunOptions) -> Draft | None:
     """Re-check each instalment and mark its row `sending`, in one transaction: the exactly-once gate."""
     live = []
-    retryable = ("failed", *options.recovery)
+    movable, params = _movable(options)
     with ledger.transaction():
         for target in draft.targets:
             fresh = reload_target(
@@ -213,9 +232,9 @@ def _claim_rows(ledger: Ledger, draft: Draft, options: RunOptions) -> Draft | No
                 )
             elif record.status == "failed":
                 updated = ledger.execute(
-                    f"UPDATE reminder SET status = 'sending', attempts = attempts + 1, updated_at = ?, acted_on = ?"
-                    f" WHERE instalment_id = ? AND step = ? AND status IN ({', '.join('?' * len(retryable))})",
-                    (now, day, fresh.instalment_id, draft.step.name, *retryable),
+                    "UPDATE reminder SET status = 'sending', attempts = attempts + 1, updated_at = ?, acted_on = ?"
+                    f" WHERE instalment_id = ? AND step = ? AND {movable}",
+                    (now, day, fresh.instalment_id, draft.step.name, *params),
                 )
                 if not updated.rowcount:
                     continue
@@ -258,6 +277,7 @@ def _mark(
 def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[[int], Any] | None = None) -> Report:
     """Plan and carry out the reminders due as of `options.as_of`."""
     policy = policy_of(config)
+    jurisdiction(config)  # a bad [law] section stops the run before anything happens, claim or not
     todo = plan(ledger, config, policy, options)
     settings = MailSettings.from_config(config.section("mail"), config.business.email, config.resolve)
     dry = options.dry_run or settings.transport == "dry-run"
@@ -320,24 +340,25 @@ def _deliver(
         _mark(ledger, live, "failed", error=exc.message)
         return [_action(t, live.step, "failed", detail=exc.message) for t in live.targets], exc.message
     try:
-        transport.send(outgoing)
+        refused = transport.send(outgoing)
     except OperationalError as exc:  # e.g. the login failed on a reconnection: known not sent
         _mark(ledger, live, "failed", error=exc.message)
-        raise
+        return [_action(t, live.step, "failed", detail=exc.message) for t in live.targets], exc.message
     except DeliveryError as exc:
-        _mark(ledger, live, "rejected" if exc.permanent else "failed", error=str(exc))
-        detail = str(exc) + (" (permanent: not retried)" if exc.permanent else " (retried on the next run)")
+        if exc.uncertain:  # stays `sending`: the user checks, then --resend-uncertain if it never arrived
+            _mark(ledger, live, "sending", message_id=outgoing.message_id, error=str(exc))
+            detail = f"{exc} (left uncertain: check, then 'dunner remind --resend-uncertain')"
+        else:
+            _mark(ledger, live, "rejected" if exc.permanent else "failed", error=str(exc))
+            detail = str(exc) + (" (permanent: not retried)" if exc.permanent else " (retried on the next run)")
         return [_action(t, live.step, "failed", detail=detail) for t in live.targets], str(exc) if exc.fatal else None
     claims = ctx["claim"]["per_invoice"] if ctx["claim"] else None
+    note = f"refused: {'; '.join(refused)}" if refused else None
+    delivered = [addr for addr in outgoing.recipients if not any(r.startswith(f"{addr} (") for r in refused)]
     _mark(
-        ledger,
-        live,
-        "sent",
-        message_id=outgoing.message_id,
-        recipients=", ".join(outgoing.recipients),
-        claims=claims,
+        ledger, live, "sent", message_id=outgoing.message_id, recipients=", ".join(delivered), claims=claims, error=note
     )
-    return [_action(t, live.step, "sent", outgoing.message_id) for t in live.targets], None
+    return [_action(t, live.step, "sent", outgoing.message_id, detail=note or "") for t in live.targets], None
 
 
 def _preflight(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from dunner import validate
@@ -13,8 +13,6 @@ from dunner.db import Ledger
 from dunner.errors import BadInput, Conflict
 from dunner.services.clients import Client, client_values, get_client
 from dunner.services.invoices import Invoice, get_invoice
-
-FOREVER = date.max
 
 
 @dataclass(frozen=True)
@@ -54,11 +52,11 @@ def _text(value: str | None, what: str, required: bool = False) -> str | None:
 
 
 def pause(ledger: Ledger, code: str, until: date | None, on: date, reason: str | None = None) -> Logged:
+    """No reminders for a client from `on` to `until` (or until unpaused): an event, so as-of runs see it."""
     client = get_client(ledger, code)
     if until is not None and until < on:
         raise BadInput(f"--until {until} is in the past")
     with ledger.transaction():
-        ledger.execute("UPDATE client SET paused_until = ? WHERE id = ?", ((until or FOREVER).isoformat(), client.id))
         log_event(ledger, client.id, "pause", on, text=_text(reason, "reason"), promise_on=until)
     return Logged(
         f"No reminders for {client.code} " + (f"until {until} included." if until else "until 'dunner unpause'.")
@@ -66,11 +64,12 @@ def pause(ledger: Ledger, code: str, until: date | None, on: date, reason: str |
 
 
 def unpause(ledger: Ledger, code: str, on: date) -> Logged:
+    from dunner.services.targets import pauses
+
     client = get_client(ledger, code)
-    if client.paused_until is None:
+    if pauses(ledger, on, client.id).get(client.id, on - timedelta(days=1)) < on:
         raise BadInput(f"{client.code} is not paused")
     with ledger.transaction():
-        ledger.execute("UPDATE client SET paused_until = NULL WHERE id = ?", (client.id,))
         log_event(ledger, client.id, "unpause", on)
     return Logged(f"Reminders for {client.code} resume on the next run.")
 
@@ -194,4 +193,11 @@ def edit_client(ledger: Ledger, config: Config, code: str, changes: dict[str, An
             f"UPDATE client SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
             [*columns.values(), client.id],
         )
+        if "email" in columns and columns["email"] != client.email:
+            # a new address is the fix for a refused one: those reminders go again on the next run
+            ledger.execute(
+                "UPDATE reminder SET status = 'failed' WHERE status = 'rejected' AND instalment_id IN (SELECT i.id"
+                " FROM instalment i JOIN invoice v ON v.id = i.invoice_id WHERE v.client_id = ?)",
+                (client.id,),
+            )
     return get_client(ledger, client.code)

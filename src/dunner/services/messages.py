@@ -50,8 +50,6 @@ def _claim(ledger: Ledger, config: Config, draft: Draft, as_of: date, language: 
         return None
     claims = [claim_invoice(ledger, config, number, as_of) for number in dict.fromkeys(t.number for t in draft.targets)]
     zero = Money.zero(draft.currency)
-    from dunner.latefees import period_amount
-
     periods = [
         {
             "invoice": c.number,
@@ -60,10 +58,10 @@ def _claim(ledger: Ledger, config: Config, draft: Draft, as_of: date, language: 
             "days": p.days,
             "rate": p.rate.normalize(),
             "base": p.base,
-            "amount": period_amount(p),
+            "amount": amount,
         }
         for c in claims
-        for p in c.claim.periods
+        for p, amount in zip(c.claim.periods, c.claim.amounts, strict=True)
     ]
     principal = sum((c.claim.principal for c in claims), zero)
     interest = sum((c.claim.interest for c in claims), zero)

@@ -34,7 +34,6 @@ class Party:
     profile: str | None
     law: str | None
     address: str | None
-    paused_until: date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +63,7 @@ TARGETS = f"""
         SELECT i.id AS instalment_id, i.seq, i.due_on, i.amount_cents, {PAID} AS paid_cents,
                v.id AS invoice_id, v.number, v.issued_on, v.currency, v.total_cents, v.payment_link,
                c.id AS client_id, c.code, c.name, c.email, c.contact, c.phone, c.language, c.kind,
-               c.profile, c.law, c.address, c.paused_until
+               c.profile, c.law, c.address
         FROM instalment i JOIN invoice v ON v.id = i.invoice_id JOIN client c ON c.id = v.client_id
         WHERE {ACTIVE} AND i.due_on <= :horizon {{where}}
     ) WHERE amount_cents > paid_cents
@@ -74,7 +73,6 @@ TARGETS = f"""
 
 def _target(row: Any) -> Target:
     cur = row["currency"]
-    paused = row["paused_until"]
     party = Party(
         row["client_id"],
         row["code"],
@@ -87,7 +85,6 @@ def _target(row: Any) -> Target:
         row["profile"],
         row["law"],
         row["address"],
-        date.fromisoformat(paused) if paused else None,
     )
     return Target(
         row["instalment_id"],
@@ -115,9 +112,8 @@ def net_due(targets: list[Target], credit: int) -> list[Target]:
     return out
 
 
-def blocked(target: Target, state: dict[str, Any], as_of: date) -> str | None:
+def blocked(target: Target, state: dict[str, Any], paused: date | None, as_of: date) -> str | None:
     """Why the instalment must not be chased today: paused, disputed, promised or covered by credit."""
-    paused = target.client.paused_until
     if paused is not None and paused >= as_of:
         return "client paused" + ("" if paused == date.max else f" until {paused}")
     if state.get("disputed"):
@@ -145,6 +141,22 @@ def event_states(ledger: Ledger, as_of: date, invoice_id: int | None = None) -> 
         else:
             state["disputed"] = row["kind"] == "dispute"
     return states
+
+
+def pauses(ledger: Ledger, as_of: date, client_id: int | None = None) -> dict[int, date]:
+    """Clients paused as of a date, with the last day of the pause (date.max: until unpaused)."""
+    until: dict[int, date] = {}
+    only = " AND client_id = :client_id" if client_id is not None else ""
+    for row in ledger.rows(
+        "SELECT client_id, kind, promise_on FROM event WHERE kind IN ('pause', 'unpause')"
+        f" AND happened_on <= :as_of{only} ORDER BY happened_on, id",
+        {"as_of": as_of.isoformat(), "client_id": client_id},
+    ):
+        if row["kind"] == "pause":
+            until[row["client_id"]] = date.fromisoformat(row["promise_on"]) if row["promise_on"] else date.max
+        else:
+            until.pop(row["client_id"], None)
+    return until
 
 
 def histories(
@@ -195,7 +207,7 @@ def load_targets(
         if client_id is None or r["client_id"] == client_id
     }
     history = histories(ledger, None, horizon, recovery, stale_before)
-    return _finish(rows, credit, as_of, history, event_states(ledger, as_of))
+    return _finish(rows, credit, as_of, history, event_states(ledger, as_of), pauses(ledger, as_of, client_id))
 
 
 def _finish(
@@ -204,6 +216,7 @@ def _finish(
     as_of: date,
     history: dict[int, dict[str, Record]],
     states: dict[int, dict[str, Any]],
+    paused: dict[int, date],
 ) -> list[Target]:
     groups: dict[tuple[int, str], list[Target]] = defaultdict(list)
     for row in rows:
@@ -212,7 +225,8 @@ def _finish(
     for key, group in groups.items():
         for target in net_due(group, max(credit.get(key, 0), 0)):
             target = replace(target, history=history.get(target.instalment_id, {}))
-            out.append(replace(target, blocked=blocked(target, states.get(target.invoice_id, {}), as_of)))
+            state = states.get(target.invoice_id, {})
+            out.append(replace(target, blocked=blocked(target, state, paused.get(target.client.id), as_of)))
     return out
 
 
@@ -239,5 +253,6 @@ def reload_target(
         for r in ledger.rows(credit_sql(one_client=True), {"as_of": as_of.isoformat(), "client_id": target.client.id})
     }
     history = histories(ledger, [target.instalment_id], date.max, recovery, stale_before)
-    fresh = _finish(rows, credit, as_of, history, event_states(ledger, as_of, target.invoice_id))
+    states = event_states(ledger, as_of, target.invoice_id)
+    fresh = _finish(rows, credit, as_of, history, states, pauses(ledger, as_of, target.client.id))
     return next((t for t in fresh if t.instalment_id == target.instalment_id), None)

@@ -30,12 +30,36 @@ def normal(lines: list[str]) -> list[str]:
 
 
 def test_readme_console_examples(dunner, monkeypatch):
+    """With DUNNER_README_UPDATE=1 the examples' outputs are written back into the README (like cog)."""
+    import os
+
     monkeypatch.delenv("DUNNER_DB")  # the examples name their ledger or config themselves
     examples = console_examples()
     assert len(examples) >= 10
+    outputs = []
     for args, expected in examples:
         result = dunner(*args)
-        assert normal(result.stdout.splitlines()) == normal(expected), " ".join(args)
+        outputs.append([flat(line).rstrip() for line in result.stdout.splitlines()])
+        if not os.environ.get("DUNNER_README_UPDATE"):
+            assert normal(result.stdout.splitlines()) == normal(expected), " ".join(args)
+    if os.environ.get("DUNNER_README_UPDATE"):
+        rewrite(outputs)
+
+
+def rewrite(outputs: list[list[str]]) -> None:
+    """Put each example's real output under its command in the README."""
+    queue = iter(outputs)
+
+    def block(found: re.Match) -> str:
+        lines: list[str] = []
+        for line in found[1].splitlines():
+            if line.startswith("$ dunner "):
+                lines += [line, *next(queue)]
+        return "```console\n" + "\n".join(lines) + "\n```"
+
+    README.write_text(
+        re.sub(r"```console\n(.*?)```", block, README.read_text(encoding="utf-8"), flags=re.S), encoding="utf-8"
+    )
 
 
 def test_readme_opens_with_the_two_commands():

@@ -11,7 +11,7 @@ from dunner.policy import BUILTIN
 from dunner.render import Renderer
 from dunner.resources import templates_dir
 from dunner.services.clients import add_client
-from dunner.services.invoices import create_invoice
+from dunner.services.issuing import create_invoice
 from dunner.services.messages import Draft, compose
 from dunner.services.targets import load_targets
 

@@ -97,6 +97,18 @@ def _pattern(value: Any) -> NumberPattern:
         raise ValueError(exc.message) from None
 
 
+def _country(value: Any) -> str:
+    if not isinstance(value, str) or len(value) != 2 or not value.isalpha() or value != value.upper():
+        raise ValueError("must be an ISO 3166 country code in capitals, like FR")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
 def _rate(value: Any) -> str:
     """A percentage written as a string ("12.5") or a number (12.5)."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -125,6 +137,8 @@ SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
         "phone": _line,
         "website": _line,
         "payment_link": _line,
+        "vat_franchise": _bool,
+        "country": _country,
     },
     "defaults": {
         "currency": _currency,
@@ -135,7 +149,7 @@ SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
         "kind": _choice(*KINDS),
     },
     "ledger": {"path": _line},
-    "invoice": {"number_pattern": _pattern},
+    "invoice": {"number_pattern": _pattern, "credit_note_pattern": _pattern, "discount": _line},
     "templates": {"dir": _line},
     "mail": {
         "transport": _choice("smtp", "maildir", "dry-run"),
@@ -166,6 +180,7 @@ SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
         "min_days_between": _int_range(0, 365),
         "group": _choice("client", "invoice"),
         "notice_days": _int_range(1, 90),
+        "attach_pdf": _bool,
     },
 }
 
@@ -183,6 +198,8 @@ class Business:
     phone: str = ""
     website: str = ""
     payment_link: str = ""
+    vat_franchise: bool = False  # franchise en base de TVA (art. 293 B du CGI): no VAT on invoices
+    country: str = "FR"  # ISO 3166 alpha-2; also the default of clients'
 
 
 @dataclass(frozen=True)
@@ -208,6 +225,7 @@ class Config:
     defaults: Defaults = field(default_factory=Defaults)
     ledger_path: str | None = None
     number_pattern: NumberPattern = field(default_factory=lambda: NumberPattern("F-{year}-{seq:04}"))
+    credit_note_pattern: NumberPattern = field(default_factory=lambda: NumberPattern("AV-{year}-{seq:04}"))
     templates_dir: Path | None = None
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -266,6 +284,7 @@ def load(path: Path | None) -> Config:
         defaults=Defaults(**sections.get("defaults", {})),
         ledger_path=ledger.get("path"),
         number_pattern=invoice.get("number_pattern", NumberPattern("F-{year}-{seq:04}")),
+        credit_note_pattern=invoice.get("credit_note_pattern", NumberPattern("AV-{year}-{seq:04}")),
         sections=sections,
     )
     templates = sections.get("templates", {}).get("dir")

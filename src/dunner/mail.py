@@ -129,23 +129,32 @@ def build_message(
     thread_root: str,
     qr_png: bytes | None = None,
     qr_cid: str | None = None,
+    attachments: list[tuple[str, bytes]] = (),  # type: ignore[assignment] # (file name, PDF bytes)
+    message_id: str | None = None,
 ) -> Outgoing:
-    """A multipart (text + HTML, QR image inline) message with threading headers."""
+    """A multipart message (text + HTML with the QR image inline, PDFs attached) with threading headers.
+
+    An invoice's first message takes its thread root as Message-ID (`message_id`); every later
+    reminder refers to it, so they all thread under the invoice in the client's mail reader.
+    """
     msg = EmailMessage(policy=POLICY)
     local, _, domain = settings.sender.partition("@")
     msg["From"] = Address(_header(sender_name, "the sender's name"), local, domain)
     msg["To"] = [Address(_header(name, "a client name"), *addr.split("@", 1)) for name, addr in to]
     msg["Subject"] = _header(subject, "the subject")
     msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(idstring="dunner", domain=settings.domain)
-    chain = [thread_root, *[r for r in references if r != thread_root]]
-    msg["In-Reply-To"] = chain[-1]
-    msg["References"] = " ".join(chain)
+    msg["Message-ID"] = message_id or make_msgid(idstring="dunner", domain=settings.domain)
+    chain = [r for r in dict.fromkeys([thread_root, *references]) if r != msg["Message-ID"]]
+    if chain:
+        msg["In-Reply-To"] = chain[-1]
+        msg["References"] = " ".join(chain)
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     if qr_png is not None and qr_cid is not None:
         msg.get_payload()[1].add_related(qr_png, "image", "png", cid=f"<{qr_cid}>", filename="paiement-qr.png")
+    for filename, content in attachments:
+        msg.add_attachment(content, "application", "pdf", filename=_header(filename, "an attachment name"))
     return Outgoing(msg, [addr for _, addr in to], settings.bcc)
 
 

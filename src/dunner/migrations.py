@@ -165,10 +165,32 @@ DROP INDEX payment_client;
 CREATE INDEX payment_client ON payment (client_id, currency, received_on, amount_cents)
 """
 
+# Complete invoices: the date of the service, early-payment discount terms, deposits deducted from a
+# final invoice, end-of-month terms, and the last issue date of each series (numbers follow dates).
+M004_DOCUMENTS = """
+ALTER TABLE invoice ADD COLUMN service_on TEXT;
+ALTER TABLE invoice ADD COLUMN discount_rate TEXT;
+ALTER TABLE invoice ADD COLUMN discount_days INTEGER;
+ALTER TABLE invoice ADD COLUMN prepaid_cents INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invoice ADD COLUMN terms_note TEXT;
+ALTER TABLE client ADD COLUMN terms_eom INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE client ADD COLUMN country TEXT;
+ALTER TABLE number_series ADD COLUMN last_issued_on TEXT;
+CREATE TABLE deposit_deduction (
+    id INTEGER PRIMARY KEY,
+    invoice_id INTEGER NOT NULL REFERENCES invoice (id),
+    deposit_id INTEGER NOT NULL UNIQUE REFERENCES invoice (id),
+    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0)
+);
+CREATE INDEX deposit_deduction_invoice ON deposit_deduction (invoice_id);
+CREATE INDEX invoice_related ON invoice (related_invoice_id)
+"""
+
 MIGRATIONS: list[tuple[str, Callable[[Ledger], None]]] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_reminder_runs", _sql(M002_REMINDER_RUNS)),
     ("m003_payment_cover", _sql(M003_PAYMENT_COVER)),
+    ("m004_documents", _sql(M004_DOCUMENTS)),
 ]
 
 

@@ -37,10 +37,12 @@ class Client(SQLModel, table=True):
     law: str | None = None
     archived_on: date | None = None
     created_at: str
+    terms_eom: int = 0
+    country: str | None = None
 
 
 class Invoice(SQLModel, table=True):
-    __table_args__ = (Index("invoice_client", "client_id", "currency"),)
+    __table_args__ = (Index("invoice_client", "client_id", "currency"), Index("invoice_related", "related_invoice_id"))
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True)
     client_id: int = Field(foreign_key="client.id")
@@ -56,6 +58,20 @@ class Invoice(SQLModel, table=True):
     related_invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
     payment_link: str | None = None
     created_at: str
+    service_on: date | None = None
+    discount_rate: str | None = None
+    discount_days: int | None = None
+    prepaid_cents: int = 0
+    terms_note: str | None = None
+
+
+class DepositDeduction(SQLModel, table=True):
+    __tablename__ = "deposit_deduction"
+    __table_args__ = (Index("deposit_deduction_invoice", "invoice_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id")
+    deposit_id: int = Field(foreign_key="invoice.id", unique=True)
+    amount_cents: int
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -148,6 +164,7 @@ class NumberSeries(SQLModel, table=True):
     __tablename__ = "number_series"
     series: str = Field(primary_key=True)
     last_seq: int
+    last_issued_on: date | None = None
 
 
 class Migration(SQLModel, table=True):

@@ -74,6 +74,26 @@ def days(value: int, what: str = "terms", high: int = 3650) -> int:
     return value
 
 
+def country(value: str) -> str:
+    """An ISO 3166 alpha-2 country code, in capitals."""
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        raise BadInput(f"'{value}' is not a country code (two letters, e.g. FR, BE, GB)")
+    return code
+
+
+def yes_no(value: bool | str | None, what: str) -> bool:
+    """A yes/no flag as a flag or as typed in a CSV cell (yes, no, true, false, 1, 0, oui, non; empty is no)."""
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    text = value.strip().lower()
+    if text in ("", "no", "false", "0", "non", "n"):
+        return False
+    if text in ("yes", "true", "1", "oui", "y", "o"):
+        return True
+    raise BadInput(f"{what} must be yes or no, not '{value}'")
+
+
 def whole_days(value: int | str, what: str = "terms") -> int:
     """A number of days as typed ("30") or given (30)."""
     try:

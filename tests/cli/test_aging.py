@@ -23,7 +23,7 @@ def test_csv_columns_and_edges(dunner, client):
         ("2026-03-31", "128"),
         ("2026-07-15", "256"),
     ]:
-        dunner("invoice", "ACME", amount, "--issued", "2026-01-01", "--due", due)
+        dunner("invoice", "ACME", amount, "--issued", "2026-01-01", "--due", due, "--force")
     result = dunner("aging", "--format", "csv", "--as-of", "2026-06-30")
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows == [
@@ -57,8 +57,8 @@ def test_csv_columns_and_edges(dunner, client):
 
 def test_custom_buckets_name_their_columns(dunner, client):
     client("ACME", "--terms", "0")
-    dunner("invoice", "ACME", "10", "--issued", "2026-01-01", "--due", "2026-06-10")  # 20 days
-    dunner("invoice", "ACME", "20", "--issued", "2026-01-01", "--due", "2026-05-01")  # 60 days
+    dunner("invoice", "ACME", "10", "--issued", "2026-01-01", "--due", "2026-06-10", "--force")  # 20 days
+    dunner("invoice", "ACME", "20", "--issued", "2026-01-01", "--due", "2026-05-01", "--force")  # 60 days
     row = aging(dunner, "--as-of", "2026-06-30", "--buckets", "15,45")[0]
     assert list(row) == ["client", "currency", "credit", "current", "1-15", "16-45", "46+", "total"]
     assert (row["16-45"], row["46+"], row["total"]) == ("10.00", "20.00", "30.00")

@@ -5,7 +5,7 @@ import pytest
 
 from dunner.config import Config
 from dunner.errors import BadInput
-from dunner.services import invoices
+from dunner.services import issuing
 
 
 def listing(dunner, *args):
@@ -99,37 +99,37 @@ def test_bad_invoice_input_changes_nothing(dunner, client, args, message):
 def test_a_failed_creation_burns_no_number(ledger, monkeypatch, dunner, client):
     client("ACME")
     config = Config()
-    new = invoices.prepare_invoice(ledger, config, "ACME", "10", issued_on=date(2026, 5, 1))
+    new = issuing.prepare_invoice(ledger, config, "ACME", "10", issued_on=date(2026, 5, 1))
 
     def broken(*_args, **_kwargs):
         raise BadInput("simulated failure after the number was claimed")
 
     with monkeypatch.context() as patch:
-        patch.setattr(invoices, "insert_invoices", broken)
+        patch.setattr(issuing, "insert_invoices", broken)
         with pytest.raises(BadInput):
-            invoices.write_invoice(ledger, config, new)
+            issuing.write_invoice(ledger, config, new)
     assert ledger.scalar("SELECT COUNT(*) FROM invoice") == 0
-    assert invoices.write_invoice(ledger, config, new) == "F-2026-0001"
+    assert issuing.write_invoice(ledger, config, new).number == "F-2026-0001"
     assert dunner("invoice", "ACME", "1", "--issued", "2026-05-02").stdout == "F-2026-0002\n"
 
 
 def test_status_filters(dunner, client):
     client("ACME", "--terms", "30")
     client("BETA", "--terms", "30")
-    dunner("invoice", "ACME", "100", "--issued", "2026-01-01")  # due 01-31
-    dunner("invoice", "ACME", "100", "--issued", "2026-02-15")  # due 03-17
-    dunner("invoice", "BETA", "100", "--issued", "2026-01-10")  # due 02-09
-    dunner("pay", "F-2026-0003", "100", "--on", "2026-02-01")
+    dunner("invoice", "ACME", "100", "--issued", "2026-01-01")  # F-2026-0001 due 01-31
+    dunner("invoice", "BETA", "100", "--issued", "2026-01-10")  # F-2026-0002 due 02-09
+    dunner("invoice", "ACME", "100", "--issued", "2026-02-15")  # F-2026-0003 due 03-17
+    dunner("pay", "F-2026-0002", "100", "--on", "2026-02-01")
     dunner("pay", "F-2026-0001", "40", "--on", "2026-02-01")
 
     def numbers(*args):
         return [r["invoice"] for r in listing(dunner, "--as-of", "2026-03-01", *args)]
 
-    assert numbers() == ["F-2026-0001", "F-2026-0002"]
+    assert numbers() == ["F-2026-0001", "F-2026-0003"]
     assert numbers("--status", "overdue") == ["F-2026-0001"]
-    assert numbers("--status", "paid") == ["F-2026-0003"]
-    assert numbers("--status", "all") == ["F-2026-0001", "F-2026-0003", "F-2026-0002"]
-    assert numbers("--status", "all", "--client", "beta") == ["F-2026-0003"]
+    assert numbers("--status", "paid") == ["F-2026-0002"]
+    assert numbers("--status", "all") == ["F-2026-0001", "F-2026-0002", "F-2026-0003"]
+    assert numbers("--status", "all", "--client", "beta") == ["F-2026-0002"]
     row = listing(dunner, "--as-of", "2026-03-01", "--status", "overdue")[0]
     assert (row["paid"], row["outstanding"], row["days_overdue"], row["status"]) == (
         "40.00",
@@ -138,7 +138,7 @@ def test_status_filters(dunner, client):
         "overdue",
     )
     # as of a date before the payment, BETA's invoice was still open, and overdue after its due date
-    assert [r["invoice"] for r in listing(dunner, "--as-of", "2026-01-31")] == ["F-2026-0001", "F-2026-0003"]
+    assert [r["invoice"] for r in listing(dunner, "--as-of", "2026-01-31")] == ["F-2026-0001", "F-2026-0002"]
     assert listing(dunner, "--as-of", "2026-01-31", "--status", "overdue") == []
     result = dunner("invoices", "--status", "late", code=2)
     assert "status must be one of open, overdue, paid, all" in result.stderr

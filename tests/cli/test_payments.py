@@ -17,7 +17,7 @@ def acme(dunner, client):
     client("ACME", "--terms", "30")
     dunner("invoice", "ACME", "1000", "--issued", "2026-01-01")  # F-2026-0001 due 01-31
     dunner("invoice", "ACME", "500", "--issued", "2026-01-15")  # F-2026-0002 due 02-14
-    dunner("invoice", "ACME", "250", "--issued", "2026-01-10", "--due", "2026-01-20")  # F-2026-0003 due 01-20
+    dunner("invoice", "ACME", "250", "--issued", "2026-01-15", "--due", "2026-01-20")  # F-2026-0003 due 01-20
 
 
 def test_partial_then_full_payment(dunner, acme):

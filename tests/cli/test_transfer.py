@@ -87,8 +87,8 @@ def test_one_bad_row_and_nothing_is_written(dunner, tmp_path, books):
     assert lines[0] == "Error: import refused, nothing was written: 7 problem(s) in 6 row(s)"
     assert lines[1:] == [
         "  line 3, column client: no client 'NOPE'",
-        "  line 4, column amount: '12.345' has 3 decimals; EUR has 2",
         "  line 4, column issued: '2026-13-02' is not a real date",
+        "  line 4, column amount: '12.345' has 3 decimals; EUR has 2",
         "  line 6, column number: invoice F-2026-0001 already on line 2",
         "  line 7, column amount: invoice F-2025-0101 already exists with another amount",
         "  line 8, column *: expected 6 fields, found 5",
@@ -159,7 +159,7 @@ def test_export_imports_back_into_an_empty_ledger(dunner, tmp_path, books):
 
 def test_export_to_stdout_and_missing_file(dunner, books):
     out = dunner("export", "invoices", "-").stdout.splitlines()
-    assert out[0] == "number,client,issued,due,currency,amount,description"
-    assert out[1] == "F-2025-0101,ACME,2025-11-02,2025-12-02,EUR,1200.00,Site web"
+    assert out[0] == "number,client,issued,due,currency,service,description,quantity,unit_price,vat_rate"
+    assert out[1] == "F-2025-0101,ACME,2025-11-02,2025-12-02,EUR,2025-11-02,Site web,1,1200.00,"
     assert "Error: no file nope.csv" in dunner("import", "clients", "nope.csv", code=2).stderr
     assert "what to import must be one of" in dunner("import", "refunds", "x.csv", code=2).stderr

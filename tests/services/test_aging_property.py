@@ -13,7 +13,7 @@ from dunner.config import Config
 from dunner.db import Ledger
 from dunner.services.aging import aging_by_client, aging_by_invoice
 from dunner.services.clients import add_client
-from dunner.services.invoices import create_invoice
+from dunner.services.issuing import create_invoice
 from dunner.services.payments import record_payment
 
 START = date(2026, 1, 1)
@@ -39,7 +39,7 @@ def build(ledger, invoices, payments):
     for code in codes:
         add_client(ledger, config, {"code": code, "name": code, "email": f"{code}@x.fr"})
     numbers = []
-    for who, cur, cents, issued, terms in invoices:
+    for who, cur, cents, issued, terms in sorted(invoices, key=lambda i: i[3]):  # numbers follow dates
         new = create_invoice(
             ledger,
             config,
@@ -48,6 +48,7 @@ def build(ledger, invoices, payments):
             issued_on=START + timedelta(days=issued),
             terms=terms,
             currency=cur,
+            force=True,
         )
         numbers.append((new.number, cur, codes[who]))
     for who, cur, cents, day, target in payments:

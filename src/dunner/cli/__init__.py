@@ -7,7 +7,17 @@ from importlib import import_module
 from dunner.cli.app import app
 
 # Each module registers its commands on `app`; this order is the order of `dunner --help`.
-COMMAND_MODULES = ("setup", "clients", "invoices", "payments", "aging", "dunning", "followup", "transfer")
+COMMAND_MODULES = (
+    "setup",
+    "clients",
+    "invoices",
+    "documents",
+    "payments",
+    "aging",
+    "dunning",
+    "followup",
+    "transfer",
+)
 for _module in COMMAND_MODULES:
     import_module(f"dunner.cli.{_module}")
 

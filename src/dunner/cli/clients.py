@@ -29,6 +29,10 @@ def add_client(
     currency: Annotated[str | None, Opt("--currency", help="Default currency of their invoices.")] = None,
     terms: Annotated[int | None, Opt("--terms", help="Payment terms in days (default from config).")] = None,
     credit_limit: Annotated[str | None, Opt("--credit-limit", help="Most you will let them owe.")] = None,
+    country: Annotated[str | None, Opt("--country", help="ISO country code (default: the business's).")] = None,
+    end_of_month: Annotated[
+        bool | None, Opt("--end-of-month/--not-end-of-month", help="Their terms run to the end of the month.")
+    ] = None,
     profile: Annotated[str | None, Opt("--profile", help="Dunning profile, e.g. gentle or firm.")] = None,
     law: Annotated[str | None, Opt("--law", help="Late-payment law profile, e.g. fr-b2b, uk, de-b2b.")] = None,
 ) -> None:
@@ -54,6 +58,8 @@ def add_client(
         "credit_limit": credit_limit,
         "profile": profile,
         "law": law,
+        "country": country,
+        "end_of_month": end_of_month,
     }
     shared = state(ctx)
     client = add(shared.ledger, shared.config, fields)

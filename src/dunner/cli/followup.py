@@ -178,6 +178,10 @@ def edit_client(
     currency: Annotated[str | None, Opt("--currency", help="Default currency of new invoices.")] = None,
     terms: Annotated[int | None, Opt("--terms", help="Payment terms in days.")] = None,
     credit_limit: Annotated[str | None, Opt("--credit-limit", help="Most you will let them owe.")] = None,
+    country: Annotated[str | None, Opt("--country", help="ISO country code (default: the business's).")] = None,
+    end_of_month: Annotated[
+        bool | None, Opt("--end-of-month/--not-end-of-month", help="Their terms run to the end of the month.")
+    ] = None,
     profile: Annotated[str | None, Opt("--profile", help="Dunning profile (empty: chosen by the rules).")] = None,
     law: Annotated[str | None, Opt("--law", help="Late-payment law profile, e.g. fr-b2b, uk.")] = None,
 ) -> None:
@@ -203,6 +207,8 @@ def edit_client(
         "credit_limit": credit_limit,
         "profile": profile,
         "law": law,
+        "country": country,
+        "end_of_month": end_of_month,
     }
     client = do(shared.ledger, shared.config, code, fields)
     typer.echo(f"Updated client {client.code}.", err=True)

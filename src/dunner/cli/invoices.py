@@ -17,24 +17,51 @@ Opt = typer.Option
 def invoice(
     ctx: typer.Context,
     client: Annotated[str, typer.Argument(help="The client's code.")],
-    amount: Annotated[str, typer.Argument(help="Total amount, e.g. 1200 or 1200.50.")],
+    amount: Annotated[str | None, typer.Argument(help="One amount (with --vat: before VAT); or use --line.")] = None,
+    line: Annotated[
+        list[str] | None,
+        Opt("--line", help='A line "description;quantity;unit price;VAT rate" (repeat).', metavar="LINE"),
+    ] = None,
+    vat: Annotated[
+        str | None, Opt("--vat", help="VAT rate of the one-amount form (AMOUNT is then before VAT).")
+    ] = None,
     number: Annotated[str | None, Opt("--number", help="Bring an existing invoice over with its own number.")] = None,
     issued: Annotated[str | None, Opt("--issued", help="Issue date (default today).", metavar="DATE")] = None,
+    service_date: Annotated[
+        str | None, Opt("--service-date", help="When the work was done (default: issue date).", metavar="DATE")
+    ] = None,
     due: Annotated[str | None, Opt("--due", help="Due date.", metavar="DATE")] = None,
     terms: Annotated[int | None, Opt("--terms", help="Days from the issue date to the due date.")] = None,
+    end_of_month: Annotated[
+        bool, Opt("--end-of-month", help="Terms run to the end of the month (fin de mois).")
+    ] = False,
+    instalments: Annotated[int | None, Opt("--instalments", help="Split into N equal instalments.")] = None,
+    every: Annotated[int | None, Opt("--every", help="Days between instalments (default 30).")] = None,
+    schedule: Annotated[
+        str | None, Opt("--schedule", help="Explicit plan DATE=AMOUNT,...,DATE (last = the rest).")
+    ] = None,
+    discount: Annotated[
+        str | None, Opt("--discount", help="Early-payment discount RATE/DAYS, e.g. 2/10; none.")
+    ] = None,
+    deduct: Annotated[
+        list[str] | None, Opt("--deduct", help="A deposit invoice to deduct (repeat).", metavar="DEPOSIT")
+    ] = None,
     currency: Annotated[str | None, Opt("--currency", help="ISO 4217 code (default: the client's).")] = None,
     description: Annotated[str | None, Opt("--description", help="What the invoice is for.")] = None,
+    force: Annotated[bool, Opt("--force", help="Accept terms beyond the legal caps (they are noted).")] = False,
 ) -> None:
-    """Issue a one-line invoice and print its number.
+    """Issue an invoice and print its number.
 
-    The number comes from the configured pattern (gapless); the due date defaults to the issue date
-    plus the client's terms, else the configured default.
+    Lines carry a quantity, a unit price before VAT and a VAT rate; VAT is computed per rate. The
+    number comes from the configured pattern (gapless, following issue dates); the due date defaults
+    to the issue date plus the client's terms, else the configured default. Between French
+    businesses, terms beyond 60 days (or 45 days end of month) are refused unless --force.
 
-    Example: dunner invoice ACME 1200 --description "Site web, phase 1" --terms 30
+    Example: dunner invoice ACME --line "Maquettes;3;450;20" --line "Hébergement;12;15;20" --instalments 3
     """
+    from dunner.cli.render import show_issued
     from dunner.dates import parse_date
-    from dunner.formatting import format_money
-    from dunner.services.invoices import create_invoice
+    from dunner.services.issuing import create_invoice
 
     shared = state(ctx)
     new = create_invoice(
@@ -42,19 +69,24 @@ def invoice(
         shared.config,
         client,
         amount,
+        lines=line,
+        vat=vat,
         number=number,
         issued_on=shared.as_of(issued),
+        service_on=parse_date(service_date) if service_date else None,
         due_on=parse_date(due) if due else None,
         terms=terms,
+        end_of_month=end_of_month,
+        instalments=instalments,
+        every=every,
+        schedule=schedule,
+        discount=discount,
+        deduct=deduct,
         currency=currency,
         description=description,
+        force=force,
     )
-    typer.echo(new.number)
-    typer.echo(
-        f"Invoice {new.number} to {new.client.code}: {format_money(new.total, shared.locale)}, "
-        f"issued {new.issued_on}, due {new.due_on}.",
-        err=True,
-    )
+    show_issued(new, shared.locale)
 
 
 @app.command("invoices")

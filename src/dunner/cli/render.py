@@ -136,6 +136,8 @@ def show_receipt(receipt: Any, locale: str) -> None:
         f"Payment #{receipt.payment_id} of {human(receipt.amount, locale)} from {receipt.client} "
         f"on {receipt.received_on}: " + ("; ".join(parts) if parts else "nothing was open") + "."
     )
+    for number, amount, terms in receipt.discounts:
+        typer.echo(f"Early-payment discount of {human(amount, locale)} granted on {number} ({terms}): now paid.")
     if receipt.unapplied:
         typer.echo(
             f"{human(receipt.unapplied, locale)} more than was owed stays as {receipt.client}'s credit "
@@ -312,3 +314,22 @@ def show_agenda(rows: Any, as_of: Any, fmt: str, locale: str) -> None:
         row_style=lambda r: styles.get(r["kind"]),
         empty="Nothing on the agenda.",
     )
+
+
+def show_issued(new: Any, locale: str) -> None:
+    """The new number on stdout (for scripts); what was issued, and any warning, on stderr."""
+    import typer
+
+    typer.echo(new.number)
+    kind = {"deposit": "Deposit invoice", "credit_note": "Credit note"}.get(new.kind, "Invoice")
+    parts = [f"{kind} {new.number} to {new.client.code}: {human(new.total, locale)}"]
+    if new.totals.vat:
+        parts.append(f"incl. VAT {human(new.totals.vat, locale)}")
+    if new.deductions:
+        parts.append(f"deposits {human(new.prepaid, locale)} deducted")
+    if new.plan:
+        dues = ", ".join(f"{human(amount, locale)} on {day}" for day, amount in new.plan)
+        parts.append(f"due {dues}" if len(new.plan) > 1 else f"due {new.plan[0][0]}")
+    typer.echo(", ".join(parts) + ".", err=True)
+    for note in new.notes:
+        typer.echo(f"Warning: {note}", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from dunner.config import KINDS, LANGUAGES, Config
 from dunner.dates import utc_now
 from dunner.db import Ledger
 from dunner.errors import Conflict, NotFound
+from dunner.identifiers import registration, vat_number
 from dunner.money import Money, check_currency, parse_amount
 
 # Client columns in the order `clients`, `export clients` and `import clients` use them.
@@ -29,7 +31,13 @@ CLIENT_COLUMNS = (
     "credit_limit",
     "profile",
     "law",
+    "end_of_month",
+    "country",
 )
+
+
+# Fields as users name them (CLI options, CSV columns) that are stored under another column name.
+COLUMN_OF = {"terms": "terms_days", "credit_limit": "credit_limit_cents", "end_of_month": "terms_eom"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +58,8 @@ class Client:
     credit_limit: Money | None
     profile: str | None
     law: str | None
+    end_of_month: bool = False  # terms count to the end of the month ("45 jours fin de mois")
+    country: str = "FR"  # ISO 3166 alpha-2
 
     @classmethod
     def from_row(cls, row: Any) -> Client:
@@ -71,10 +81,19 @@ class Client:
             credit_limit=None if limit is None else Money(limit, row["currency"]),
             profile=row["profile"],
             law=row["law"],
+            end_of_month=bool(row["terms_eom"]),
+            country=row["country"] or "FR",
         )
 
     def as_row(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in CLIENT_COLUMNS}
+
+    def stored(self) -> dict[str, Any]:
+        """The client's `client` columns as client_values() would write them, for comparisons."""
+        values = {COLUMN_OF.get(k, k): v for k, v in self.as_row().items()}
+        values["credit_limit_cents"] = self.credit_limit.minor if self.credit_limit else None
+        values["terms_eom"] = int(self.end_of_month)
+        return values
 
 
 def client_values(config: Config, raw: dict[str, Any]) -> dict[str, Any]:
@@ -92,8 +111,8 @@ def client_values(config: Config, raw: dict[str, Any]) -> dict[str, Any]:
         "contact": check("contact", validate.line, raw.get("contact"), "contact"),
         "phone": check("phone", validate.line, raw.get("phone"), "phone", max_len=40),
         "kind": check("kind", validate.choice, raw.get("kind") or config.defaults.kind, KINDS, "kind"),
-        "registration": check("registration", validate.line, raw.get("registration"), "registration", max_len=40),
-        "vat_number": check("vat_number", validate.line, raw.get("vat_number"), "VAT number", max_len=40),
+        "registration": check("registration", _identifier, raw.get("registration"), "registration", registration),
+        "vat_number": check("vat_number", _identifier, raw.get("vat_number"), "VAT number", vat_number),
         "address": check("address", validate.block, raw.get("address"), "address"),
         "language": check(
             "language",
@@ -104,6 +123,8 @@ def client_values(config: Config, raw: dict[str, Any]) -> dict[str, Any]:
         ),
         "currency": currency,
         "terms_days": None if terms in (None, "") else check("terms", validate.whole_days, terms),
+        "terms_eom": int(bool(check("end_of_month", validate.yes_no, raw.get("end_of_month"), "end_of_month"))),
+        "country": check("country", validate.country, raw.get("country") or config.business.country),
         "credit_limit_cents": None
         if limit in (None, "") or currency is None
         else getattr(check("credit_limit", parse_amount, str(limit), currency, allow_zero=True), "minor", None),
@@ -113,6 +134,11 @@ def client_values(config: Config, raw: dict[str, Any]) -> dict[str, Any]:
     check.done()
     _check_profile_and_law(config, values)
     return values
+
+
+def _identifier(value: str | None, what: str, check: Callable[[str], str]) -> str | None:
+    text = validate.line(value, what, max_len=40)
+    return None if text is None else check(text)
 
 
 def _check_profile_and_law(config: Config, values: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from dunner.config import Config, load
 from dunner.db import Ledger
 from dunner.errors import BadInput
 from dunner.services.clients import add_client
-from dunner.services.invoices import create_invoice
+from dunner.services.issuing import create_invoice
 from dunner.services.payments import record_payment
 
 DEMO_CONFIG = """\
@@ -26,6 +26,7 @@ name = "Atelier Demo"
 legal_form = "EI"
 address = "12 rue des Lilas\\n69003 Lyon"
 registration = "73282932000074"
+vat_number = "FR44732829320"
 iban = "FR76 3000 6000 0112 3456 7890 189"
 bic = "AGRIFRPP"
 email = "facturation@atelier-demo.example"
@@ -55,6 +56,8 @@ CLIENTS = [
         contact="Claire Martin",
         phone="+33 1 23 45 67 89",
         registration="732829320",
+        vat_number="FR44732829320",
+        address="5 avenue de la République\n75011 Paris",
         terms=30,
     ),
     dict(
@@ -63,6 +66,8 @@ CLIENTS = [
         email="durand@boulangerie.example",
         contact="Paul Durand",
         phone="+33 4 78 00 11 22",
+        registration="452109812",
+        address="18 rue Mercière\n69002 Lyon",
         terms=30,
     ),
     dict(
@@ -70,9 +75,18 @@ CLIENTS = [
         name="Cabinet Lefèvre Avocats",
         email="secretariat@lefevre.example",
         contact="Maître Lefèvre",
+        registration="812345676",
+        address="3 quai Saint-Antoine\n69002 Lyon",
         terms=45,
     ),
-    dict(code="DUPONT", name="Marie Dupont", email="marie.dupont@mail.example", kind="consumer", terms=15),
+    dict(
+        code="DUPONT",
+        name="Marie Dupont",
+        email="marie.dupont@mail.example",
+        kind="consumer",
+        address="7 impasse des Acacias\n69100 Villeurbanne",
+        terms=15,
+    ),
     dict(
         code="GLOBEX",
         name="Globex Ltd",
@@ -80,28 +94,40 @@ CLIENTS = [
         language="en",
         currency="GBP",
         contact="Hank Scorpio",
+        registration="01234567",
+        address="1 Globex Way\nCypress Creek\nCY1 2AB",
+        country="GB",
         terms=30,
     ),
-    dict(code="HOTEL", name="Hôtel du Parc", email="direction@hotelduparc.example", terms=30),
+    dict(
+        code="HOTEL",
+        name="Hôtel du Parc",
+        email="direction@hotelduparc.example",
+        registration="390123453",
+        address="2 place du Parc\n69006 Lyon",
+        terms=30,
+    ),
 ]
 
-# (label, client, amount, issued days before as-of, terms, description)
+# (label, client, amount before VAT (20 %; GBP work for the UK client carries no French VAT), issued days
+# before as-of, terms, description). Totals: 2400, 680, 1800, 450, 5200, 3150, 920, 1500 GBP, 1200, 240,
+# 380, 2750.50 GBP, 1650, 2100, 760.
 INVOICES = [
-    ("a1", "ACME", "2400.00", 200, 30, "Identité visuelle"),
-    ("d1", "DUPONT", "680.00", 150, 15, "Faire-part et cartes"),
-    ("a2", "ACME", "1800.00", 150, 30, "Site vitrine, maquettes"),
-    ("b1", "BOULANGERIE", "450.00", 120, 30, "Menus et affiches"),
-    ("c1", "CABINET", "5200.00", 110, 45, "Refonte du site"),
-    ("a3", "ACME", "3150.00", 100, 30, "Site vitrine, intégration"),
-    ("b2", "BOULANGERIE", "920.00", 75, 30, "Packaging"),
+    ("a1", "ACME", "2000.00", 200, 30, "Identité visuelle"),
+    ("d1", "DUPONT", "566.67", 150, 15, "Faire-part et cartes"),
+    ("a2", "ACME", "1500.00", 150, 30, "Site vitrine, maquettes"),
+    ("b1", "BOULANGERIE", "375.00", 120, 30, "Menus et affiches"),
+    ("c1", "CABINET", "4333.33", 110, 45, "Refonte du site"),
+    ("a3", "ACME", "2625.00", 100, 30, "Site vitrine, intégration"),
+    ("b2", "BOULANGERIE", "766.67", 75, 30, "Packaging"),
     ("g1", "GLOBEX", "1500.00", 70, 30, "Brand guidelines"),
-    ("h1", "HOTEL", "1200.00", 50, 30, "Plaquette"),
-    ("d2", "DUPONT", "240.00", 60, 15, "Retouches photos"),
-    ("b3", "BOULANGERIE", "380.00", 40, 30, "Cartes de fidélité"),
+    ("h1", "HOTEL", "1000.00", 50, 30, "Plaquette"),
+    ("d2", "DUPONT", "200.00", 60, 15, "Retouches photos"),
+    ("b3", "BOULANGERIE", "316.67", 40, 30, "Cartes de fidélité"),
     ("g2", "GLOBEX", "2750.50", 35, 30, "Packaging range"),
-    ("c2", "CABINET", "1650.00", 20, 45, "Maintenance annuelle"),
-    ("a4", "ACME", "2100.00", 10, 30, "Campagne salon"),
-    ("h2", "HOTEL", "760.00", 5, 30, "Menus du restaurant"),
+    ("c2", "CABINET", "1375.00", 20, 45, "Maintenance annuelle"),
+    ("a4", "ACME", "1750.00", 10, 30, "Campagne salon"),
+    ("h2", "HOTEL", "633.33", 5, 30, "Menus du restaurant"),
 ]
 
 # (invoice label, amount, paid days before as-of, reference): prompt, late, partial, and one overpayment
@@ -151,7 +177,17 @@ def _fill(ledger: Ledger, config: Config, as_of: date) -> None:
             add_client(ledger, config, {k: str(v) if k == "terms" else v for k, v in fields.items()})
         numbers = {}
         for label, client, amount, before, terms, text in sorted(INVOICES, key=lambda i: -i[3]):
-            new = create_invoice(ledger, config, client, amount, issued_on=day(before), terms=terms, description=text)
+            vat = "0" if client == "GLOBEX" else "20"  # services to a UK business: no French VAT (reverse charge)
+            new = create_invoice(
+                ledger,
+                config,
+                client,
+                None,
+                lines=[f"{text};1;{amount};{vat}"],
+                issued_on=day(before),
+                terms=terms,
+                description=text,
+            )
             numbers[label] = new.number
         for label, amount, before, ref in sorted(PAYMENTS, key=lambda p: -p[2]):
             method = {"CHQ": "cheque", "CB-": "card"}.get(ref[:3], "transfer")

@@ -389,8 +389,8 @@ def _preflight(
             blocked += [_action(t, draft.step, "failed", detail=detail) for t in draft.targets]
             continue
         ready.append(draft)
-        if ctx["claim"]:
-            warnings += [w for w in ctx["claim"]["warnings"] if w not in warnings]
+        found = (ctx["claim"]["warnings"] if ctx["claim"] else []) + ctx["pdf_notes"]
+        warnings += [w for w in found if w not in warnings]
     todo.drafts = ready
     return warnings, blocked
 

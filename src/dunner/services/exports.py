@@ -11,12 +11,24 @@ from dunner.money import Money
 from dunner.services.clients import list_clients
 from dunner.services.imports import COLUMNS
 
+INVOICE_EXPORT = (
+    "number",
+    "client",
+    "issued",
+    "due",
+    "currency",
+    "service",
+    "description",
+    "quantity",
+    "unit_price",
+    "vat_rate",
+)
+
 
 def export_rows(ledger: Ledger, kind: str) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
-    """The columns and the rows of an export of clients, invoices or payments."""
+    """The columns and the rows of an export of clients, invoices (one row a line) or payments."""
     rows = {"clients": _clients, "invoices": _invoices, "payments": _payments}[kind](ledger)
-    columns = tuple(c for c in COLUMNS[kind] if c != "terms") if kind == "invoices" else COLUMNS[kind]
-    return columns, rows
+    return (INVOICE_EXPORT if kind == "invoices" else COLUMNS[kind]), rows
 
 
 def _clients(ledger: Ledger) -> Iterator[dict[str, Any]]:
@@ -25,10 +37,12 @@ def _clients(ledger: Ledger) -> Iterator[dict[str, Any]]:
 
 
 def _invoices(ledger: Ledger) -> Iterator[dict[str, Any]]:
+    # Invoices (not deposits or credit notes, which say more than these columns can) with their lines.
     for row in ledger.rows(
-        "SELECT v.number, c.code, v.issued_on, v.currency, v.total_cents, v.description,"
-        " (SELECT MAX(due_on) FROM instalment i WHERE i.invoice_id = v.id) AS due_on"
-        " FROM invoice v JOIN client c ON c.id = v.client_id ORDER BY v.issued_on, v.number"
+        "SELECT v.number, c.code, v.issued_on, v.currency, v.service_on, l.description, l.quantity,"
+        " l.unit_price_cents, l.vat_rate, (SELECT MAX(due_on) FROM instalment i WHERE i.invoice_id = v.id) AS due_on"
+        " FROM invoice v JOIN client c ON c.id = v.client_id JOIN invoice_line l ON l.invoice_id = v.id"
+        " WHERE v.kind = 'invoice' ORDER BY v.issued_on, v.number, l.position"
     ):
         yield {
             "number": row["number"],
@@ -36,8 +50,11 @@ def _invoices(ledger: Ledger) -> Iterator[dict[str, Any]]:
             "issued": date.fromisoformat(row["issued_on"]),
             "due": date.fromisoformat(row["due_on"]),
             "currency": row["currency"],
-            "amount": Money(row["total_cents"], row["currency"]),
+            "service": date.fromisoformat(row["service_on"]) if row["service_on"] else None,
             "description": row["description"],
+            "quantity": row["quantity"],
+            "unit_price": Money(row["unit_price_cents"], row["currency"]),
+            "vat_rate": row["vat_rate"],
         }
 
 
@@ -48,7 +65,8 @@ def _payments(ledger: Ledger) -> Iterator[dict[str, Any]]:
         "SELECT p.*, c.code, (SELECT CASE WHEN COUNT(DISTINCT i.invoice_id) = 1"
         " THEN MIN(v.number) END FROM allocation a JOIN instalment i ON i.id = a.instalment_id"
         " JOIN invoice v ON v.id = i.invoice_id WHERE a.payment_id = p.id) AS invoice"
-        " FROM payment p JOIN client c ON c.id = p.client_id ORDER BY p.received_on, p.id"
+        " FROM payment p JOIN client c ON c.id = p.client_id WHERE p.method NOT IN ('credit_note', 'discount')"
+        " ORDER BY p.received_on, p.id"
     ):
         yield {
             "client": row["code"],

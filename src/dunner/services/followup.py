@@ -11,7 +11,7 @@ from dunner.config import Config
 from dunner.dates import utc_now
 from dunner.db import Ledger
 from dunner.errors import BadInput, Conflict
-from dunner.services.clients import Client, client_values, get_client
+from dunner.services.clients import COLUMN_OF, Client, client_values, get_client
 from dunner.services.invoices import Invoice, get_invoice
 
 
@@ -184,8 +184,7 @@ def edit_client(ledger: Ledger, config: Config, code: str, changes: dict[str, An
         "credit_limit": str(client.credit_limit.amount) if client.credit_limit else None,
     }
     values = client_values(config, {**current, **given})
-    names = {"terms": "terms_days", "credit_limit": "credit_limit_cents"}
-    columns = {names.get(k, k): values[names.get(k, k)] for k in given}
+    columns = {COLUMN_OF.get(k, k): values[COLUMN_OF.get(k, k)] for k in given}
     if "profile" in given and given["profile"] == "":
         columns["profile"] = None
     with ledger.transaction():

@@ -20,14 +20,28 @@ from dunner.dates import parse_date
 from dunner.db import Ledger
 from dunner.errors import BadInput, ImportRejected, RowError
 from dunner.money import check_currency, parse_amount
-from dunner.services.clients import CLIENT_COLUMNS, Client, client_values, insert_client, list_clients
+from dunner.services.clients import CLIENT_COLUMNS, COLUMN_OF, Client, client_values, insert_client, list_clients
 
 KINDS = ("clients", "invoices", "payments")
-INVOICE_COLUMNS = ("number", "client", "issued", "due", "terms", "currency", "amount", "description")
+INVOICE_COLUMNS = (
+    "number",
+    "client",
+    "issued",
+    "due",
+    "terms",
+    "currency",
+    "amount",
+    "description",
+    "vat",
+    "service",
+    "quantity",
+    "unit_price",
+    "vat_rate",
+)
 PAYMENT_COLUMNS = ("client", "date", "amount", "currency", "method", "reference", "invoice", "note")
 REQUIRED = {
     "clients": ("code", "name", "email"),
-    "invoices": ("number", "client", "issued", "amount"),
+    "invoices": ("number", "client", "issued"),
     "payments": ("client", "date", "amount"),
 }
 COLUMNS = {"clients": CLIENT_COLUMNS, "invoices": INVOICE_COLUMNS, "payments": PAYMENT_COLUMNS}
@@ -145,19 +159,13 @@ def _import_clients(run: Importer, records: Iterator[Record]) -> None:
 
 def _client_changes(old: Client, values: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
     """The columns the file sets to something new (columns absent from the file are left alone)."""
-    current = {
-        "terms_days": old.terms,
-        "credit_limit_cents": old.credit_limit.minor if old.credit_limit else None,
+    field_of = {column: name for name, column in COLUMN_OF.items()}
+    current = old.stored()
+    return {
+        column: value
+        for column, value in values.items()
+        if column != "code" and field_of.get(column, column) in given and current[column] != value
     }
-    names = {"terms_days": "terms", "credit_limit_cents": "credit_limit"}
-    changes = {}
-    for column, value in values.items():
-        if column == "code" or names.get(column, column) not in given:
-            continue
-        before = current[column] if column in current else getattr(old, column)
-        if before != value:
-            changes[column] = value
-    return changes
 
 
 def _lookup_client(clients: dict[str, Client], code: str) -> Client:
@@ -168,55 +176,136 @@ def _lookup_client(clients: dict[str, Client], code: str) -> Client:
 
 
 # -- invoices ---------------------------------------------------------------------------------------
+#
+# Two shapes: one row per invoice with its `amount` (and an optional `vat` rate, the amount then being
+# before VAT), or one row per line with `quantity`, `unit_price` and `vat_rate`, the rows of one invoice
+# next to each other and repeating its number, client and dates.
 
 
-def _invoice_parser(run: Importer, clients: dict[str, Client]) -> Callable[[validate.Checker, dict[str, str]], Any]:
-    from dunner.services.invoices import DEFAULT_LINE, NewInvoice, due_date
+@dataclass(frozen=True)
+class _InvoiceRow:
+    number: str
+    client: Client
+    currency: str
+    issued: date
+    due: date | None
+    terms: int | None
+    service: date | None
+    description: str | None
+    line: Any  # invoicing.Line
 
-    def parse(chk: validate.Checker, raw: dict[str, str]) -> NewInvoice | None:
+    def head(self) -> tuple[Any, ...]:
+        """What every line of one invoice must repeat."""
+        return (self.client.id, self.currency, self.issued, self.due, self.terms, self.service)
+
+
+def _invoice_parser(run: Importer, clients: dict[str, Client], by_line: bool) -> Callable[..., Any]:
+    from decimal import Decimal
+
+    from dunner.invoicing import Line, parse_quantity, parse_rate
+    from dunner.services.issuing import DEFAULT_LINE
+
+    franchise = run.config.business.vat_franchise
+
+    def line(chk: validate.Checker, raw: dict[str, str], client: Client, currency: str, text: str | None) -> Any:
+        rate_field = "vat_rate" if by_line else "vat"
+        rate = chk(rate_field, parse_rate, raw[rate_field]) if raw.get(rate_field) else None
+        if rate and franchise:
+            chk.problems.append((rate_field, "the business is under the VAT franchise: no VAT"))
+        if by_line:
+            quantity = chk("quantity", parse_quantity, raw["quantity"]) if raw.get("quantity") else Decimal(1)
+            price = chk("unit_price", parse_amount, raw["unit_price"], currency, allow_negative=True)
+        else:
+            quantity, price = Decimal(1), chk("amount", parse_amount, raw["amount"], currency)
+        if quantity is None or price is None:
+            return None
+        return Line(text or DEFAULT_LINE[client.language], quantity, price, None if franchise else rate)
+
+    def parse(chk: validate.Checker, raw: dict[str, str]) -> _InvoiceRow | None:
         number = chk("number", validate.line, raw.get("number"), "invoice number", required=True, max_len=40)
         client = chk("client", _lookup_client, clients, raw["client"])
         currency = chk("currency", check_currency, raw.get("currency") or client.currency) if client else None
-        total = chk("amount", parse_amount, raw["amount"], currency) if currency else None
         issued = chk("issued", run.date, raw["issued"])
         due = chk("due", run.date, raw["due"]) if raw.get("due") else None
         terms = chk("terms", validate.whole_days, raw["terms"]) if raw.get("terms") else None
+        service = chk("service", run.date, raw["service"]) if raw.get("service") else None
         text = chk("description", validate.line, raw.get("description"), "description", max_len=500)
-        if chk.problems or client is None or issued is None or total is None:
+        item = line(chk, raw, client, currency, text) if client is not None and currency is not None else None
+        if chk.problems or item is None or number is None or client is None or issued is None:
             return None
-        due_on = chk("due", due_date, issued, due, terms, client, run.config)
-        if due_on is None:
-            return None
-        return NewInvoice(client, total, issued, due_on, text or DEFAULT_LINE[client.language], number)
+        return _InvoiceRow(number, client, currency, issued, due, terms, service, text, item)
 
     return parse
 
 
 def _import_invoices(run: Importer, records: Iterator[Record]) -> None:
     clients = {c.code.lower(): c for c in list_clients(run.ledger)}
-    parse = _invoice_parser(run, clients)
+    by_line = "unit_price" in run.header
+    if by_line == ("amount" in run.header):
+        raise ImportRejected([RowError(1, "amount", "give either an amount column or unit_price (one row a line)")])
+    parse = _invoice_parser(run, clients, by_line)
     seen: dict[str, int] = {}
     batch: list[tuple[int, Any]] = []
+    group: list[tuple[int, _InvoiceRow]] = []
     for record in records:
-        new = run.check(record, parse)
-        if new is None:
+        row = run.check(record, parse)
+        if row is None:
             continue
-        if new.number in seen:
-            run.errors.append(
-                RowError(record.line, "number", f"invoice {new.number} already on line {seen[new.number]}")
+        if group and by_line and row.number == group[-1][1].number:
+            if row.head() != group[0][1].head():
+                run.errors.append(
+                    RowError(record.line, "number", f"a line of {row.number} with other client, currency or dates")
+                )
+            group.append((record.line, row))
+            continue
+        if row.number in seen:
+            message = (
+                f"the lines of {row.number} must be on rows next to each other (first on line {seen[row.number]})"
+                if by_line
+                else f"invoice {row.number} already on line {seen[row.number]}"
             )
+            run.errors.append(RowError(record.line, "number", message))
             continue
-        seen[new.number] = record.line
-        batch.append((record.line, new))
+        seen[row.number] = record.line
+        _finish_group(run, group, batch)
+        group = [(record.line, row)]
         if len(batch) >= BATCH:
             _write_invoices(run, batch)
             batch = []
+    _finish_group(run, group, batch)
     _write_invoices(run, batch)
+
+
+def _finish_group(run: Importer, group: list[tuple[int, _InvoiceRow]], batch: list[tuple[int, Any]]) -> None:
+    """The lines read so far make one invoice: check its totals and due date, queue it."""
+    from dunner.invoicing import totals
+    from dunner.services.issuing import NewInvoice, due_date
+
+    if not group:
+        return
+    line, first = group[0]
+    chk = validate.Checker()
+    sums = chk("amount", totals, [row.line for _, row in group], first.currency)
+    due_on = chk("due", due_date, first.issued, first.due, first.terms, None, first.client, run.config)
+    if chk.problems or sums is None or due_on is None:
+        run.errors.extend(RowError(line, col, msg) for col, msg in chk.problems)
+        return
+    new = NewInvoice(
+        first.client,
+        first.issued,
+        tuple(row.line for _, row in group),
+        sums,
+        ((due_on, sums.total),),
+        service_on=first.service,
+        description=first.description,
+        number=first.number,
+    )
+    batch.append((line, new))
 
 
 def _write_invoices(run: Importer, batch: list[tuple[int, Any]]) -> None:
     """Compare a batch with the ledger: same invoice again is unchanged, a different one is an error."""
-    from dunner.services.invoices import bump_series, insert_invoices
+    from dunner.services.issuing import bump_series, insert_invoices
 
     if not batch:
         return
@@ -246,7 +335,7 @@ def _write_invoices(run: Importer, batch: list[tuple[int, Any]]) -> None:
     if run.errors:  # the import will roll back: no point writing more
         return
     insert_invoices(run.ledger, fresh)
-    bump_series(run.ledger, run.config, [number for number, _ in fresh])
+    bump_series(run.ledger, run.config.number_pattern, [(number, new.issued_on) for number, new in fresh])
     run.report.added += len(fresh)
 
 

@@ -183,6 +183,7 @@ def compose(
     ]
     qr = epc_qr(config, ctx["to_pay"], ctx["payment"]["reference"]) if ctx["payment"]["qr"] else None
     to = [(draft.client.name, addr.strip()) for addr in draft.client.email.split(",")]
+    attachments, ctx["pdf_notes"] = invoice_pdfs(ledger, config, [t.number for t in draft.targets])
     outgoing = build_message(
         settings,
         sender_name=config.business.name or settings.sender,
@@ -194,5 +195,24 @@ def compose(
         thread_root=roots[0],
         qr_png=qr,
         qr_cid=QR_CID,
+        attachments=attachments,
     )
     return outgoing, ctx
+
+
+def invoice_pdfs(ledger: Ledger, config: Config, numbers: list[str]) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The invoices' PDFs to attach (`[dunning] attach_pdf`, on by default), and why any is missing.
+
+    An invoice whose mandatory mentions are incomplete still gets its reminder, without the PDF.
+    """
+    if not config.section("dunning").get("attach_pdf", True):
+        return [], []
+    from dunner.services.printing import invoice_pdf
+
+    files, notes = [], []
+    for number in dict.fromkeys(numbers):
+        try:
+            files.append((f"{number}.pdf", invoice_pdf(ledger, config, number)))
+        except BadInput as exc:
+            notes.append(f"{number}: no PDF attached ({exc.message})")
+    return files, notes

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from dunner import validate
@@ -17,6 +18,11 @@ from dunner.services.clients import Client, get_client
 from dunner.services.invoices import Invoice, get_invoice
 
 METHODS = ("transfer", "card", "cheque", "cash", "direct_debit", "other")
+# Money that is not received but settles what is owed all the same: a credit note, an early-payment
+# discount. Recorded as payments (so balances, aging and interest see them) that dunner writes itself.
+METHOD_CREDIT_NOTE = "credit_note"
+METHOD_DISCOUNT = "discount"
+SYSTEM_METHODS = (METHOD_CREDIT_NOTE, METHOD_DISCOUNT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +44,7 @@ class Receipt:
     applied: list[Applied]
     unapplied: Money
     client_credit: Money
+    discounts: tuple[tuple[str, Money, str], ...] = ()  # early-payment discounts granted: (invoice, amount, terms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +126,7 @@ def write_payment(ledger: Ledger, new: NewPayment) -> Receipt:
             invoice_id=new.invoice.id if new.invoice else None,
         )
         applied = apply_payment(ledger, payment_id, new.amount, new.received_on, targets)
+        discounts = _early_payment_discounts(ledger, new, {a.number for a in applied})
         left = new.amount.minor - sum(a.amount.minor for a in applied)
         credit = sum((m.minor for m in client_credit(ledger, new.client.id) if m.currency == new.amount.currency), 0)
     cur = new.amount.currency
@@ -130,7 +138,78 @@ def write_payment(ledger: Ledger, new: NewPayment) -> Receipt:
         applied,
         Money(left, cur),
         Money(credit, cur),
+        tuple(discounts),
     )
+
+
+def record_system_payment(
+    ledger: Ledger,
+    client: Client,
+    amount: Money,
+    on: date,
+    method: str,
+    reference: str,
+    note: str | None,
+    *,
+    invoice_id: int,
+) -> Receipt:
+    """Settle part of one invoice with a credit note or a discount (anything beyond it is client credit)."""
+    with ledger.transaction():
+        payment_id = ledger.insert(
+            "INSERT INTO payment (client_id, received_on, amount_cents, currency, method, reference, note,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (client.id, on.isoformat(), amount.minor, amount.currency, method, reference, note, utc_now()),
+        )
+        targets = open_instalments(ledger, client_id=client.id, currency=amount.currency, invoice_id=invoice_id)
+        applied = apply_payment(ledger, payment_id, amount, on, targets)
+        left = amount.minor - sum(a.amount.minor for a in applied)
+        credit = sum((m.minor for m in client_credit(ledger, client.id) if m.currency == amount.currency), 0)
+    cur = amount.currency
+    return Receipt(payment_id, client.code, amount, on, applied, Money(left, cur), Money(credit, cur))
+
+
+def _early_payment_discounts(ledger: Ledger, new: NewPayment, numbers: set[str]) -> list[tuple[str, Money, str]]:
+    """An invoice paid within its discount window, short by no more than the discount, is settled by it."""
+    from dunner.invoicing import discount_amount
+
+    granted = []
+    for number in sorted(numbers):
+        row = ledger.one(
+            "SELECT id, issued_on, total_cents, prepaid_cents, currency, discount_rate, discount_days FROM invoice"
+            " WHERE number = ? AND discount_rate IS NOT NULL",
+            (number,),
+        )
+        if row is None:
+            continue
+        deadline = date.fromisoformat(row["issued_on"]) + timedelta(days=row["discount_days"])
+        left = ledger.scalar(
+            "SELECT COALESCE(SUM(i.amount_cents), 0) - COALESCE((SELECT SUM(a.amount_cents) FROM allocation a JOIN"
+            " instalment j ON j.id = a.instalment_id WHERE j.invoice_id = :id), 0) FROM instalment i"
+            " WHERE i.invoice_id = :id",
+            {"id": row["id"]},
+        )
+        late_money = ledger.scalar(
+            "SELECT COUNT(*) FROM allocation a JOIN instalment i ON i.id = a.instalment_id JOIN payment p"
+            " ON p.id = a.payment_id WHERE i.invoice_id = ? AND p.received_on > ?",
+            (row["id"], deadline.isoformat()),
+        )
+        rate = Decimal(row["discount_rate"])
+        allowed = discount_amount(Money(row["total_cents"] - row["prepaid_cents"], row["currency"]), rate)
+        if new.received_on > deadline or late_money or not 0 < left <= allowed.minor:
+            continue
+        terms = f"{rate} % / {row['discount_days']} d"
+        record_system_payment(
+            ledger,
+            new.client,
+            Money(left, row["currency"]),
+            new.received_on,
+            METHOD_DISCOUNT,
+            f"ESC-{number}",
+            f"early-payment discount {terms}",
+            invoice_id=row["id"],
+        )
+        granted.append((number, Money(left, row["currency"]), terms))
+    return granted
 
 
 def apply_payment(

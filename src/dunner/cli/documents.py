@@ -1,0 +1,233 @@
+"""Documents beyond a plain invoice: deposits, credit notes, write-offs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from dunner.cli.app import app
+from dunner.cli.options import AsOfOption, Format, FormatOption
+from dunner.cli.state import state
+
+Opt = typer.Option
+OnOption = Annotated[str | None, Opt("--on", help="Date of the document (default today).", metavar="DATE")]
+
+
+@app.command("deposit")
+def deposit(
+    ctx: typer.Context,
+    client: Annotated[str, typer.Argument(help="The client's code.")],
+    amount: Annotated[str, typer.Argument(help="Amount before VAT, or a percentage such as 30%.")],
+    of: Annotated[str | None, Opt("--of", help="With a percentage: the order's amount before VAT.")] = None,
+    vat: Annotated[str | None, Opt("--vat", help="VAT rate of the deposit (none under the franchise).")] = None,
+    description: Annotated[str | None, Opt("--description", help="What the deposit is for.")] = None,
+    issued: Annotated[str | None, Opt("--issued", help="Issue date (default today).", metavar="DATE")] = None,
+    terms: Annotated[int | None, Opt("--terms", help="Days to pay it (default: the client's).")] = None,
+    currency: Annotated[str | None, Opt("--currency", help="ISO 4217 code (default: the client's).")] = None,
+) -> None:
+    """Issue a deposit invoice (acompte), dunned on its own; deduct it later with `invoice --deduct`.
+
+    Example: dunner deposit ACME 30% --of 6000 --vat 20 --description "Refonte du site"
+    """
+    from dunner.cli.render import show_issued
+    from dunner.services.issuing import create_deposit
+
+    shared = state(ctx)
+    new = create_deposit(
+        shared.ledger,
+        shared.config,
+        client,
+        amount,
+        of=of,
+        vat=vat,
+        description=description,
+        issued_on=shared.as_of(issued),
+        terms=terms,
+        currency=currency,
+    )
+    show_issued(new, shared.locale)
+
+
+@app.command("credit-note")
+def credit_note(
+    ctx: typer.Context,
+    invoice: Annotated[str, typer.Argument(help="The invoice to credit.")],
+    amount: Annotated[str | None, typer.Argument(help="Amount to credit, VAT included (default: all of it).")] = None,
+    reason: Annotated[str, Opt("--reason", help="Why (printed on the credit note).")] = "",
+    on: OnOption = None,
+) -> None:
+    """Credit all or part of an invoice: a credit note in its own series, reducing what is due.
+
+    Example: dunner credit-note F-2026-0012 150 --reason "Remise commerciale accordée"
+    """
+    from dunner.cli.render import show_issued, show_receipt
+    from dunner.services.credits import credit_note as do
+
+    shared = state(ctx)
+    done = do(shared.ledger, shared.config, invoice, amount, reason, shared.as_of(on))
+    show_issued(done.note, shared.locale)
+    show_receipt(done.receipt, shared.locale)
+
+
+@app.command("write-off")
+def write_off(
+    ctx: typer.Context,
+    invoice: Annotated[str, typer.Argument(help="The invoice to give up on.")],
+    reason: Annotated[str, Opt("--reason", help="Why (liquidation, lost in court...).")] = "",
+    on: OnOption = None,
+) -> None:
+    """Write off a hopeless debt: out of the aging and the reminders, kept in the write-off report.
+
+    Example: dunner write-off F-2026-0002 --reason "Liquidation judiciaire du client"
+    """
+    from dunner.formatting import format_money
+    from dunner.services.credits import write_off as do
+
+    shared = state(ctx)
+    left = do(shared.ledger, invoice, reason, shared.as_of(on))
+    typer.echo(f"{invoice} written off: {format_money(left, shared.locale)} no longer chased.")
+
+
+@app.command("write-offs")
+def write_offs(
+    ctx: typer.Context,
+    year: Annotated[int | None, Opt("--year", help="Only this year.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List written-off debts per year, with the VAT they carry (recoverable on a VAT return).
+
+    Example: dunner write-offs --year 2026 --format csv
+    """
+    from dunner.output import Column, emit
+    from dunner.services.credits import WRITE_OFF_COLUMNS
+    from dunner.services.credits import write_offs as rows
+
+    shared = state(ctx)
+    columns = [Column(c, numeric=c in ("amount", "net", "vat", "year")) for c in WRITE_OFF_COLUMNS]
+    emit(
+        fmt.value,
+        rows(shared.ledger, year),
+        columns,
+        locale=shared.locale,
+        title="Written-off debts" + (f" in {year}" if year else ""),
+        empty="No write-offs.",
+    )
+
+
+def _write(target: str, content: bytes) -> str:
+    """Write bytes to a file (whole or not at all), or to stdout for '-'."""
+    import sys
+    from pathlib import Path
+
+    from dunner.errors import BadInput
+
+    if target == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return "stdout"
+    path = Path(target)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_bytes(content)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BadInput(f"cannot write {target}: {exc.strerror}") from None
+    return str(path)
+
+
+Output = Annotated[str | None, Opt("--output", "-o", help="File to write ('-' for stdout).", metavar="FILE")]
+
+
+@app.command("pdf")
+def pdf(
+    ctx: typer.Context,
+    invoice: Annotated[str, typer.Argument(help="The invoice (or deposit, or credit note) number.")],
+    output: Output = None,
+    facturx: Annotated[
+        bool, Opt("--facturx", help="Embed the Factur-X XML (EN 16931), checked against its schema.")
+    ] = False,
+) -> None:
+    """Write an invoice as a printable PDF: every mandatory mention, the lines, the schedule, how to pay.
+
+    Refused, with the list of what is missing, while a mandatory mention is unknown.
+
+    Example: dunner pdf F-2026-0012 --facturx -o F-2026-0012.pdf
+    """
+    from dunner.services.printing import invoice_pdf
+
+    shared = state(ctx)
+    where = _write(output or f"{invoice}.pdf", invoice_pdf(shared.ledger, shared.config, invoice, facturx=facturx))
+    typer.echo(f"Wrote {invoice}{' (Factur-X)' if facturx else ''} to {where}.", err=True)
+
+
+@app.command("send")
+def send(
+    ctx: typer.Context, invoice: Annotated[str, typer.Argument(help="The invoice number.")], on: OnOption = None
+) -> None:
+    """Email an invoice to the client, its PDF attached (Factur-X when its lines allow it).
+
+    Its reminders later reply to this message, so they thread together in the client's mail reader.
+
+    Example: dunner send F-2026-0012
+    """
+    from dunner.services.sending import send_invoice
+
+    shared = state(ctx)
+    sent = send_invoice(shared.ledger, shared.config, invoice, shared.as_of(on))
+    typer.echo(
+        f"Sent {sent.number}{' (Factur-X)' if sent.facturx else ''} to {', '.join(sent.recipients)}: {sent.message_id}"
+    )
+
+
+@app.command("notice")
+def notice(
+    ctx: typer.Context,
+    invoice: Annotated[str, typer.Argument(help="An overdue invoice; the client's other overdue ones join it.")],
+    as_of: AsOfOption = None,
+    days: Annotated[
+        int | None, Opt("--days", help="Days to pay from the letter (default [dunning] notice_days).")
+    ] = None,
+    output: Output = None,
+) -> None:
+    """Write the formal notice letter (mise en demeure) as a PDF, with the claim, and log it in the history.
+
+    Example: dunner notice F-2026-0002 --as-of 2026-12-01
+    """
+    from dunner.formatting import format_money
+    from dunner.services.notices import formal_notice
+
+    shared = state(ctx)
+    day = shared.as_of(as_of)
+    letter = formal_notice(shared.ledger, shared.config, invoice, day, days)
+    where = _write(output or f"mise-en-demeure-{letter.client.code}-{day}.pdf", letter.pdf)
+    typer.echo(
+        f"Formal notice to {letter.client.code} for {', '.join(letter.numbers)}:"
+        f" {format_money(letter.total, shared.locale)} by {letter.deadline}; written to {where}.",
+        err=True,
+    )
+    for warning in letter.context["claim"]["warnings"]:
+        typer.echo(f"Warning: {warning}", err=True)
+
+
+@app.command("dossier")
+def dossier(
+    ctx: typer.Context,
+    client: Annotated[str, typer.Argument(help="The client's code.")],
+    as_of: AsOfOption = None,
+    output: Output = None,
+) -> None:
+    """Gather what a collection agency or a court asks for into a zip: invoices, reminders, notice, claim.
+
+    Example: dunner dossier DUPONT -o dossier-dupont.zip
+    """
+    from dunner.services.notices import dossier as build
+
+    shared = state(ctx)
+    day = shared.as_of(as_of)
+    content, notes = build(shared.ledger, shared.config, client, day)
+    where = _write(output or f"dossier-{client}-{day}.zip", content)
+    typer.echo(f"Wrote the dossier of {client} to {where}.", err=True)
+    for note in notes:
+        typer.echo(f"Note: {note}", err=True)

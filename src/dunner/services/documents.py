@@ -1,0 +1,232 @@
+"""What an invoice document shows: one view of an issued invoice for its PDF, its Factur-X XML and its email.
+
+The view holds data, not wording: the templates phrase the mandatory mentions, so a user can reword
+them. `missing_mentions` says what the law requires that the configuration or the client lacks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from dunner.config import LOCALES, Config
+from dunner.db import Ledger
+from dunner.errors import BadInput
+from dunner.identifiers import siren_of
+from dunner.invoicing import Line, discount_amount, totals
+from dunner.law import MissingRate
+from dunner.money import Money
+from dunner.services.claims import jurisdiction
+from dunner.services.clients import Client, get_client
+from dunner.services.invoices import Invoice, get_invoice
+
+TITLES = {
+    "fr": {"invoice": "Facture", "deposit": "Facture d'acompte", "credit_note": "Avoir"},
+    "en": {"invoice": "Invoice", "deposit": "Deposit invoice", "credit_note": "Credit note"},
+}
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    invoice: Invoice
+    client: Client
+    context: dict[str, Any]  # what the templates see (see the README's template section)
+
+    @property
+    def language(self) -> str:
+        return self.client.language
+
+
+def _lines(ledger: Ledger, invoice: Invoice) -> list[Line]:
+    return [
+        Line(
+            r["description"],
+            Decimal(r["quantity"]),
+            Money(r["unit_price_cents"], invoice.currency),
+            None if r["vat_rate"] is None else Decimal(r["vat_rate"]),
+        )
+        for r in ledger.all("SELECT * FROM invoice_line WHERE invoice_id = ? ORDER BY position", (invoice.id,))
+    ]
+
+
+def _address(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _law(config: Config, client: Client, due_on: date | None, total: Money) -> dict[str, Any]:
+    """Late-payment terms to print: the law, the rate for the due date's half-year, the fixed indemnity."""
+    from dunner.latefees import half_year_start
+    from dunner.services.claims import indemnity_for
+
+    laws = jurisdiction(config)
+    law = laws.law_for(client.law, client.kind)
+    rate = None
+    if due_on is not None and (law.table or laws.contractual_rate is not None):
+        try:
+            rate = laws.rate_for(law, half_year_start(due_on))[0]
+        except MissingRate:
+            rate = None  # a future half-year: the formula is printed, not the figure
+    fixed, _ = indemnity_for(law, total)
+    return {
+        "name": law.name,
+        "title": law.named(client.language),
+        "rate": rate,
+        "margin": law.margin,
+        "contractual": laws.contractual_rate,
+        "indemnity": fixed,
+        "consumer": client.kind == "consumer",
+    }
+
+
+def invoice_view(ledger: Ledger, config: Config, number: str) -> InvoiceView:
+    """Everything an invoice's documents show, from the ledger and the configuration."""
+    invoice = get_invoice(ledger, number)
+    row = ledger.one("SELECT * FROM invoice WHERE id = ?", (invoice.id,))
+    client = get_client(ledger, ledger.scalar("SELECT code FROM client WHERE id = ?", (invoice.client_id,)))
+    lines = _lines(ledger, invoice)
+    sums = totals(lines, invoice.currency)
+    plan = [
+        (date.fromisoformat(r["due_on"]), Money(r["amount_cents"], invoice.currency))
+        for r in ledger.all(
+            "SELECT due_on, amount_cents FROM instalment WHERE invoice_id = ? ORDER BY seq", (invoice.id,)
+        )
+    ]
+    deductions = [
+        {
+            "number": r["number"],
+            "issued_on": date.fromisoformat(r["issued_on"]),
+            "amount": Money(r["amount_cents"], invoice.currency),
+        }
+        for r in ledger.all(
+            "SELECT v.number, v.issued_on, d.amount_cents FROM deposit_deduction d JOIN invoice v"
+            " ON v.id = d.deposit_id WHERE d.invoice_id = ? ORDER BY v.issued_on",
+            (invoice.id,),
+        )
+    ]
+    related = (
+        ledger.one("SELECT number, issued_on FROM invoice WHERE id = ?", (row["related_invoice_id"],))
+        if row["related_invoice_id"]
+        else None
+    )
+    prepaid = Money(row["prepaid_cents"], invoice.currency)
+    to_pay = Money(sums.total.minor - prepaid.minor, invoice.currency)
+    discount = None
+    if row["discount_rate"]:
+        rate = Decimal(row["discount_rate"])
+        discount = {
+            "rate": rate,
+            "days": row["discount_days"],
+            "deadline": invoice.issued_on + timedelta(days=row["discount_days"]),
+            "amount": discount_amount(to_pay, rate),
+        }
+    business, language = config.business, client.language
+    context = {
+        "locale": LOCALES.get(language, config.defaults.babel_locale),
+        "language": language,
+        "business": {
+            **{k: getattr(business, k) for k in business.__dataclass_fields__},
+            "address_lines": _address(business.address),
+            "siren": siren_of(business.registration),
+        },
+        "client": {
+            "code": client.code,
+            "name": client.name,
+            "contact": client.contact,
+            "email": client.email,
+            "kind": client.kind,
+            "registration": client.registration,
+            "siren": siren_of(client.registration),
+            "vat_number": client.vat_number,
+            "address_lines": _address(client.address),
+            "country": client.country,
+        },
+        "invoice": {
+            "number": invoice.number,
+            "kind": invoice.kind,
+            "title": TITLES[language][invoice.kind],
+            "issued_on": invoice.issued_on,
+            "service_on": date.fromisoformat(row["service_on"] or row["issued_on"]),
+            "description": row["description"],
+            "currency": invoice.currency,
+            "terms_note": row["terms_note"],
+            "related": {"number": related["number"], "issued_on": date.fromisoformat(related["issued_on"])}
+            if related
+            else None,
+            "status": invoice.status,
+        },
+        "lines": [
+            {
+                "description": ln.description,
+                "quantity": ln.quantity.normalize(),
+                "unit_price": ln.unit_price,
+                "vat_rate": ln.vat_rate,
+                "net": ln.net,
+            }
+            for ln in lines
+        ],
+        "vat_lines": [{"rate": v.rate, "base": v.base, "vat": v.vat} for v in sums.by_rate],
+        "net": sums.net,
+        "vat": sums.vat,
+        "total": sums.total,
+        "deductions": deductions,
+        "prepaid": prepaid,
+        "to_pay": to_pay,
+        "instalments": [{"seq": n, "due_on": day, "amount": amount} for n, (day, amount) in enumerate(plan, 1)],
+        "due_on": plan[0][0] if plan else None,
+        "discount": discount,
+        "law": _law(config, client, plan[0][0] if plan else None, sums.total),
+        "franchise": business.vat_franchise,
+        "payment": _payment(config, invoice, row, to_pay),
+    }
+    return InvoiceView(invoice, client, context)
+
+
+def _payment(config: Config, invoice: Invoice, row: Any, to_pay: Money) -> dict[str, Any]:
+    business = config.business
+    link = row["payment_link"] or (
+        business.payment_link.replace("{invoice}", invoice.number) if business.payment_link else None
+    )
+    qr = None
+    if business.iban and invoice.currency == "EUR" and invoice.kind != "credit_note":
+        import base64
+
+        from dunner.services.messages import epc_qr
+
+        qr = "data:image/png;base64," + base64.b64encode(epc_qr(config, to_pay, invoice.number)).decode()
+    return {"iban": business.iban, "bic": business.bic, "reference": invoice.number, "link": link, "qr": qr}
+
+
+def missing_mentions(view: InvoiceView) -> list[str]:
+    """What French law requires on the invoice that is not known yet, each with where to set it."""
+    ctx = view.context
+    business, client = ctx["business"], ctx["client"]
+    missing = [
+        f"the business's {label} ([business] {key})"
+        for key, label in (
+            ("name", "name"),
+            ("legal_form", "legal form (EI for a sole trader)"),
+            ("address", "address"),
+            ("registration", "SIREN or SIRET"),
+        )
+        if not business[key]
+    ]
+    if not ctx["franchise"] and not business["vat_number"]:
+        missing.append("the business's VAT number ([business] vat_number), or vat_franchise = true")
+    if not client["address_lines"]:
+        missing.append(f"{view.client.code}'s address (dunner edit-client {view.client.code} --address ...)")
+    if view.client.kind == "business" and not client["registration"]:
+        missing.append(
+            f"{view.client.code}'s SIREN or company number (dunner edit-client {view.client.code} --registration ...)"
+        )
+    return missing
+
+
+def check_complete(view: InvoiceView) -> None:
+    missing = missing_mentions(view)
+    if missing:
+        raise BadInput(
+            f"{view.invoice.number} would lack mandatory mentions: {'; '.join(missing)}",
+            hint="complete them, then run the command again (the invoice itself stays as issued)",
+        )

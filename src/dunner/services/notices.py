@@ -1,0 +1,301 @@
+"""The formal notice (mise en demeure) as a letter, and the dossier an agency or a court asks for."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from dunner.config import LOCALES, Config
+from dunner.db import Ledger
+from dunner.errors import BadInput
+from dunner.money import Money
+from dunner.render import Renderer
+from dunner.services.balances import open_instalments
+from dunner.services.claims import claim_invoice
+from dunner.services.clients import Client, get_client
+from dunner.services.documents import _address
+from dunner.services.followup import log_event
+from dunner.services.invoices import get_invoice
+
+
+@dataclass(frozen=True)
+class Notice:
+    client: Client
+    numbers: list[str]
+    total: Money
+    deadline: date
+    pdf: bytes
+    context: dict[str, Any]
+
+
+def _overdue(ledger: Ledger, client: Client, currency: str, as_of: date) -> list[str]:
+    rows = open_instalments(ledger, as_of, client_id=client.id, currency=currency)
+    return list(dict.fromkeys(r.number for r in rows if r.due_on < as_of))
+
+
+def notice_context(ledger: Ledger, config: Config, number: str, as_of: date, days: int) -> dict[str, Any]:
+    """The letter's contents: both parties, the overdue invoices of the client (this one first), the claim."""
+    invoice = get_invoice(ledger, number)
+    client = get_client(ledger, ledger.scalar("SELECT code FROM client WHERE id = ?", (invoice.client_id,)))
+    numbers = _overdue(ledger, client, invoice.currency, as_of)
+    if invoice.number not in numbers:
+        raise BadInput(f"{invoice.number} is not overdue as of {as_of}: no formal notice")
+    numbers = [invoice.number, *(n for n in numbers if n != invoice.number)]
+    claims = [claim_invoice(ledger, config, n, as_of) for n in numbers]
+    zero = Money.zero(invoice.currency)
+    rows: dict[str, Any] = {}  # each invoice's oldest overdue instalment
+    for row in open_instalments(ledger, as_of, client_id=client.id, currency=invoice.currency):
+        rows.setdefault(row.number, row)
+    total = sum((c.claim.total for c in claims), zero)
+    business = config.business
+    return {
+        "locale": LOCALES.get(client.language, config.defaults.babel_locale),
+        "language": client.language,
+        "as_of": as_of,
+        "deadline": as_of + timedelta(days=days),
+        "business": {
+            **{k: getattr(business, k) for k in business.__dataclass_fields__},
+            "address_lines": _address(business.address),
+        },
+        "client": {
+            "name": client.name,
+            "code": client.code,
+            "contact": client.contact,
+            "kind": client.kind,
+            "address_lines": _address(client.address),
+            "registration": client.registration,
+        },
+        "invoices": [
+            {
+                "number": n,
+                "issued_on": rows[n].issued_on,
+                "due_on": rows[n].due_on,
+                "due": c.claim.principal,
+                "days_late": (as_of - rows[n].due_on).days,
+            }
+            for n, c in zip(numbers, claims, strict=True)
+        ],
+        "claim": {
+            "law": claims[0].law.named(client.language),
+            "principal": sum((c.claim.principal for c in claims), zero),
+            "interest": sum((c.claim.interest for c in claims), zero),
+            "indemnity": sum((c.claim.indemnity for c in claims), zero),
+            "total": total,
+            "periods": [
+                {
+                    "invoice": c.number,
+                    "start": p.start,
+                    "end": p.end,
+                    "days": p.days,
+                    "rate": p.rate.normalize(),
+                    "base": p.base,
+                    "amount": amount,
+                }
+                for c in claims
+                for p, amount in zip(c.claim.periods, c.claim.amounts, strict=True)
+            ],
+            "warnings": sorted({w for c in claims for w in c.claim.warnings}),
+        },
+        "payment": {
+            "iban": business.iban,
+            "bic": business.bic,
+            "reference": " ".join(numbers)[:140],
+            "qr": _qr(config, total, numbers) if business.iban and invoice.currency == "EUR" else None,
+        },
+    }
+
+
+def _qr(config: Config, total: Money, numbers: list[str]) -> str:
+    import base64
+
+    from dunner.services.messages import epc_qr
+
+    return "data:image/png;base64," + base64.b64encode(epc_qr(config, total, " ".join(numbers))).decode()
+
+
+def render_notice(config: Config, context: dict[str, Any]) -> bytes:
+    from dunner.pdf import fonts_dir, render_pdf
+    from dunner.services.printing import check_identifiers
+
+    check_identifiers(config)
+    renderer = Renderer(config.templates_dir)
+    language = context["language"]
+    html = renderer.render(f"pdf/{language}/notice.html", context)
+    footer = " ".join(renderer.render(f"pdf/{language}/_footer.txt", context).split())
+    title = ("Mise en demeure" if language == "fr" else "Formal notice") + f" - {context['client']['name']}"
+    return render_pdf(
+        html,
+        fonts=fonts_dir(config.templates_dir),
+        title=title,
+        author=config.business.name,
+        footer=footer,
+        created=context["as_of"],
+    )
+
+
+def formal_notice(ledger: Ledger, config: Config, number: str, as_of: date, days: int | None = None) -> Notice:
+    """The formal notice letter as a PDF; logged in each invoice's history."""
+    from dunner.policy import NOTICE_DAYS
+
+    business = config.business
+    if not (business.name and business.address):
+        raise BadInput("a formal notice needs your name and address", hint="set [business] name and address")
+    wait = days if days is not None else config.section("dunning").get("notice_days", NOTICE_DAYS)
+    context = notice_context(ledger, config, number, as_of, wait)
+    if not context["client"]["address_lines"]:
+        code = context["client"]["code"]
+        raise BadInput(f"a formal notice needs {code}'s address", hint=f"dunner edit-client {code} --address ...")
+    pdf = render_notice(config, context)
+    client = get_client(ledger, context["client"]["code"])
+    total = context["claim"]["total"]
+    with ledger.transaction():
+        for inv in context["invoices"]:
+            invoice = get_invoice(ledger, inv["number"])
+            log_event(
+                ledger,
+                client.id,
+                "formal_notice",
+                as_of,
+                invoice_id=invoice.id,
+                text=f"mise en demeure: {total} by {context['deadline']}",
+                promise_on=context["deadline"],
+            )
+    return Notice(client, [i["number"] for i in context["invoices"]], total, context["deadline"], pdf, context)
+
+
+def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
+    from dunner.output import machine
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if (v := machine(row.get(c))) is None else v for c in columns])
+    return out.getvalue().encode("utf-8")
+
+
+def dossier(ledger: Ledger, config: Config, code: str, as_of: date) -> tuple[bytes, list[str]]:
+    """A zip for a collection agency or a court: invoices, reminders, notice, claim, history, summary."""
+    from dunner.services.history import COLUMNS as HISTORY
+    from dunner.services.history import history
+    from dunner.services.printing import invoice_pdf
+
+    client = get_client(ledger, code)
+    opened = open_instalments(ledger, as_of, client_id=client.id)
+    numbers = list(dict.fromkeys(r.number for r in opened))
+    if not numbers:
+        raise BadInput(f"{client.code} owes nothing as of {as_of}: no dossier")
+    notes: list[str] = []
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number in numbers:
+            try:
+                archive.writestr(f"factures/{number}.pdf", invoice_pdf(ledger, config, number))
+            except BadInput as exc:
+                notes.append(f"{number}: no PDF ({exc.message})")
+        archive.writestr("relances.csv", _csv(_reminders(ledger, client), REMINDER_COLUMNS))
+        archive.writestr("historique.csv", _csv(history(ledger, client.code)[1], HISTORY))
+        overdue = [n for n in numbers if any(r.number == n and r.due_on < as_of for r in opened)]
+        claim_rows: list[dict[str, Any]] = []
+        for number in overdue:
+            claim_rows += _claim_rows(claim_invoice(ledger, config, number, as_of))
+        archive.writestr("decompte.csv", _csv(claim_rows, CLAIM_COLUMNS))
+        sent = ledger.one(
+            "SELECT MAX(happened_on) AS day FROM event WHERE client_id = ? AND kind = 'formal_notice'", (client.id,)
+        )
+        notice_day = date.fromisoformat(sent["day"]) if sent and sent["day"] else None
+        if overdue:
+            context = notice_context(
+                ledger, config, overdue[0], notice_day or as_of, config.section("dunning").get("notice_days", 8)
+            )
+            if context["client"]["address_lines"]:
+                archive.writestr("mise-en-demeure.pdf", render_notice(config, context))
+            else:
+                notes.append("no formal notice: the client's address is missing")
+        archive.writestr("resume.txt", _summary(config, client, as_of, opened, claim_rows, notice_day, notes))
+    return buffer.getvalue(), notes
+
+
+REMINDER_COLUMNS = ["invoice", "step", "channel", "status", "date", "message_id", "recipients", "detail"]
+CLAIM_COLUMNS = ["invoice", "item", "from", "to", "days", "rate", "base", "amount"]
+
+
+def _reminders(ledger: Ledger, client: Client) -> list[dict[str, Any]]:
+    return [
+        {
+            "invoice": r["number"],
+            "step": r["step"],
+            "channel": r["channel"],
+            "status": r["status"],
+            "date": r["acted_on"],
+            "message_id": r["message_id"],
+            "recipients": r["recipients"],
+            "detail": r["error"],
+        }
+        for r in ledger.all(
+            "SELECT v.number, r.* FROM reminder r JOIN instalment i ON i.id = r.instalment_id JOIN invoice v"
+            " ON v.id = i.invoice_id WHERE v.client_id = ? AND r.status IN ('sent', 'task', 'done')"
+            " ORDER BY r.acted_on, r.id",
+            (client.id,),
+        )
+    ]
+
+
+def _claim_rows(result: Any) -> list[dict[str, Any]]:
+    claim = result.claim
+    rows = [{"invoice": result.number, "item": "principal", "amount": claim.principal}]
+    rows += [
+        {
+            "invoice": result.number,
+            "item": "interest",
+            "from": p.start,
+            "to": p.end,
+            "days": p.days,
+            "rate": p.rate.normalize(),
+            "base": p.base,
+            "amount": amount,
+        }
+        for p, amount in zip(claim.periods, claim.amounts, strict=True)
+    ]
+    rows.append({"invoice": result.number, "item": "indemnity", "amount": claim.indemnity})
+    rows.append({"invoice": result.number, "item": "total", "amount": claim.total})
+    return rows
+
+
+def _summary(
+    config: Config,
+    client: Client,
+    as_of: date,
+    opened: list[Any],
+    claim_rows: list[dict[str, Any]],
+    notice_day: date | None,
+    notes: list[str],
+) -> str:
+    business = config.business
+    totals = [r for r in claim_rows if r["item"] == "total"]
+    owed: dict[str, int] = {}
+    for row in opened:
+        owed[row.amount.currency] = owed.get(row.amount.currency, 0) + row.outstanding.minor
+    lines = [
+        f"Dossier de recouvrement - {client.name} ({client.code}) - au {as_of.isoformat()}",
+        "",
+        f"Créancier : {business.name}{f' ({business.legal_form})' if business.legal_form else ''}"
+        f"{f', {business.registration}' if business.registration else ''}",
+        f"Débiteur : {client.name}{f', {client.registration}' if client.registration else ''}",
+        f"Adresse du débiteur : {' / '.join(_address(client.address)) or 'inconnue'}",
+        "",
+        "Restant dû : " + ", ".join(f"{Money(c, cur)} {cur}" for cur, c in owed.items()),
+        "Réclamé avec pénalités et indemnités : "
+        + (", ".join(f"{r['invoice']} {r['amount']}" for r in totals) or "rien d'échu"),
+        f"Mise en demeure : {notice_day.isoformat() if notice_day else 'pas encore envoyée'}",
+        "",
+        "Pièces : factures/ (les factures), relances.csv (relances envoyées et appels), mise-en-demeure.pdf,",
+        "decompte.csv (principal, intérêts par période, indemnité), historique.csv (toute la chronologie).",
+    ]
+    if notes:
+        lines += ["", "À noter :", *(f"- {n}" for n in notes)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,54 @@
+"""Printable documents: invoice PDFs (optionally Factur-X) and formal notice letters."""
+
+from __future__ import annotations
+
+from dunner.config import Config
+from dunner.db import Ledger
+from dunner.errors import ConfigError
+from dunner.identifiers import bic, iban, registration, vat_number
+from dunner.render import Renderer
+from dunner.services.documents import InvoiceView, check_complete, invoice_view
+
+
+def check_identifiers(config: Config) -> None:
+    """The business's registration, VAT number, IBAN and BIC must pass their checksums before any document."""
+    from dunner.errors import BadInput
+
+    business = config.business
+    for key, check in (("registration", registration), ("vat_number", vat_number), ("iban", iban), ("bic", bic)):
+        value = getattr(business, key)
+        if value:
+            try:
+                check(value)
+            except BadInput as exc:
+                raise ConfigError(f"{config.path or 'config'}: [business] {key}: {exc.message}") from None
+
+
+def _pdf(config: Config, view: InvoiceView, template: str, title: str) -> bytes:
+    from dunner.pdf import fonts_dir, render_pdf
+
+    renderer = Renderer(config.templates_dir)
+    language = view.language
+    html = renderer.render(f"pdf/{language}/{template}.html", view.context)
+    footer = " ".join(renderer.render(f"pdf/{language}/_footer.txt", view.context).split())
+    return render_pdf(
+        html,
+        fonts=fonts_dir(config.templates_dir),
+        title=title,
+        author=config.business.name,
+        footer=footer,
+        created=view.invoice.issued_on,
+    )
+
+
+def invoice_pdf(ledger: Ledger, config: Config, number: str, *, facturx: bool = False) -> bytes:
+    """The invoice as a PDF, complete with the mandatory mentions; with `facturx`, the CII XML embedded."""
+    check_identifiers(config)
+    view = invoice_view(ledger, config, number)
+    check_complete(view)
+    pdf = _pdf(config, view, "invoice", f"{view.context['invoice']['title']} {view.invoice.number}")
+    if facturx:
+        from dunner.facturx import embed, invoice_xml
+
+        pdf = embed(pdf, invoice_xml(view))
+    return pdf

@@ -1,0 +1,353 @@
+"""Complete invoices, deposits, instalments, discounts, credit notes, write-offs, PDFs and Factur-X."""
+
+import csv
+import io
+import json
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import facturx
+import pytest
+from lxml import etree
+
+from helpers import epc_fields, flat, pdf_qr_codes, pdf_text
+
+NS = {
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+}
+
+
+@pytest.fixture
+def acme(dunner, configure):
+    configure()
+    dunner(
+        "add-client",
+        "ACME",
+        "--name",
+        "Acme Industries SARL",
+        "--email",
+        "compta@acme.fr",
+        "--registration",
+        "732 829 320",
+        "--vat-number",
+        "FR44732829320",
+        "--address",
+        "5 avenue de la République\n75011 Paris",
+        "--terms",
+        "30",
+    )
+
+
+def issue(dunner, *args) -> str:
+    return dunner("invoice", "ACME", *args).stdout.strip()
+
+
+def pdf(dunner, number, tmp_path, *extra) -> bytes:
+    target = tmp_path / f"{number}.pdf"
+    dunner("pdf", number, "-o", str(target), *extra)
+    return target.read_bytes()
+
+
+def aging_rows(dunner, as_of):
+    return json.loads(dunner("aging", "--by", "invoice", "--format", "json", "--as-of", as_of).stdout)
+
+
+def test_a_complete_invoice_with_lines_and_vat(dunner, acme, tmp_path):
+    number = issue(
+        dunner,
+        "--line",
+        "Maquettes;3;450;20",
+        "--line",
+        "Hébergement;12;15,50;20",
+        "--line",
+        "Formation;0,5;800;10",
+        "--issued",
+        "2026-11-02",
+        "--service-date",
+        "2026-10-31",
+        "--discount",
+        "2/10",
+    )
+    assert number == "F-2026-0001"
+    row = json.loads(dunner("invoices", "--format", "json", "--as-of", "2026-11-02").stdout)[0]
+    assert row["total"] == "2283.20"  # 1936.00 HT + 307.20 (20 % of 1536) + 40.00 (10 % of 400)
+    text = pdf_text(pdf(dunner, number, tmp_path))
+    for mention in [
+        "Atelier Test (EI)",
+        "12 rue des Lilas",
+        "SIRET : 73282932000074",
+        "N° TVA : FR44732829320",
+        "Acme Industries SARL",
+        "5 avenue de la République",
+        "SIREN : 732829320",
+        "Facture n° F-2026-0001",
+        "Date d'émission : 2 novembre 2026",
+        "Date de la prestation : 31 octobre 2026",
+        "Date d'échéance : 2 décembre 2026",
+        "Maquettes 3 450,00 € 20 % 1 350,00 €",
+        "Formation 0,5 800,00 € 10 %",
+        "Total HT 1 936,00 €",
+        "TVA 20 % sur 1 536,00 € 307,20 €",
+        "TVA 10 % sur 400,00 € 40,00 €",
+        "Total TTC 2 283,20 €",
+        "Escompte pour paiement anticipé : 2 % (45,66 €)",
+        "au plus tard le 12 novembre 2026",
+        "pénalités de retard au taux de l'article L441-10 du Code de commerce",
+        "Indemnité forfaitaire pour frais de recouvrement",
+        "40,00 €",
+        "IBAN FR76 3000 6000 0112 3456 7890 189",
+    ]:
+        assert mention in text, mention
+    [payload] = pdf_qr_codes(pdf(dunner, number, tmp_path))
+    epc = epc_fields(payload)
+    assert (epc["service"], epc["identification"], epc["iban"], epc["bic"]) == (
+        "BCD",
+        "SCT",
+        "FR7630006000011234567890189",
+        "AGRIFRPP",
+    )
+    assert Decimal(epc["amount"][3:]) == Decimal("2283.20") and epc["amount"].startswith("EUR")
+    assert epc["text"] == "F-2026-0001"
+
+
+def test_no_discount_and_vat_franchise(dunner, configure, tmp_path):
+    configure("[business]\n" if False else "")
+    path = Path("dunner.toml")
+    path.write_text(path.read_text().replace('vat_number = "FR44732829320"', "vat_franchise = true"))
+    dunner(
+        "add-client",
+        "ACME",
+        "--name",
+        "Acme",
+        "--email",
+        "a@acme.fr",
+        "--address",
+        "1 rue X\n75001 Paris",
+        "--registration",
+        "732829320",
+    )
+    assert "VAT franchise" in dunner("invoice", "ACME", "--line", "Conseil;2;300;20", code=2).stderr
+    number = dunner("invoice", "ACME", "--line", "Conseil;2;300", "--issued", "2026-11-02").stdout.strip()
+    text = pdf_text(pdf(dunner, number, tmp_path))
+    assert "TVA non applicable, art. 293 B du CGI" in text and "Pas d'escompte pour paiement anticipé" in text
+    assert "Total TTC 600,00 €" in text and "TVA 20" not in text
+
+
+def test_missing_mentions_and_bad_checksums_are_refused(dunner, configure, tmp_path):
+    configure()
+    dunner("add-client", "BARE", "--name", "Bare SAS", "--email", "b@bare.fr")
+    number = dunner("invoice", "BARE", "100", "--vat", "20", "--issued", "2026-11-02").stdout.strip()
+    refused = dunner("pdf", number, code=2).stderr
+    assert "would lack mandatory mentions" in refused and "BARE's address" in refused and "BARE's SIREN" in refused
+    bad = dunner("add-client", "X", "--name", "X", "--email", "x@x.fr", "--registration", "73282932000075", code=2)
+    assert "SIRET '73282932000075' has a bad checksum" in bad.stderr
+    bad = dunner("add-client", "Y", "--name", "Y", "--email", "y@y.fr", "--vat-number", "FR45732829320", code=2)
+    assert "VAT number" in bad.stderr
+    path = Path("dunner.toml")
+    path.write_text(path.read_text().replace("FR76 3000 6000 0112 3456 7890 189", "FR76 3000 6000 0112 3456 7890 188"))
+    dunner("edit-client", "BARE", "--address", "1 rue X\n75001 Paris", "--registration", "732829320")
+    refused = dunner("pdf", number, code=2).stderr
+    assert "[business] iban: IBAN 'FR76 3000 6000 0112 3456 7890 188' has a bad checksum" in refused
+
+
+def test_terms_beyond_the_legal_caps(dunner, acme, tmp_path):
+    refused = dunner("invoice", "ACME", "100", "--vat", "20", "--issued", "2026-03-01", "--terms", "90", code=2)
+    assert "beyond the legal cap of 2026-05-15" in refused.stderr
+    assert issue(dunner, "100", "--vat", "20", "--issued", "2026-03-01", "--terms", "45", "--end-of-month")
+    forced = dunner("invoice", "ACME", "100", "--vat", "20", "--issued", "2026-03-02", "--terms", "90", "--force")
+    assert "Warning: terms beyond the legal cap" in forced.stderr
+    assert "au-delà du plafond légal" in pdf_text(pdf(dunner, forced.stdout.strip(), tmp_path))
+    dunner("add-client", "JOE", "--name", "Joe", "--email", "j@j.fr", "--kind", "consumer")
+    dunner("invoice", "JOE", "100", "--vat", "20", "--issued", "2026-03-03", "--terms", "90")  # no cap for consumers
+
+
+def test_numbers_follow_issue_dates(dunner, acme):
+    issue(dunner, "100", "--issued", "2026-03-10")
+    late = dunner("invoice", "ACME", "100", "--issued", "2026-03-01", code=2)
+    assert "numbers follow issue dates: F-2026-0001 was issued on 2026-03-10" in late.stderr
+    assert issue(dunner, "100", "--issued", "2026-03-01", "--number", "OLD-12") == "OLD-12"  # brought over
+    assert issue(dunner, "100", "--issued", "2026-03-10") == "F-2026-0002"
+
+
+def test_deposit_then_final_invoice(dunner, acme, tmp_path):
+    deposit = dunner(
+        "deposit", "ACME", "30%", "--of", "6000", "--vat", "20", "--description", "Refonte", "--issued", "2026-09-01"
+    )
+    assert deposit.stdout.strip() == "F-2026-0001" and "2 160,00 €" in flat(deposit.stderr)
+    final = issue(dunner, "--line", "Refonte du site;1;6000;20", "--deduct", "F-2026-0001", "--issued", "2026-10-15")
+    rows = {r["invoice"]: r for r in aging_rows(dunner, "2026-12-01")}
+    assert (rows["F-2026-0001"]["outstanding"], rows["F-2026-0002"]["outstanding"]) == ("2160.00", "5040.00")
+    assert rows["F-2026-0001"]["due_date"] == "2026-10-01"  # each dunned on its own
+    text = pdf_text(pdf(dunner, final, tmp_path))
+    assert "Acompte F-2026-0001 du 1 septembre 2026 - 2 160,00 €" in text and "Net à payer 5 040,00 €" in text
+    assert "Facture d'acompte" in pdf_text(pdf(dunner, "F-2026-0001", tmp_path))
+    again = dunner("invoice", "ACME", "--line", "x;1;10;20", "--deduct", "F-2026-0001", code=2)
+    assert "already deducted" in again.stderr
+    xml = facturx.get_xml_from_pdf(pdf(dunner, final, tmp_path, "--facturx"), check_xsd=True)[1]
+    tree = etree.fromstring(xml)
+    assert tree.findtext(".//ram:TotalPrepaidAmount", namespaces=NS) == "2160.00"
+    assert tree.findtext(".//ram:DuePayableAmount", namespaces=NS) == "5040.00"
+    deposit_xml = facturx.get_xml_from_pdf(pdf(dunner, "F-2026-0001", tmp_path, "--facturx"), check_xsd=True)[1]
+    assert etree.fromstring(deposit_xml).findtext(".//rsm:ExchangedDocument/ram:TypeCode", namespaces=NS) == "386"
+
+
+def test_instalment_plans_are_aged_and_dunned_separately(dunner, acme, tmp_path, configure):
+    configure('\n[mail]\ntransport = "maildir"\nmaildir = "outbox"\n')
+    number = issue(dunner, "1000", "--vat", "20", "--issued", "2026-01-05", "--instalments", "3", "--every", "20")
+    rows = aging_rows(dunner, "2026-03-10")
+    assert [(r["due_date"], r["outstanding"], r["bucket"]) for r in rows] == [
+        ("2026-02-04", "400.00", "31-60"),
+        ("2026-02-24", "400.00", "1-30"),
+        ("2026-03-16", "400.00", "current"),
+    ]
+    longer = dunner("invoice", "ACME", "10", "--vat", "20", "--instalments", "3", "--every", "30", code=2)
+    assert "beyond the legal cap" in longer.stderr  # the last instalment counts
+    sent = dunner("remind", "--as-of", "2026-02-11", "--format", "csv").stdout
+    assert f"ACME,{number},reminder-1,email,sent" in sent and f"{number}/2" not in sent
+    assert "Échéancier" in pdf_text(pdf(dunner, number, tmp_path))
+    custom = issue(dunner, "900", "--vat", "10", "--issued", "2026-01-06", "--schedule", "2026-02-01=300,2026-02-15")
+    assert [r["outstanding"] for r in aging_rows(dunner, "2026-01-06") if r["invoice"] == custom] == [
+        "300.00",
+        "690.00",
+    ]
+
+
+def test_early_payment_discount_settles_the_invoice(dunner, acme):
+    number = issue(dunner, "1000", "--vat", "20", "--issued", "2026-05-01", "--discount", "2/10")
+    receipt = flat(dunner("pay", number, "1176", "--on", "2026-05-08").stdout)
+    assert "Early-payment discount of 24,00 € granted on F-2026-0001 (2 % / 10 d): now paid." in receipt
+    row = json.loads(dunner("invoices", "--status", "all", "--format", "json", "--as-of", "2026-06-01").stdout)[0]
+    assert (row["status"], row["outstanding"]) == ("paid", "0.00")
+    history = dunner("history", number, "--format", "csv").stdout
+    assert "discount ESC-F-2026-0001" in history
+    late = issue(dunner, "1000", "--vat", "20", "--issued", "2026-05-02", "--discount", "2/10")
+    dunner("pay", late, "1176", "--on", "2026-05-20")  # after the window: no discount
+    row = json.loads(dunner("invoices", "--format", "json", "--as-of", "2026-06-01").stdout)[0]
+    assert (row["invoice"], row["outstanding"]) == (late, "24.00")
+
+
+def test_credit_notes(dunner, acme, tmp_path):
+    number = issue(dunner, "--line", "A;1;1000;20", "--line", "B;1;500;10", "--issued", "2026-04-01")
+    out = dunner("credit-note", number, "330", "--reason", "Remise", "--on", "2026-04-10")
+    assert out.stdout.startswith("AV-2026-0001")
+    row = json.loads(dunner("invoices", "--format", "json", "--as-of", "2026-04-10").stdout)[0]
+    assert (row["total"], row["paid"], row["outstanding"]) == ("1750.00", "330.00", "1420.00")
+    note = pdf_text(pdf(dunner, "AV-2026-0001", tmp_path))
+    assert "Avoir n° AV-2026-0001" in note and "Avoir sur la facture n° F-2026-0001" in note
+    assert "Total TTC 330,00 €" in note
+    xml = facturx.get_xml_from_pdf(pdf(dunner, "AV-2026-0001", tmp_path, "--facturx"), check_xsd=True)[1]
+    tree = etree.fromstring(xml)
+    assert tree.findtext(".//rsm:ExchangedDocument/ram:TypeCode", namespaces=NS) == "381"
+    assert tree.findtext(".//ram:InvoiceReferencedDocument/ram:IssuerAssignedID", namespaces=NS) == number
+    assert "has 1420.00 left to credit" in dunner("credit-note", number, "1500", "--reason", "x", code=2).stderr
+    full = dunner("credit-note", number, "--reason", "Annulation", "--on", "2026-04-11").stdout
+    assert full.startswith("AV-2026-0002")
+    assert json.loads(dunner("invoices", "--format", "json", "--as-of", "2026-04-30").stdout) == []
+
+
+def test_write_offs_leave_the_aging_and_the_dunning(dunner, acme):
+    number = issue(dunner, "--line", "A;1;1000;20", "--issued", "2026-01-10")
+    dunner("pay", number, "200", "--on", "2026-02-01")
+    dunner("write-off", number, "--reason", "Liquidation judiciaire", "--on", "2026-06-30")
+    assert aging_rows(dunner, "2026-07-01") == []
+    assert len(aging_rows(dunner, "2026-06-29")) == 1  # the past is reproduced
+    assert dunner("remind", "--as-of", "2026-07-10", "--dry-run", "--format", "csv").stdout.count("\n") == 1
+    report = list(csv.DictReader(io.StringIO(dunner("write-offs", "--format", "csv").stdout)))
+    assert report == [
+        {
+            "year": "2026",
+            "invoice": number,
+            "client": "ACME",
+            "written_off_on": "2026-06-30",
+            "currency": "EUR",
+            "amount": "1000.00",
+            "net": "833.33",
+            "vat": "166.67",
+            "reason": "Liquidation judiciaire",
+        }
+    ]
+    assert "cannot be written off" in dunner("write-off", number, "--reason", "x", code=2).stderr
+
+
+def test_factur_x_validates_and_is_inside_the_pdf(dunner, acme, tmp_path):
+    number = issue(dunner, "--line", "Conseil;10;150;20", "--line", "Livre;2;25,50;5.5", "--issued", "2026-11-02")
+    content = pdf(dunner, number, tmp_path, "--facturx")
+    name, xml = facturx.get_xml_from_pdf(content, check_xsd=True)
+    assert name == "factur-x.xml" and facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    tree = etree.fromstring(xml)
+    assert tree.findtext(".//ram:GrandTotalAmount", namespaces=NS) == "1853.81"  # 1551 + 300 + 2.81
+    assert tree.findtext(".//ram:IBANID", namespaces=NS) == "FR7630006000011234567890189"
+    assert tree.findtext(".//ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID", namespaces=NS) == "732829320"
+    assert "F-2026-0001" in pdf_text(content)
+
+
+def test_formal_notice_and_dossier(dunner, acme, tmp_path):
+    number = issue(dunner, "--line", "Refonte;1;1000;20", "--issued", "2025-01-02")  # due 2025-02-01
+    dunner("notice", number, "--as-of", "2025-03-03", "-o", str(tmp_path / "notice.pdf"))
+    text = pdf_text((tmp_path / "notice.pdf").read_bytes())
+    for part in [
+        "Mise en demeure de payer",
+        "Atelier Test (EI)",
+        "Acme Industries SARL",
+        number,
+        "Principal restant dû 1 200,00 €",
+        "Indemnité forfaitaire pour frais de recouvrement 40,00 €",
+        "au plus tard le 11 mars 2025",
+        "injonction de payer",
+        "IBAN FR76",
+    ]:
+        assert part in text, part
+    # 30 days at 3.15 + 10 = 13.15 % (ECB rate on 1 January 2025) on 1 200 EUR: 12.97 EUR
+    assert "12,97 €" in text and "13,15 %" in text
+    assert "formal_notice" in dunner("history", number, "--format", "csv").stdout
+    dunner("dossier", "ACME", "--as-of", "2025-03-10", "-o", str(tmp_path / "d.zip"))
+    with zipfile.ZipFile(tmp_path / "d.zip") as archive:
+        names = set(archive.namelist())
+        assert {
+            f"factures/{number}.pdf",
+            "relances.csv",
+            "historique.csv",
+            "decompte.csv",
+            "mise-en-demeure.pdf",
+            "resume.txt",
+        } <= names
+        claim = list(csv.DictReader(io.StringIO(archive.read("decompte.csv").decode())))
+        assert [(r["item"], r["amount"]) for r in claim] == [
+            ("principal", "1200.00"),
+            ("interest", "16.00"),  # 37 days at 13.15 %: 1200 x 0.1315 x 37 / 365 = 15.996
+            ("indemnity", "40.00"),
+            ("total", "1256.00"),
+        ]
+        assert "Mise en demeure : 2025-03-03" in archive.read("resume.txt").decode()
+    assert "owes nothing" in dunner("dossier", "ACME", "--as-of", "2024-12-01", code=2).stderr
+
+
+def test_sending_an_invoice_opens_its_thread(dunner, acme, configure, tmp_path):
+    import email
+    import mailbox
+    from email import policy
+
+    configure('\n[mail]\ntransport = "maildir"\nmaildir = "outbox"\n')
+    number = issue(dunner, "--line", "Conseil;1;1000;20", "--issued", "2026-01-05")
+    sent = dunner("send", number, "--on", "2026-01-05").stdout
+    assert "(Factur-X)" in sent and "<invoice.F-2026-0001@atelier-test.fr>" in sent
+    dunner("remind", "--as-of", "2026-02-11")
+    box = mailbox.Maildir(tmp_path / "outbox", create=False)
+    messages = sorted(
+        (email.message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.iterkeys()),
+        key=lambda m: m["Subject"],
+    )
+    invoice_mail = next(m for m in messages if m["Subject"].startswith("Facture F-2026-0001"))
+    reminder = next(m for m in messages if m["Subject"].startswith("Relance"))
+    assert invoice_mail["Message-ID"] == "<invoice.F-2026-0001@atelier-test.fr>"
+    assert reminder["In-Reply-To"] == invoice_mail["Message-ID"]
+    pdfs = {}
+    for kind, message in (("invoice", invoice_mail), ("reminder", reminder)):  # the invoice travels with both
+        [attachment] = [p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"]
+        assert attachment.get_filename() == "F-2026-0001.pdf"
+        pdfs[kind] = attachment.get_content()
+        assert "Facture n° F-2026-0001" in pdf_text(pdfs[kind])
+    assert facturx.get_xml_from_pdf(pdfs["invoice"], check_xsd=True)[0] == "factur-x.xml"  # sent as Factur-X
+    assert "sent" in dunner("history", number, "--format", "csv").stdout

@@ -163,3 +163,39 @@ def test_export_to_stdout_and_missing_file(dunner, books):
     assert out[1] == "F-2025-0101,ACME,2025-11-02,2025-12-02,EUR,2025-11-02,Site web,1,1200.00,"
     assert "Error: no file nope.csv" in dunner("import", "clients", "nope.csv", code=2).stderr
     assert "what to import must be one of" in dunner("import", "refunds", "x.csv", code=2).stderr
+
+
+def test_invoices_one_row_a_line(dunner, tmp_path, books):
+    lines = write(
+        tmp_path / "lines.csv",
+        (
+            "number;client;issued;due;service;description;quantity;unit_price;vat_rate\r\n"
+            "F-2026-0001;ACME;2026-01-05;2026-02-04;2026-01-02;Maquettes;3;450;20\r\n"
+            "F-2026-0001;ACME;2026-01-05;2026-02-04;2026-01-02;Formation;0,5;800;10\r\n"
+            "F-2026-0002;GLOBEX;2026-01-06;;;Brand book;1;999,99;\r\n"
+        ),
+    )
+    assert "added 2, updated 0, unchanged 0" in dunner("import", "invoices", lines).stderr
+    assert "added 0, updated 0, unchanged 2" in dunner("import", "invoices", lines).stderr
+    rows = {
+        r["invoice"]: r
+        for r in json.loads(dunner("invoices", "--format", "json", "--status", "all", "--as-of", "2026-12-31").stdout)
+    }
+    assert rows["F-2026-0001"]["total"] == "2060.00"  # 1350 + 270 VAT + 400 + 40 VAT
+    exported = dunner("export", "invoices").stdout.splitlines()
+    assert "F-2026-0001,ACME,2026-01-05,2026-02-04,EUR,2026-01-02,Formation,0.5,800.00,10" in exported
+    bad = write(
+        tmp_path / "bad.csv",
+        (
+            "number,client,issued,description,quantity,unit_price,vat_rate\n"
+            "F-2026-0009,ACME,2026-01-05,A,1,10,20\n"
+            "F-2026-0009,GLOBEX,2026-01-05,B,1,10,20\n"
+            "F-2026-0010,ACME,2026-01-05,C,1,10,20\n"
+            "F-2026-0009,ACME,2026-01-05,D,1,10,20\n"
+        ),
+    )
+    refused = dunner("import", "invoices", bad, code=2).stderr
+    assert "line 3, column number: a line of F-2026-0009 with other client, currency or dates" in refused
+    assert "line 5, column number: the lines of F-2026-0009 must be on rows next to each other" in refused
+    both = write(tmp_path / "both.csv", "number,client,issued,amount,unit_price\nX,ACME,2026-01-05,1,1\n")
+    assert "give either an amount column or unit_price" in dunner("import", "invoices", both, code=2).stderr

@@ -148,7 +148,7 @@ def data(ctx: dict[str, Any]) -> dict[str, Any]:
         "BT-2": invoice["issued_on"],
         "BT-3": TYPE_CODES[invoice["kind"]],
         "BT-5": invoice["currency"],
-        "BT-72": invoice["service_on"],
+        "BT-72": invoice["service_on"],  # the library writes an empty, invalid delivery element without it
         "BG-1": _notes(ctx),
         "BG-4": seller,
         "BG-7": buyer,
@@ -184,8 +184,9 @@ def invoice_xml(view: Any) -> bytes:
     """The CII XML of an invoice view, checked against the Factur-X EN 16931 schema."""
     import facturx
 
+    content = data(view.context)  # what dunner cannot express (a line without VAT rate) is bad input, said so
     try:
-        return facturx.generate_cii_xml(data(view.context), level=LEVEL, check_xsd=True, check_schematron=False)
+        return facturx.generate_cii_xml(content, level=LEVEL, check_xsd=True, check_schematron=False)
     except Exception as exc:  # the library raises plain exceptions for invalid data
         raise OperationalError(f"Factur-X XML for {view.invoice.number} is not valid: {exc}") from None
 

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from dunner.errors import BadInput
-from dunner.money import Money, minor_units, parse_amount
+from dunner.money import MAX_MINOR, Money, minor_units, parse_amount
 
 MAX_LINES = 500
 
@@ -35,6 +35,8 @@ def parse_rate(text: str, what: str = "VAT rate") -> Decimal:
         raise BadInput(f"'{text}' is not a {what} (a percentage such as 20 or 5.5)") from None
     if not rate.is_finite() or not 0 <= rate <= 100 or rate.as_tuple().exponent < -4:  # type: ignore[operator]
         raise BadInput(f"{what} '{text}' must be between 0 and 100 %")
+    if not rate:
+        return Decimal(0)  # "-0" and "0.00" are the same rate
     return rate.normalize() if rate != rate.to_integral() else rate.quantize(Decimal(1))
 
 
@@ -104,6 +106,8 @@ def totals(lines: Sequence[Line], currency: str) -> Totals:
     for line in lines:
         if line.unit_price.currency != currency:
             raise BadInput(f"line '{line.description}' is in {line.unit_price.currency}, not {currency}")
+        if abs(line.net.minor) > MAX_MINOR:
+            raise BadInput(f"line '{line.description}' is beyond what dunner can count ({line.net})")
         net += line.net.minor
         if line.vat_rate is not None:
             bases[line.vat_rate] = bases.get(line.vat_rate, 0) + line.net.minor
@@ -116,6 +120,8 @@ def totals(lines: Sequence[Line], currency: str) -> Totals:
     vat = sum(v.vat.minor for v in by_rate)
     if net + vat <= 0:
         raise BadInput("the invoice total must be positive")
+    if abs(net) > MAX_MINOR or net + vat > MAX_MINOR:
+        raise BadInput("the invoice total is beyond what dunner can count")
     return Totals(Money(net, currency), Money(vat, currency), Money(net + vat, currency), by_rate)
 
 

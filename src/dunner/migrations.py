@@ -166,7 +166,8 @@ CREATE INDEX payment_client ON payment (client_id, currency, received_on, amount
 """
 
 # Complete invoices: the date of the service, early-payment discount terms, deposits deducted from a
-# final invoice, end-of-month terms, and the last issue date of each series (numbers follow dates).
+# final invoice, end-of-month terms, the last issue date of each series (numbers follow dates), and
+# the parties and law terms each invoice was issued with (shared snapshots, see services/parties.py).
 M004_DOCUMENTS = """
 ALTER TABLE invoice ADD COLUMN service_on TEXT;
 ALTER TABLE invoice ADD COLUMN discount_rate TEXT;
@@ -183,7 +184,12 @@ CREATE TABLE deposit_deduction (
     amount_cents INTEGER NOT NULL CHECK (amount_cents > 0)
 );
 CREATE INDEX deposit_deduction_invoice ON deposit_deduction (invoice_id);
-CREATE INDEX invoice_related ON invoice (related_invoice_id)
+CREATE INDEX invoice_related ON invoice (related_invoice_id);
+CREATE TABLE invoice_parties (
+    id INTEGER PRIMARY KEY,
+    content TEXT NOT NULL UNIQUE
+);
+ALTER TABLE invoice ADD COLUMN parties_id INTEGER REFERENCES invoice_parties (id)
 """
 
 MIGRATIONS: list[tuple[str, Callable[[Ledger], None]]] = [

@@ -63,6 +63,13 @@ class Invoice(SQLModel, table=True):
     discount_days: int | None = None
     prepaid_cents: int = 0
     terms_note: str | None = None
+    parties_id: int | None = Field(default=None, foreign_key="invoice_parties.id")
+
+
+class InvoiceParties(SQLModel, table=True):
+    __tablename__ = "invoice_parties"
+    id: int | None = Field(default=None, primary_key=True)
+    content: str = Field(unique=True)
 
 
 class DepositDeduction(SQLModel, table=True):

@@ -158,7 +158,9 @@ def test_terms_beyond_the_legal_caps(dunner, acme, tmp_path):
     assert issue(dunner, "100", "--vat", "20", "--issued", "2026-03-01", "--terms", "45", "--end-of-month")
     forced = dunner("invoice", "ACME", "100", "--vat", "20", "--issued", "2026-03-02", "--terms", "90", "--force")
     assert "Warning: terms beyond the legal cap" in forced.stderr
-    assert "au-delà du plafond légal" in pdf_text(pdf(dunner, forced.stdout.strip(), tmp_path))
+    # the PDF states the agreed due date and nothing about the cap (the warning is for the user, not the client)
+    text = pdf_text(pdf(dunner, forced.stdout.strip(), tmp_path))
+    assert "31 mai 2026" in text and "plafond" not in text
     dunner("add-client", "JOE", "--name", "Joe", "--email", "j@j.fr", "--kind", "consumer")
     dunner("invoice", "JOE", "100", "--vat", "20", "--issued", "2026-03-03", "--terms", "90")  # no cap for consumers
 
@@ -214,14 +216,23 @@ def test_instalment_plans_are_aged_and_dunned_separately(dunner, acme, tmp_path,
     ]
 
 
-def test_early_payment_discount_settles_the_invoice(dunner, acme):
+def test_early_payment_discount_settles_the_invoice(dunner, acme, tmp_path):
     number = issue(dunner, "1000", "--vat", "20", "--issued", "2026-05-01", "--discount", "2/10")
     receipt = flat(dunner("pay", number, "1176", "--on", "2026-05-08").stdout)
-    assert "Early-payment discount of 24,00 € granted on F-2026-0001 (2 % / 10 d): now paid." in receipt
+    assert (
+        "Early-payment discount of 24,00 € granted on F-2026-0001 (2 % / 10 d) by credit note AV-2026-0001: now paid."
+        in receipt
+    )
     row = json.loads(dunner("invoices", "--status", "all", "--format", "json", "--as-of", "2026-06-01").stdout)[0]
     assert (row["status"], row["outstanding"]) == ("paid", "0.00")
     history = dunner("history", number, "--format", "csv").stdout
-    assert "discount ESC-F-2026-0001" in history
+    assert "discount AV-2026-0001" in history
+    # the discount is a credit note: the VAT comes down with the price (24 = 20 + 4 VAT)
+    note = pdf_text(pdf(dunner, "AV-2026-0001", tmp_path))
+    assert "Escompte pour paiement anticipé sur F-2026-0001" in note
+    assert "Total HT 20,00 €" in note and "Total TTC 24,00 €" in note
+    # and a later credit note can only take back what is left
+    assert "has 1176.00 left to credit" in dunner("credit-note", number, "1200", "--reason", "x", code=2).stderr
     late = issue(dunner, "1000", "--vat", "20", "--issued", "2026-05-02", "--discount", "2/10")
     dunner("pay", late, "1176", "--on", "2026-05-20")  # after the window: no discount
     row = json.loads(dunner("invoices", "--format", "json", "--as-of", "2026-06-01").stdout)[0]
@@ -250,9 +261,12 @@ def test_credit_notes(dunner, acme, tmp_path):
 def test_write_offs_leave_the_aging_and_the_dunning(dunner, acme):
     number = issue(dunner, "--line", "A;1;1000;20", "--issued", "2026-01-10")
     dunner("pay", number, "200", "--on", "2026-02-01")
-    dunner("write-off", number, "--reason", "Liquidation judiciaire", "--on", "2026-06-30")
-    assert aging_rows(dunner, "2026-07-01") == []
-    assert len(aging_rows(dunner, "2026-06-29")) == 1  # the past is reproduced
+    dunner("pay", number, "100", "--on", "2026-07-01")
+    later = dunner("write-off", number, "--reason", "Liquidation judiciaire", "--on", "2026-06-30", code=2).stderr
+    assert "received money on 2026-07-01, after 2026-06-30" in later  # the aging of 2026-06-30 would lie
+    dunner("write-off", number, "--reason", "Liquidation judiciaire", "--on", "2026-07-01")
+    assert aging_rows(dunner, "2026-07-02") == []
+    assert len(aging_rows(dunner, "2026-06-30")) == 1  # the past is reproduced
     assert dunner("remind", "--as-of", "2026-07-10", "--dry-run", "--format", "csv").stdout.count("\n") == 1
     report = list(csv.DictReader(io.StringIO(dunner("write-offs", "--format", "csv").stdout)))
     assert report == [
@@ -260,15 +274,22 @@ def test_write_offs_leave_the_aging_and_the_dunning(dunner, acme):
             "year": "2026",
             "invoice": number,
             "client": "ACME",
-            "written_off_on": "2026-06-30",
+            "written_off_on": "2026-07-01",
             "currency": "EUR",
-            "amount": "1000.00",
-            "net": "833.33",
-            "vat": "166.67",
+            "amount": "900.00",
+            "net": "750.00",
+            "vat": "150.00",
+            "credited": "0.00",
             "reason": "Liquidation judiciaire",
         }
     ]
     assert "cannot be written off" in dunner("write-off", number, "--reason", "x", code=2).stderr
+    # the credit note that recovers the VAT of the lost debt settles nothing and leaves no client credit
+    out = dunner("credit-note", number, "900", "--reason", "Créance irrécouvrable", "--on", "2026-07-15")
+    assert "was written off: the credit note settles nothing" in out.stdout
+    assert json.loads(dunner("client", "ACME", "--format", "json").stdout)["credit"] == []
+    report = next(csv.DictReader(io.StringIO(dunner("write-offs", "--format", "csv").stdout)))
+    assert (report["amount"], report["credited"]) == ("900.00", "900.00")
 
 
 def test_factur_x_validates_and_is_inside_the_pdf(dunner, acme, tmp_path):
@@ -351,3 +372,205 @@ def test_sending_an_invoice_opens_its_thread(dunner, acme, configure, tmp_path):
         assert "Facture n° F-2026-0001" in pdf_text(pdfs[kind])
     assert facturx.get_xml_from_pdf(pdfs["invoice"], check_xsd=True)[0] == "factur-x.xml"  # sent as Factur-X
     assert "sent" in dunner("history", number, "--format", "csv").stdout
+
+
+# -- edges found in review --------------------------------------------------------------------------
+
+
+def test_a_deducted_deposit_is_credited_through_its_final_invoice(dunner, acme):
+    dunner("deposit", "ACME", "1000", "--vat", "20", "--issued", "2026-09-01")  # 1 200 TTC
+    dunner("deposit", "ACME", "500", "--vat", "20", "--issued", "2026-09-02")  # 600 TTC
+    dunner("credit-note", "F-2026-0002", "200", "--reason", "Périmètre réduit", "--on", "2026-09-03")
+    final = issue(
+        dunner,
+        "--line",
+        "Site;1;5000;20",
+        "--deduct",
+        "F-2026-0001",
+        "--deduct",
+        "F-2026-0002",
+        "--issued",
+        "2026-10-01",
+    )
+    # the second deposit counts for what its credit note left of it: 6 000 - 1 200 - 400
+    [row] = [r for r in aging_rows(dunner, "2026-10-01") if r["invoice"] == final]
+    assert row["outstanding"] == "4400.00"
+    refused = dunner("credit-note", "F-2026-0001", "--reason", "x", "--on", "2026-10-02", code=2)
+    assert f"deposit F-2026-0001 is deducted from {final}" in refused.stderr
+    assert f"credit {final} instead" in refused.stderr
+    dunner("deposit", "ACME", "100", "--vat", "20", "--issued", "2026-10-03")
+    dunner("credit-note", "F-2026-0004", "--reason", "Annulé", "--on", "2026-10-03")
+    gone = dunner(
+        "invoice", "ACME", "--line", "x;1;500;20", "--deduct", "F-2026-0004", "--issued", "2026-10-04", code=2
+    )
+    assert "deposit F-2026-0004 is fully credited" in gone.stderr
+
+
+def test_a_final_invoice_settled_by_its_deposits(dunner, acme, tmp_path):
+    dunner("deposit", "ACME", "100%", "--of", "2000", "--vat", "20", "--issued", "2026-09-01")
+    dunner("pay", "F-2026-0001", "2400", "--on", "2026-09-05")
+    plan = dunner(
+        "invoice", "ACME", "--line", "Site;1;2000;20", "--deduct", "F-2026-0001", "--instalments", "2", code=2
+    )
+    assert "nothing to spread over instalments" in plan.stderr
+    final = issue(dunner, "--line", "Site;1;2000;20", "--deduct", "F-2026-0001", "--issued", "2026-10-01")
+    listed = json.loads(dunner("invoices", "--status", "all", "--format", "json", "--as-of", "2026-10-01").stdout)
+    assert [(r["invoice"], r["status"], r["outstanding"]) for r in listed] == [
+        ("F-2026-0001", "paid", "0.00"),
+        (final, "paid", "0.00"),
+    ]
+    assert aging_rows(dunner, "2026-12-31") == []
+    assert dunner("remind", "--as-of", "2026-12-31", "--dry-run", "--format", "csv").stdout.count("\n") == 1
+    text = pdf_text(pdf(dunner, final, tmp_path))
+    assert "Net à payer 0,00 €" in text and "Échéancier" not in text
+    over = dunner("invoice", "ACME", "--line", "x;1;10;20", "--deduct", "F-2026-0001", code=2)
+    assert "already deducted" in over.stderr
+
+
+def test_the_discount_is_computed_on_what_the_invoice_still_asks(dunner, acme):
+    number = issue(dunner, "1000", "--vat", "20", "--issued", "2026-05-01", "--discount", "2/10")  # 1 200 TTC
+    dunner("credit-note", number, "200", "--reason", "Geste commercial", "--on", "2026-05-02")
+    # 2 % of the 1 000 still asked is 20.00: a payment of 976 (24 short) does not settle it
+    short = flat(dunner("pay", number, "976", "--on", "2026-05-05").stdout)
+    assert "Early-payment discount" not in short and "24,00 € still due" in short
+    done = flat(dunner("pay", number, "4", "--on", "2026-05-06").stdout)
+    assert "Early-payment discount of 20,00 € granted on F-2026-0001 (2 % / 10 d) by credit note AV-2026-0002" in done
+    window = dunner("invoice", "ACME", "100", "--vat", "20", "--discount", "2/40", "--terms", "30", code=2)
+    assert "ends after the first due date" in window.stderr
+
+
+def test_numbers_brought_over_into_a_series_must_continue_it(dunner, acme):
+    issue(dunner, "100", "--vat", "20", "--issued", "2026-03-10")  # F-2026-0001
+    gap = dunner("invoice", "ACME", "100", "--vat", "20", "--issued", "2026-03-11", "--number", "F-2026-0005", code=2)
+    assert "F-2026-0005 would leave a gap: the last number of its series is F-2026-0001" in gap.stderr
+    back = dunner("invoice", "ACME", "100", "--vat", "20", "--issued", "2026-03-09", "--number", "F-2026-0002", code=2)
+    assert "F-2026-0001 was issued on 2026-03-10, after 2026-03-09" in back.stderr
+    assert issue(dunner, "100", "--vat", "20", "--issued", "2026-03-12", "--number", "F-2026-0002") == "F-2026-0002"
+    assert issue(dunner, "100", "--vat", "20", "--issued", "2026-03-12") == "F-2026-0003"
+    note = dunner("invoice", "ACME", "100", "--vat", "20", "--issued", "2026-03-12", "--number", "AV-2026-0009", code=2)
+    assert "'AV-2026-0009' is numbered like a credit note" in note.stderr
+    Path("inv.csv").write_text("number,client,issued,amount\nAV-2025-0001,ACME,2025-01-02,10\n", encoding="utf-8")
+    assert "numbered like a credit note" in dunner("import", "invoices", "inv.csv", code=2).stderr
+
+
+def test_partial_credit_of_an_invoice_with_a_rebate_line(dunner, acme):
+    number = issue(
+        dunner, "--line", "Travaux;1;1000;20", "--line", "Remise fidélité;1;-50;5,5", "--issued", "2026-04-01"
+    )
+    out = dunner("credit-note", number, "300", "--reason", "Retard de livraison", "--on", "2026-04-02")
+    assert out.stdout.startswith("AV-2026-0001")
+    [row] = aging_rows(dunner, "2026-04-02")
+    assert row["outstanding"] == "847.25"  # 1 200 - 52.75 - 300
+
+
+def test_two_credit_notes_at_once_never_credit_more_than_the_invoice(dunner, acme, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    number = issue(dunner, "--line", "Travaux;1;1000;20", "--issued", "2026-04-01")
+    exe = Path(sys.executable).with_name("dunner")
+    env = {**os.environ, "DUNNER_DB": str(tmp_path / "ledger.db"), "DUNNER_CONFIG": str(tmp_path / "dunner.toml")}
+    env.pop("DUNNER_DEBUG", None)
+    procs = [
+        subprocess.Popen(
+            [
+                str(exe) if exe.exists() else "dunner",
+                "credit-note",
+                number,
+                "700",
+                "--reason",
+                "x",
+                "--on",
+                "2026-04-02",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    codes = sorted(p.wait(timeout=120) for p in procs)
+    assert codes == [0, 2, 2, 2]
+    [row] = aging_rows(dunner, "2026-04-02")
+    assert row["outstanding"] == "500.00"
+
+
+def test_an_issued_invoice_keeps_the_parties_it_was_issued_with(dunner, configure, acme, tmp_path):
+    number = issue(dunner, "--line", "Conseil;1;1000;20", "--issued", "2026-06-01")
+    dunner("edit-client", "ACME", "--name", "Acme Group SAS", "--address", "1 quai Nord\n69002 Lyon")
+    config = Path("dunner.toml").read_text(encoding="utf-8")
+    Path("dunner.toml").write_text(
+        config.replace('name = "Atelier Test"', 'name = "Atelier Neuf"') + 'website = "https://atelier.example"\n',
+        encoding="utf-8",
+    )
+    text = pdf_text(pdf(dunner, number, tmp_path))
+    assert "Acme Industries SARL" in text and "5 avenue de la République" in text and "Atelier Test" in text
+    assert "Acme Group SAS" not in text and "Atelier Neuf" not in text
+    later = issue(dunner, "--line", "Conseil;1;1000;20", "--issued", "2026-06-02")
+    assert "Acme Group SAS" in pdf_text(pdf(dunner, later, tmp_path))
+
+
+def test_an_invoice_without_vat_rates_gets_no_pdf(dunner, acme, tmp_path):
+    number = issue(dunner, "1200", "--issued", "2026-06-01")  # one amount, as brought over
+    refused = dunner("pdf", number, "-o", str(tmp_path / "x.pdf"), code=2)
+    assert "the VAT rate of every line" in refused.stderr
+
+
+def test_the_indemnity_mention_is_in_the_law_currency(dunner, acme, tmp_path):
+    number = issue(dunner, "--line", "Consulting;1;1000;20", "--currency", "USD", "--issued", "2026-06-01")
+    text = pdf_text(pdf(dunner, number, tmp_path))
+    assert "frais de recouvrement due en cas de retard de paiement : 40,00 €" in text
+
+
+def test_small_edges(dunner, acme, tmp_path):
+    deposit = dunner("deposit", "ACME", "30%", "--of", "10000", "--vat", "20", "--issued", "2026-09-01").stdout.strip()
+    text = pdf_text(pdf(dunner, deposit, tmp_path))
+    assert "Acompte de 30 % sur 10 000,00 € HT" in text and "Date de la prestation" not in text
+    assert "--every goes with --instalments" in dunner("invoice", "ACME", "10", "--every", "30", code=2).stderr
+    note = dunner("credit-note", deposit, "--reason", "Annulé", "--on", "2026-09-02")
+    assert f"{deposit} is now fully credited" in note.stderr
+    assert "already fully credited" in dunner("credit-note", deposit, "--reason", "x", code=2).stderr
+    assert "is a credit note" in dunner("pay", "AV-2026-0001", "10", code=2).stderr
+    zero = issue(dunner, "--line", "Livre;1;10;-0", "--issued", "2026-09-03")
+    assert "Livre 1 10,00 € 0 % 10,00 €" in pdf_text(pdf(dunner, zero, tmp_path))  # not "-0 %"
+    huge = dunner("invoice", "ACME", "--line", "x;1000000000;9999999999999;20", code=2)
+    assert "beyond what dunner can count" in huge.stderr
+
+
+def test_the_dossier_survives_a_notice_about_another_invoice(dunner, acme, tmp_path):
+    first = issue(dunner, "--line", "A;1;1000;20", "--issued", "2025-01-02")  # due 2025-02-01
+    second = issue(dunner, "--line", "B;1;500;20", "--issued", "2025-03-01")  # due 2025-03-31
+    dunner("notice", first, "--as-of", "2025-03-03", "-o", str(tmp_path / "n.pdf"))
+    dunner("pay", first, "1200", "--on", "2025-03-10")
+    dunner("dossier", "ACME", "--as-of", "2025-05-01", "-o", str(tmp_path / "d.zip"))
+    with zipfile.ZipFile(tmp_path / "d.zip") as archive:
+        notice = pdf_text(archive.read("mise-en-demeure.pdf"))
+    # the first invoice was paid after its notice: the dossier holds the notice dunner would write today
+    assert f"{second} 1 mars 2025 31 mars 2025 31 j 600,00 €" in notice and first not in notice
+
+
+def test_export_says_what_it_cannot_carry(dunner, acme):
+    dunner("deposit", "ACME", "100", "--vat", "20", "--issued", "2026-09-01")
+    issue(dunner, "--line", "x;1;1000;20", "--issued", "2026-09-02", "--instalments", "2")
+    dunner("credit-note", "F-2026-0002", "100", "--reason", "x", "--on", "2026-09-03")
+    out = dunner("export", "invoices")
+    assert out.stdout.count("\n") == 2  # the header and the plan invoice's one line
+    assert "Warning: 1 deposit invoice(s) are not exported." in out.stderr
+    assert "Warning: 1 credit note(s) are not exported." in out.stderr
+    assert "exported with their last due date only" in out.stderr and "not a backup" in out.stderr
+    assert "settlement(s) by credit note" in dunner("export", "payments").stderr
+    Path("mixed.csv").write_text("number,client,issued,amount,vat_rate\nX-1,ACME,2026-01-02,10,20\n", encoding="utf-8")
+    mixed = dunner("import", "invoices", "mixed.csv", code=2).stderr
+    assert "column vat_rate: belongs to the other shape of file (use vat)" in mixed
+
+
+def test_a_discount_the_vat_rates_cannot_reach_gets_a_rounding_line(dunner, acme, tmp_path):
+    number = issue(dunner, "1", "--vat", "20", "--issued", "2026-05-01", "--discount", "2.5/10")  # 1.20 TTC
+    out = flat(dunner("pay", number, "1.17", "--on", "2026-05-02").stdout)
+    assert "Early-payment discount of 0,03 € granted" in out  # 3 cents: no net at 20 % totals exactly 0.03
+    note = pdf_text(pdf(dunner, "AV-2026-0001", tmp_path))
+    assert "Arrondi 1 0,01 € 0 % 0,01 €" in note and "Total TTC 0,03 €" in note
+    [row] = json.loads(dunner("invoices", "--status", "all", "--format", "json", "--as-of", "2026-05-02").stdout)
+    assert (row["status"], row["outstanding"]) == ("paid", "0.00")

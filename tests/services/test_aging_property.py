@@ -55,9 +55,9 @@ def build(ledger, invoices, payments):
         on = START + timedelta(days=day)
         if target is not None and numbers:
             number = numbers[target % len(numbers)][0]
-            record_payment(ledger, _amount(cents), invoice=number, received_on=on)
+            record_payment(ledger, config, _amount(cents), invoice=number, received_on=on)
         else:
-            record_payment(ledger, _amount(cents), client=codes[who], currency=cur, received_on=on)
+            record_payment(ledger, config, _amount(cents), client=codes[who], currency=cur, received_on=on)
 
 
 def _amount(cents: int) -> str:

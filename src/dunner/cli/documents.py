@@ -67,7 +67,12 @@ def credit_note(
     shared = state(ctx)
     done = do(shared.ledger, shared.config, invoice, amount, reason, shared.as_of(on))
     show_issued(done.note, shared.locale)
-    show_receipt(done.receipt, shared.locale)
+    if done.receipt is not None:
+        show_receipt(done.receipt, shared.locale)
+    else:
+        typer.echo(f"{done.original.number} was written off: the credit note settles nothing.")
+    if not done.remaining:
+        typer.echo(f"{done.original.number} is now fully credited.", err=True)
 
 
 @app.command("write-off")
@@ -104,7 +109,7 @@ def write_offs(
     from dunner.services.credits import write_offs as rows
 
     shared = state(ctx)
-    columns = [Column(c, numeric=c in ("amount", "net", "vat", "year")) for c in WRITE_OFF_COLUMNS]
+    columns = [Column(c, numeric=c in ("amount", "net", "vat", "credited", "year")) for c in WRITE_OFF_COLUMNS]
     emit(
         fmt.value,
         rows(shared.ledger, year),

@@ -46,6 +46,7 @@ def pay(
     shared = state(ctx)
     receipt = record_payment(
         shared.ledger,
+        shared.config,
         args[-1],
         invoice=None if client else args[0],
         client=client,

@@ -136,8 +136,11 @@ def show_receipt(receipt: Any, locale: str) -> None:
         f"Payment #{receipt.payment_id} of {human(receipt.amount, locale)} from {receipt.client} "
         f"on {receipt.received_on}: " + ("; ".join(parts) if parts else "nothing was open") + "."
     )
-    for number, amount, terms in receipt.discounts:
-        typer.echo(f"Early-payment discount of {human(amount, locale)} granted on {number} ({terms}): now paid.")
+    for number, amount, terms, note in receipt.discounts:
+        typer.echo(
+            f"Early-payment discount of {human(amount, locale)} granted on {number} ({terms}) by credit note"
+            f" {note}: now paid."
+        )
     if receipt.unapplied:
         typer.echo(
             f"{human(receipt.unapplied, locale)} more than was owed stays as {receipt.client}'s credit "

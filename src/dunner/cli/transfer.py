@@ -64,10 +64,16 @@ def export(
     """
     from dunner.csvio import open_output
     from dunner.output import Column, write_csv
-    from dunner.services.exports import export_rows
+    from dunner.services.exports import export_notes, export_rows
     from dunner.validate import choice
 
     shared = state(ctx)
-    columns, rows = export_rows(shared.ledger, choice(what, ("clients", "invoices", "payments"), "what to export"))
+    kind = choice(what, ("clients", "invoices", "payments"), "what to export")
+    columns, rows = export_rows(shared.ledger, kind)
     with open_output(file) as out:
         write_csv(rows, [Column(c) for c in columns], out)
+    notes = export_notes(shared.ledger, kind)
+    for note in notes:
+        typer.echo(f"Warning: {note}.", err=True)
+    if notes:
+        typer.echo("An export is not a backup: copy the ledger file to keep everything.", err=True)

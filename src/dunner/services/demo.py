@@ -192,5 +192,5 @@ def _fill(ledger: Ledger, config: Config, as_of: date) -> None:
         for label, amount, before, ref in sorted(PAYMENTS, key=lambda p: -p[2]):
             method = {"CHQ": "cheque", "CB-": "card"}.get(ref[:3], "transfer")
             record_payment(
-                ledger, amount, invoice=numbers[label], received_on=day(before), reference=ref, method=method
+                ledger, config, amount, invoice=numbers[label], received_on=day(before), reference=ref, method=method
             )

@@ -6,7 +6,7 @@ them. `missing_mentions` says what the law requires that the configuration or th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,7 +17,8 @@ from dunner.errors import BadInput
 from dunner.identifiers import siren_of
 from dunner.invoicing import Line, discount_amount, totals
 from dunner.law import MissingRate
-from dunner.money import Money
+from dunner.money import Money, minor_units
+from dunner.services import parties
 from dunner.services.claims import jurisdiction
 from dunner.services.clients import Client, get_client
 from dunner.services.invoices import Invoice, get_invoice
@@ -55,28 +56,43 @@ def _address(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _law(config: Config, client: Client, due_on: date | None, total: Money) -> dict[str, Any]:
-    """Late-payment terms to print: the law, the rate for the due date's half-year, the fixed indemnity."""
+def _law(config: Config, client: Client, issued: dict[str, Any], due_on: date | None, total: Money) -> dict[str, Any]:
+    """Late-payment terms to print: the law, the rate for the due date's half-year, the fixed indemnity.
+
+    The law, its margin, any contractual rate and the indemnity are those the invoice was issued with
+    (`issued`, its snapshot); the reference rate is a published fact, read from the rate tables.
+    """
     from dunner.latefees import half_year_start
-    from dunner.services.claims import indemnity_for
 
     laws = jurisdiction(config)
     law = laws.law_for(client.law, client.kind)
+    if issued.get("name") in laws.laws:
+        law = replace(
+            laws.law(issued["name"]),
+            margin=Decimal(issued["margin"]),
+            indemnity=tuple(
+                (None if below is None else Decimal(below), Decimal(amount)) for below, amount in issued["indemnity"]
+            ),
+            currency=issued["currency"],
+        )
+        laws = replace(laws, contractual_rate=None if issued["contractual"] is None else Decimal(issued["contractual"]))
     rate = None
     if due_on is not None and (law.table or laws.contractual_rate is not None):
         try:
             rate = laws.rate_for(law, half_year_start(due_on))[0]
-        except MissingRate:
-            rate = None  # a future half-year: the formula is printed, not the figure
-    fixed, _ = indemnity_for(law, total)
+        except (MissingRate, BadInput):
+            rate = None  # a future half-year, a rate below the floor: the formula is printed, not the figure
+    fixed = law.indemnity_for(total.amount)  # the mention names the law's sum, in the law's currency
     return {
         "name": law.name,
         "title": law.named(client.language),
         "rate": rate,
         "margin": law.margin,
         "contractual": laws.contractual_rate,
-        "indemnity": fixed,
-        "consumer": client.kind == "consumer",
+        "indemnity": Money(int(fixed.scaleb(minor_units(law.currency))), law.currency)
+        if fixed and law.currency
+        else None,
+        "consumer": issued.get("consumer", client.kind == "consumer"),
     }
 
 
@@ -121,26 +137,37 @@ def invoice_view(ledger: Ledger, config: Config, number: str) -> InvoiceView:
             "deadline": invoice.issued_on + timedelta(days=row["discount_days"]),
             "amount": discount_amount(to_pay, rate),
         }
-    business, language = config.business, client.language
-    context = {
-        "locale": LOCALES.get(language, config.defaults.babel_locale),
-        "language": language,
-        "business": {
-            **{k: getattr(business, k) for k in business.__dataclass_fields__},
-            "address_lines": _address(business.address),
-            "siren": siren_of(business.registration),
-        },
-        "client": {
+    language = client.language
+    issued = parties.load(ledger, row["parties_id"])
+    business = parties.merged(
+        issued.get("business", {}), {k: getattr(config.business, k) for k in config.business.__dataclass_fields__}
+    )
+    buyer = parties.merged(
+        issued.get("client", {}),
+        {
             "code": client.code,
             "name": client.name,
             "contact": client.contact,
             "email": client.email,
             "kind": client.kind,
             "registration": client.registration,
-            "siren": siren_of(client.registration),
             "vat_number": client.vat_number,
-            "address_lines": _address(client.address),
+            "address": client.address,
             "country": client.country,
+        },
+    )
+    context = {
+        "locale": LOCALES.get(language, config.defaults.babel_locale),
+        "language": language,
+        "business": {
+            **business,
+            "address_lines": _address(business["address"]),
+            "siren": siren_of(business["registration"]),
+        },
+        "client": {
+            **buyer,
+            "siren": siren_of(buyer["registration"]),
+            "address_lines": _address(buyer["address"]),
         },
         "invoice": {
             "number": invoice.number,
@@ -176,8 +203,14 @@ def invoice_view(ledger: Ledger, config: Config, number: str) -> InvoiceView:
         "instalments": [{"seq": n, "due_on": day, "amount": amount} for n, (day, amount) in enumerate(plan, 1)],
         "due_on": plan[0][0] if plan else None,
         "discount": discount,
-        "law": _law(config, client, plan[0][0] if plan else None, sums.total),
-        "franchise": business.vat_franchise,
+        "law": _law(
+            config,
+            client,
+            {**issued.get("law", {}), "consumer": buyer["kind"] == "consumer"},
+            plan[0][0] if plan else invoice.issued_on,
+            sums.total,
+        ),
+        "franchise": bool(business["vat_franchise"]),
         "payment": _payment(config, invoice, row, to_pay),
     }
     return InvoiceView(invoice, client, context)
@@ -189,7 +222,7 @@ def _payment(config: Config, invoice: Invoice, row: Any, to_pay: Money) -> dict[
         business.payment_link.replace("{invoice}", invoice.number) if business.payment_link else None
     )
     qr = None
-    if business.iban and invoice.currency == "EUR" and invoice.kind != "credit_note":
+    if business.iban and invoice.currency == "EUR" and invoice.kind != "credit_note" and to_pay.minor > 0:
         import base64
 
         from dunner.services.messages import epc_qr
@@ -214,9 +247,14 @@ def missing_mentions(view: InvoiceView) -> list[str]:
     ]
     if not ctx["franchise"] and not business["vat_number"]:
         missing.append("the business's VAT number ([business] vat_number), or vat_franchise = true")
+    if not ctx["franchise"] and any(line["vat_rate"] is None for line in ctx["lines"]):
+        missing.append(
+            "the VAT rate of every line (this invoice was issued as one amount without VAT: credit it and issue it"
+            " again with --vat, or set vat_franchise = true if the business is under the franchise)"
+        )
     if not client["address_lines"]:
         missing.append(f"{view.client.code}'s address (dunner edit-client {view.client.code} --address ...)")
-    if view.client.kind == "business" and not client["registration"]:
+    if client["kind"] == "business" and not client["registration"]:
         missing.append(
             f"{view.client.code}'s SIREN or company number (dunner edit-client {view.client.code} --registration ...)"
         )

@@ -1,4 +1,8 @@
-"""CSV exports with the same columns the imports read, so an export imports back unchanged."""
+"""CSV exports with the same columns the imports read, so an export of plain invoices imports back unchanged.
+
+What those columns cannot carry (deposits, credit notes, instalment plans, discounts, write-offs) is
+left out or flattened, and `export_notes` says so, so nobody mistakes an export for a backup.
+"""
 
 from __future__ import annotations
 
@@ -78,3 +82,28 @@ def _payments(ledger: Ledger) -> Iterator[dict[str, Any]]:
             "invoice": row["invoice"],
             "note": row["note"],
         }
+
+
+def export_notes(ledger: Ledger, kind: str) -> list[str]:
+    """What an export of `kind` leaves out or flattens, one sentence each (none: it re-imports whole)."""
+    if kind == "payments":
+        count = ledger.scalar("SELECT COUNT(*) FROM payment WHERE method IN ('credit_note', 'discount')")
+        return [f"{count} settlement(s) by credit note or discount are not exported"] if count else []
+    if kind != "invoices":
+        return []
+    counts = ledger.one(
+        "SELECT SUM(kind = 'deposit') AS deposits, SUM(kind = 'credit_note') AS notes,"
+        " SUM(kind = 'invoice' AND (SELECT COUNT(*) FROM instalment i WHERE i.invoice_id = v.id) > 1) AS plans,"
+        " SUM(kind = 'invoice' AND prepaid_cents > 0) AS deducting,"
+        " SUM(kind = 'invoice' AND discount_rate IS NOT NULL) AS discounts,"
+        " SUM(kind = 'invoice' AND status <> 'issued') AS closed FROM invoice v"
+    )
+    said = {
+        "deposits": "deposit invoice(s) are not exported",
+        "notes": "credit note(s) are not exported",
+        "plans": "invoice(s) with an instalment plan are exported with their last due date only",
+        "deducting": "invoice(s) deducting deposits are exported at their full total",
+        "discounts": "invoice(s) with early-payment discount terms are exported without them",
+        "closed": "void or written-off invoice(s) are exported as if still issued",
+    }
+    return [f"{counts[key]} {text}" for key, text in said.items() if counts[key]]

@@ -203,7 +203,7 @@ def _invoice_parser(run: Importer, clients: dict[str, Client], by_line: bool) ->
     from decimal import Decimal
 
     from dunner.invoicing import Line, parse_quantity, parse_rate
-    from dunner.services.issuing import DEFAULT_LINE
+    from dunner.services.issuing import DEFAULT_LINE, foreign_number
 
     franchise = run.config.business.vat_franchise
 
@@ -223,6 +223,8 @@ def _invoice_parser(run: Importer, clients: dict[str, Client], by_line: bool) ->
 
     def parse(chk: validate.Checker, raw: dict[str, str]) -> _InvoiceRow | None:
         number = chk("number", validate.line, raw.get("number"), "invoice number", required=True, max_len=40)
+        if number is not None and foreign_number(run.config, "invoice", number):
+            chk.problems.append(("number", foreign_number(run.config, "invoice", number) or ""))
         client = chk("client", _lookup_client, clients, raw["client"])
         currency = chk("currency", check_currency, raw.get("currency") or client.currency) if client else None
         issued = chk("issued", run.date, raw["issued"])
@@ -243,6 +245,13 @@ def _import_invoices(run: Importer, records: Iterator[Record]) -> None:
     by_line = "unit_price" in run.header
     if by_line == ("amount" in run.header):
         raise ImportRejected([RowError(1, "amount", "give either an amount column or unit_price (one row a line)")])
+    # a column of the other shape would be silently ignored
+    other = {"vat": "vat_rate"} if by_line else {"quantity": "amount", "vat_rate": "vat"}
+    misplaced = [
+        RowError(1, c, f"belongs to the other shape of file (use {use})") for c, use in other.items() if c in run.header
+    ]
+    if misplaced:
+        raise ImportRejected(misplaced)
     parse = _invoice_parser(run, clients, by_line)
     seen: dict[str, int] = {}
     batch: list[tuple[int, Any]] = []
@@ -314,7 +323,7 @@ def _write_invoices(run: Importer, batch: list[tuple[int, Any]]) -> None:
         row["number"]: row
         for row in run.ledger.all(
             "SELECT v.number, v.client_id, v.issued_on, v.currency, v.total_cents, MAX(i.due_on) AS due_on"
-            " FROM invoice v JOIN instalment i ON i.invoice_id = v.id"
+            " FROM invoice v LEFT JOIN instalment i ON i.invoice_id = v.id"
             f" WHERE v.number IN ({', '.join('?' * len(numbers))}) GROUP BY v.id",
             numbers,
         )
@@ -334,7 +343,7 @@ def _write_invoices(run: Importer, batch: list[tuple[int, Any]]) -> None:
             run.report.unchanged += 1
     if run.errors:  # the import will roll back: no point writing more
         return
-    insert_invoices(run.ledger, fresh)
+    insert_invoices(run.ledger, run.config, fresh)
     bump_series(run.ledger, run.config.number_pattern, [(number, new.issued_on) for number, new in fresh])
     run.report.added += len(fresh)
 
@@ -345,7 +354,7 @@ def _invoice_differences(old: Any, new: Any) -> list[str]:
         "issued": (old["issued_on"], new.issued_on.isoformat()),
         "currency": (old["currency"], new.total.currency),
         "amount": (old["total_cents"], new.total.minor),
-        "due": (old["due_on"], new.due_on.isoformat()),
+        "due": (old["due_on"] or old["issued_on"], new.due_on.isoformat()),
     }
     return [name for name, (a, b) in pairs.items() if a != b]
 
@@ -416,7 +425,7 @@ def _import_payments(run: Importer, records: Iterator[Record]) -> None:
     if run.errors:
         return
     for _, _, new in sorted(fresh, key=lambda item: item[:2]):
-        write_payment(run.ledger, new)
+        write_payment(run.ledger, run.config, new)
     run.report.added += len(fresh)
 
 

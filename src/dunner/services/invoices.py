@@ -45,13 +45,21 @@ def get_invoice(ledger: Ledger, number: str) -> Invoice:
     )
 
 
+def credited_on(ledger: Ledger, invoice_id: int) -> int:
+    """Minor units already credited on an invoice (credit notes, early-payment discounts included)."""
+    return ledger.scalar(
+        "SELECT COALESCE(SUM(total_cents), 0) FROM invoice WHERE kind = 'credit_note' AND related_invoice_id = ?",
+        (invoice_id,),
+    )
+
+
 def list_invoices(
     ledger: Ledger, as_of: date, *, client_code: str | None = None, status: str = "open"
 ) -> Iterator[dict[str, Any]]:
     """Invoices issued by `as_of` with what was paid and remains due on that date."""
     validate.choice(status, STATUSES, "status")
     params: dict[str, Any] = {"as_of": as_of.isoformat()}
-    where = "v.issued_on <= :as_of"
+    where = "v.issued_on <= :as_of AND v.kind <> 'credit_note'"
     if client_code is not None:
         params["client_id"] = get_client(ledger, client_code).id
         where += " AND v.client_id = :client_id"
@@ -68,9 +76,10 @@ def list_invoices(
         FROM (
             SELECT *, amount_cents - paid_cents AS open_cents FROM (
                 SELECT v.id, v.number, c.code, v.issued_on, v.currency, v.total_cents, v.status,
-                       v.status_on, i.due_on, i.amount_cents, {PAID} AS paid_cents,
+                       v.status_on, COALESCE(i.due_on, v.issued_on) AS due_on,
+                       COALESCE(i.amount_cents, 0) AS amount_cents, {PAID} AS paid_cents,
                        CASE WHEN v.status = 'issued' OR v.status_on > :as_of THEN 1 ELSE 0 END AS active
-                FROM invoice v JOIN client c ON c.id = v.client_id JOIN instalment i ON i.invoice_id = v.id
+                FROM invoice v JOIN client c ON c.id = v.client_id LEFT JOIN instalment i ON i.invoice_id = v.id
                 WHERE {where}
             )
         )

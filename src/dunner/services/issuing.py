@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,7 @@ from dunner.invoicing import (
 from dunner.money import Money, check_currency, parse_amount
 from dunner.numbering import NumberPattern
 from dunner.services.clients import Client, get_client
+from dunner.services.invoices import credited_on
 from dunner.terms import due_date as terms_due_date
 from dunner.terms import latest_legal_due
 
@@ -66,7 +67,8 @@ class NewInvoice:
 
     @property
     def due_on(self) -> date:
-        return self.plan[0][0]
+        """The first due date (the issue date when the deposits settled everything)."""
+        return self.plan[0][0] if self.plan else self.issued_on
 
 
 def parse_discount(text: str | None) -> tuple[Decimal, int] | None:
@@ -107,14 +109,51 @@ def bump_series(ledger: Ledger, pattern: NumberPattern, numbers: Iterable[tuple[
     )
 
 
-def claim_number(ledger: Ledger, pattern: NumberPattern, number: str | None, issued_on: date) -> str:
+def foreign_number(config: Config, kind: str, number: str) -> str | None:
+    """Why `number` cannot be brought over as a `kind`: it follows the other series' pattern."""
+    other = "invoice" if kind == "credit_note" else "credit_note"
+    if pattern_for(config, other).match(number) and not pattern_for(config, kind).match(number):
+        return f"'{number}' is numbered like a {other.replace('_', ' ')}, in the other series"
+    return None
+
+
+def _continues(ledger: Ledger, pattern: NumberPattern, number: str, issued_on: date) -> None:
+    """A number of a series dunner already numbers must continue it: no gap, no going back in time.
+
+    Earlier numbers of the series (brought over after the fact) are let in: they fill the past.
+    """
+    matched = pattern.match(number)
+    if not matched:
+        return
+    series, seq = matched
+    last = ledger.one("SELECT last_seq, last_issued_on FROM number_series WHERE series = ?", (series,))
+    if last is None or seq <= last["last_seq"]:
+        return
+    previous = pattern.format(issued_on, last["last_seq"])
+    if seq > last["last_seq"] + 1:
+        raise BadInput(
+            f"{number} would leave a gap: the last number of its series is {previous}",
+            hint="leave --number out to take the next one, or bring the numbers in between over first",
+        )
+    if last["last_issued_on"] and last["last_issued_on"] > issued_on.isoformat():
+        raise BadInput(
+            f"numbers follow issue dates: {previous} was issued on {last['last_issued_on']}, after {issued_on}"
+        )
+
+
+def claim_number(ledger: Ledger, config: Config, kind: str, number: str | None, issued_on: date) -> str:
     """The next number of the series (which must not go back in time), or the user's own (which must be new).
 
     Called inside the transaction that writes the invoice, so a failed creation burns no number.
     """
+    pattern = pattern_for(config, kind)
     if number is not None:
         if ledger.one("SELECT 1 FROM invoice WHERE number = ?", (number,)):
             raise Conflict(f"invoice number '{number}' is already used")
+        foreign = foreign_number(config, kind, number)
+        if foreign:
+            raise BadInput(foreign)
+        _continues(ledger, pattern, number, issued_on)
         bump_series(ledger, pattern, [(number, issued_on)])
         return number
     series = pattern.series(issued_on)
@@ -142,8 +181,11 @@ def claim_number(ledger: Ledger, pattern: NumberPattern, number: str | None, iss
 # -- writing ----------------------------------------------------------------------------------------
 
 
-def insert_invoices(ledger: Ledger, items: list[tuple[str, NewInvoice]]) -> list[int]:
+def insert_invoices(ledger: Ledger, config: Config, items: list[tuple[str, NewInvoice]]) -> list[int]:
     """Write checked invoices with their lines, instalments and deductions, in bulk; return their ids."""
+    from dunner.services import parties
+
+    snapshots = parties.store(ledger, config, [new.client for _, new in items])
     first = ledger.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM invoice")
     now = utc_now()
     ids = list(range(first, first + len(items)))
@@ -151,7 +193,7 @@ def insert_invoices(ledger: Ledger, items: list[tuple[str, NewInvoice]]) -> list
     ledger.executemany(
         "INSERT INTO invoice (id, number, client_id, kind, issued_on, currency, net_cents, vat_cents, total_cents,"
         " description, related_invoice_id, created_at, service_on, discount_rate, discount_days, prepaid_cents,"
-        " terms_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " terms_note, parties_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 i,
@@ -171,6 +213,7 @@ def insert_invoices(ledger: Ledger, items: list[tuple[str, NewInvoice]]) -> list
                 new.discount[1] if new.discount else None,
                 new.prepaid.minor,
                 new.terms_note,
+                snapshots[new.client.id],
             )
             for i, (number, new) in pairs
         ],
@@ -210,8 +253,8 @@ def insert_invoices(ledger: Ledger, items: list[tuple[str, NewInvoice]]) -> list
 def write_invoice(ledger: Ledger, config: Config, new: NewInvoice) -> NewInvoice:
     """Number and write a checked invoice; return it with its number."""
     with ledger.transaction():
-        number = claim_number(ledger, pattern_for(config, new.kind), new.number, new.issued_on)
-        insert_invoices(ledger, [(number, new)])
+        number = claim_number(ledger, config, new.kind, new.number, new.issued_on)
+        insert_invoices(ledger, config, [(number, new)])
     return replace(new, number=number)
 
 
@@ -301,7 +344,10 @@ def _deductions(
             raise BadInput(f"deposit {number} cannot be deducted from an invoice issued on {issued_on}")
         if ledger.one("SELECT 1 FROM deposit_deduction WHERE deposit_id = ?", (row["id"],)):
             raise Conflict(f"deposit {number} is already deducted from another invoice")
-        out.append((row["id"], row["number"], Money(row["total_cents"], currency)))
+        left = row["total_cents"] - credited_on(ledger, row["id"])  # a deposit credited in part counts for less
+        if left <= 0:
+            raise BadInput(f"deposit {number} is fully credited: there is nothing to deduct")
+        out.append((row["id"], row["number"], Money(left, currency)))
     if len({d[0] for d in out}) != len(out):
         raise BadInput("the same deposit is deducted twice")
     return tuple(out)
@@ -312,6 +358,12 @@ def _plan(
 ) -> tuple[tuple[date, Money], ...]:
     if schedule is not None and instalments is not None:
         raise BadInput("give --instalments or --schedule, not both")
+    if every is not None and instalments is None:
+        raise BadInput("--every goes with --instalments (equal parts every N days)")
+    if not to_pay:
+        if instalments is not None or schedule is not None:
+            raise BadInput("the deposits deducted cover the whole invoice: there is nothing to spread over instalments")
+        return ()  # settled by the deposits: nothing falls due
     if schedule is not None:
         return tuple(explicit_instalments(to_pay, schedule))
     if instalments is not None:
@@ -350,14 +402,24 @@ def prepare_invoice(
     items = items or _lines(client, config, cur, amount, lines or [], vat, description)
     sums = totals(items, cur)
     deductions = _deductions(ledger, client, cur, deduct or [], issued_on)
-    to_pay = Money(sums.total.minor - sum(d[2].minor for d in deductions), cur)
-    if to_pay.minor <= 0:
-        raise BadInput(f"the deposits deducted ({sums.total.minor - to_pay.minor} cents) leave nothing to pay")
+    prepaid = Money(sum(d[2].minor for d in deductions), cur)
+    to_pay = sums.total - prepaid
+    if to_pay.minor < 0:
+        raise BadInput(f"the deposits deducted ({prepaid}) are more than the invoice's total ({sums.total})")
     first_due = due_date(issued_on, due_on, terms, end_of_month, client, config)
     plan = _plan(to_pay, first_due, instalments, every, schedule)
-    if plan[0][0] < issued_on:
+    if plan and plan[0][0] < issued_on:
         raise BadInput(f"the first instalment ({plan[0][0]}) is due before the issue date {issued_on}")
-    note = _within_the_law(client, config, issued_on, plan[-1][0], force)
+    note = _within_the_law(client, config, issued_on, plan[-1][0], force) if plan else None
+    terms_of_discount = parse_discount(discount if discount is not None else config.section("invoice").get("discount"))
+    if terms_of_discount and plan and issued_on + timedelta(days=terms_of_discount[1]) > plan[0][0]:
+        raise BadInput(
+            f"the discount window ({terms_of_discount[1]} days, to {issued_on + timedelta(days=terms_of_discount[1])})"
+            f" ends after the first due date {plan[0][0]}",
+            hint="an early-payment discount rewards paying before the due date: shorten its days",
+        )
+    if terms_of_discount and not plan:
+        terms_of_discount = None  # nothing left to pay early
     return NewInvoice(
         client=client,
         issued_on=issued_on,
@@ -368,7 +430,7 @@ def prepare_invoice(
         service_on=service_on,
         description=validate.line(description, "description", max_len=500),
         number=validate.line(number, "invoice number", max_len=40),
-        discount=parse_discount(discount if discount is not None else config.section("invoice").get("discount")),
+        discount=terms_of_discount,
         deductions=deductions,
         terms_note=note,
         notes=(note,) if note else (),
@@ -394,6 +456,10 @@ def create_deposit(
     **options: Any,
 ) -> NewInvoice:
     """A deposit invoice (acompte): an amount before VAT, or a percentage of an order's amount before VAT."""
+    from babel.numbers import format_decimal
+
+    from dunner.config import LOCALES
+    from dunner.formatting import format_money
     from dunner.invoicing import discount_amount
 
     client = get_client(ledger, client_code)
@@ -405,7 +471,9 @@ def create_deposit(
             raise BadInput("a deposit as a percentage needs --of AMOUNT (the order's amount before VAT)")
         base = parse_amount(of, cur)
         net = discount_amount(base, rate)  # rate % of the base, rounded half-up like any share
-        label = {"fr": f"Acompte de {rate} % sur {base} HT", "en": f"Deposit of {rate}% on {base} before VAT"}
+        shown = format_money(base, LOCALES.get(client.language, config.defaults.babel_locale))
+        percent = format_decimal(rate, locale=LOCALES.get(client.language, config.defaults.babel_locale))
+        label = {"fr": f"Acompte de {percent} % sur {shown} HT", "en": f"Deposit of {percent}% on {shown} before VAT"}
     else:
         if of is not None:
             raise BadInput("--of goes with a deposit given as a percentage (e.g. 30%)")

@@ -208,10 +208,18 @@ def dossier(ledger: Ledger, config: Config, code: str, as_of: date) -> tuple[byt
             "SELECT MAX(happened_on) AS day FROM event WHERE client_id = ? AND kind = 'formal_notice'", (client.id,)
         )
         notice_day = date.fromisoformat(sent["day"]) if sent and sent["day"] else None
-        if overdue:
-            context = notice_context(
-                ledger, config, overdue[0], notice_day or as_of, config.section("dunning").get("notice_days", 8)
-            )
+        context = None
+        # the notice as it was sent; if that invoice was not yet overdue then (a notice about another debt),
+        # the notice dunner would write today
+        for day in dict.fromkeys(d for d in (notice_day, as_of) if d is not None) if overdue else ():
+            try:
+                context = notice_context(
+                    ledger, config, overdue[0], day, config.section("dunning").get("notice_days", 8)
+                )
+                break
+            except BadInput:
+                continue
+        if context is not None:
             if context["client"]["address_lines"]:
                 archive.writestr("mise-en-demeure.pdf", render_notice(config, context))
             else:

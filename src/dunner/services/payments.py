@@ -9,13 +9,14 @@ from typing import Any
 
 from dunner import validate
 from dunner.allocation import OpenItem, allocate
+from dunner.config import Config
 from dunner.dates import utc_now
 from dunner.db import Ledger
 from dunner.errors import BadInput, Conflict
 from dunner.money import Money, check_currency, parse_amount
 from dunner.services.balances import OpenInstalment, client_credit, open_instalments
 from dunner.services.clients import Client, get_client
-from dunner.services.invoices import Invoice, get_invoice
+from dunner.services.invoices import Invoice, credited_on, get_invoice
 
 METHODS = ("transfer", "card", "cheque", "cash", "direct_debit", "other")
 # Money that is not received but settles what is owed all the same: a credit note, an early-payment
@@ -44,7 +45,8 @@ class Receipt:
     applied: list[Applied]
     unapplied: Money
     client_credit: Money
-    discounts: tuple[tuple[str, Money, str], ...] = ()  # early-payment discounts granted: (invoice, amount, terms)
+    # early-payment discounts granted: (invoice, amount, terms, the credit note that records it)
+    discounts: tuple[tuple[str, Money, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,8 @@ def prepare_payment(
     if target is not None:
         if target.status == "void":
             raise BadInput(f"invoice {target.number} is void; record the payment with --client")
+        if target.kind == "credit_note":
+            raise BadInput(f"{target.number} is a credit note: nothing is paid on it", hint="pay the invoice instead")
         payer = _client_by_id(ledger, target.client_id)
     assert payer is not None
     cur = check_currency(currency) if currency else target.currency if target else payer.currency
@@ -102,7 +106,7 @@ def _client_by_id(ledger: Ledger, client_id: int) -> Client:
     return get_client(ledger, code)
 
 
-def write_payment(ledger: Ledger, new: NewPayment) -> Receipt:
+def write_payment(ledger: Ledger, config: Config, new: NewPayment) -> Receipt:
     """Record the payment and apply it, oldest due first; what is left stays as client credit."""
     with ledger.transaction():
         payment_id = ledger.insert(
@@ -126,7 +130,7 @@ def write_payment(ledger: Ledger, new: NewPayment) -> Receipt:
             invoice_id=new.invoice.id if new.invoice else None,
         )
         applied = apply_payment(ledger, payment_id, new.amount, new.received_on, targets)
-        discounts = _early_payment_discounts(ledger, new, {a.number for a in applied})
+        discounts = _early_payment_discounts(ledger, config, new, {a.number for a in applied})
         left = new.amount.minor - sum(a.amount.minor for a in applied)
         credit = sum((m.minor for m in client_credit(ledger, new.client.id) if m.currency == new.amount.currency), 0)
     cur = new.amount.currency
@@ -168,15 +172,22 @@ def record_system_payment(
     return Receipt(payment_id, client.code, amount, on, applied, Money(left, cur), Money(credit, cur))
 
 
-def _early_payment_discounts(ledger: Ledger, new: NewPayment, numbers: set[str]) -> list[tuple[str, Money, str]]:
-    """An invoice paid within its discount window, short by no more than the discount, is settled by it."""
+def _early_payment_discounts(
+    ledger: Ledger, config: Config, new: NewPayment, numbers: set[str]
+) -> list[tuple[str, Money, str, str]]:
+    """An invoice paid within its discount window, short by no more than the discount, is settled by it.
+
+    The discount is computed on what the invoice asked for (its total, less the deposits it deducts and
+    any credit note) and granted by a credit note, as French VAT rules want (the VAT comes down too).
+    """
     from dunner.invoicing import discount_amount
+    from dunner.services.credits import discount_note
 
     granted = []
     for number in sorted(numbers):
         row = ledger.one(
             "SELECT id, issued_on, total_cents, prepaid_cents, currency, discount_rate, discount_days FROM invoice"
-            " WHERE number = ? AND discount_rate IS NOT NULL",
+            " WHERE number = ? AND discount_rate IS NOT NULL AND status = 'issued'",
             (number,),
         )
         if row is None:
@@ -194,21 +205,14 @@ def _early_payment_discounts(ledger: Ledger, new: NewPayment, numbers: set[str])
             (row["id"], deadline.isoformat()),
         )
         rate = Decimal(row["discount_rate"])
-        allowed = discount_amount(Money(row["total_cents"] - row["prepaid_cents"], row["currency"]), rate)
+        asked = row["total_cents"] - row["prepaid_cents"] - credited_on(ledger, row["id"])
+        allowed = discount_amount(Money(asked, row["currency"]), rate)
         if new.received_on > deadline or late_money or not 0 < left <= allowed.minor:
             continue
         terms = f"{rate} % / {row['discount_days']} d"
-        record_system_payment(
-            ledger,
-            new.client,
-            Money(left, row["currency"]),
-            new.received_on,
-            METHOD_DISCOUNT,
-            f"ESC-{number}",
-            f"early-payment discount {terms}",
-            invoice_id=row["id"],
-        )
-        granted.append((number, Money(left, row["currency"]), terms))
+        amount = Money(left, row["currency"])
+        note = discount_note(ledger, config, number, amount, new.received_on, terms)
+        granted.append((number, amount, terms, note))
     return granted
 
 
@@ -239,6 +243,6 @@ def apply_payment(
     ]
 
 
-def record_payment(ledger: Ledger, amount: str, **options: Any) -> Receipt:
+def record_payment(ledger: Ledger, config: Config, amount: str, **options: Any) -> Receipt:
     """Check, record and apply one payment."""
-    return write_payment(ledger, prepare_payment(ledger, amount, **options))
+    return write_payment(ledger, config, prepare_payment(ledger, amount, **options))

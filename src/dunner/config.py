@@ -7,6 +7,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,17 @@ def _int_range(low: int, high: int) -> Callable[[Any], int]:
         return value
 
     return check
+
+
+def _amount(value: Any) -> Decimal:
+    """An amount in any currency's major units (a threshold), written as a number or a string."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if isinstance(value, bool) or not amount.is_finite() or amount < 0:
+        raise ValueError('must be an amount such as 5000 or "5000.00"')
+    return amount
 
 
 def _choice(*options: str) -> Callable[[Any], str]:
@@ -116,6 +128,12 @@ def _rate(value: Any) -> str:
     return str(value)
 
 
+def _list(value: Any) -> Any:
+    if not isinstance(value, list):
+        raise ValueError('must be a list, such as ["D", "E"]')
+    return value
+
+
 def _table(value: Any) -> Any:
     if not isinstance(value, dict | list):
         raise ValueError("must be a table")
@@ -182,6 +200,11 @@ SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
         "notice_days": _int_range(1, 90),
         "attach_pdf": _bool,
     },
+    "stats": {"window": _int_range(7, 3650), "trend_tolerance": _int_range(0, 365)},
+    # The rules of [grades] are checked in depth by grades.py, which names the key.
+    "grades": {"rules": _list, "min_history": _int_range(0, 1000), "risky": _list},
+    "forecast": {"at_risk_days": _int_range(1, 3650)},
+    "agenda": {"call_amount": _amount, "call_days_before": _int_range(0, 90)},
 }
 
 

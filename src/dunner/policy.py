@@ -40,17 +40,21 @@ class Profile:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """Pick `profile` for invoices whose total is at least `min_amount` (in `currency`, if given)."""
+    """Pick `profile` for invoices whose total is at least `min_amount` (in `currency`, if given),
+    to clients of that `kind` and of one of those risk `grades` (see grades.py), when given."""
 
     profile: str
     min_amount: Decimal | None = None
     currency: str | None = None
     kind: str | None = None
+    grades: tuple[str, ...] = ()
 
-    def matches(self, total: Decimal, currency: str, kind: str) -> bool:
+    def matches(self, total: Decimal, currency: str, kind: str, grade: str | None = None) -> bool:
         if self.currency is not None and self.currency != currency:
             return False
         if self.kind is not None and self.kind != kind:
+            return False
+        if self.grades and grade not in self.grades:
             return False
         return self.min_amount is None or total >= self.min_amount
 
@@ -87,8 +91,8 @@ BUILTIN = {
         "firm",
         (
             _s("courtesy", -7),
-            _s("due-today", 0),
             _s("call-before", -3, "call", "call"),
+            _s("due-today", 0),
             _s("reminder-1", 3),
             _s("reminder-2", 10),
             _s("formal-notice", 15, claim=True),
@@ -114,14 +118,20 @@ class Policy:
             raise BadInput(f"no dunning profile '{name}'", hint=f"known profiles: {', '.join(self.profiles)}")
         return self.profiles[name]
 
-    def choose(self, client_profile: str | None, total: Decimal, currency: str, kind: str) -> Profile:
+    def choose(
+        self, client_profile: str | None, total: Decimal, currency: str, kind: str, grade: str | None = None
+    ) -> Profile:
         """The client's own profile, else the first rule that matches the invoice, else the default."""
         if client_profile:
             return self.profile(client_profile)
         for rule in self.rules:
-            if rule.matches(total, currency, kind):
+            if rule.matches(total, currency, kind, grade):
                 return self.profile(rule.profile)
         return self.profile(None)
+
+    @property
+    def uses_grades(self) -> bool:
+        return any(rule.grades for rule in self.rules)
 
     @property
     def first_offset(self) -> int:
@@ -171,7 +181,7 @@ def _steps(where: str, raw: Any) -> tuple[Step, ...]:
 def _rule(where: str, raw: Any, profiles: dict[str, Profile]) -> Rule:
     if not isinstance(raw, dict) or not isinstance(raw.get("profile"), str):
         raise PolicyError(f'{where}: must be a table with at least profile = "NAME"')
-    unknown = sorted(set(raw) - {"profile", "min_amount", "currency", "kind"})
+    unknown = sorted(set(raw) - {"profile", "min_amount", "currency", "kind", "grade", "grades"})
     if unknown:
         raise PolicyError(f"{where}: unknown key '{unknown[0]}'")
     if raw["profile"] not in profiles:
@@ -189,7 +199,23 @@ def _rule(where: str, raw: Any, profiles: dict[str, Profile]) -> Rule:
         raise PolicyError(f'{where}.currency: must be an ISO 4217 code such as "EUR"')
     if kind is not None and kind not in ("business", "consumer"):
         raise PolicyError(f"{where}.kind: must be business or consumer")
-    return Rule(raw["profile"], minimum, currency, kind)
+    return Rule(raw["profile"], minimum, currency, kind, _grades(where, raw))
+
+
+def _grades(where: str, raw: dict[str, Any]) -> tuple[str, ...]:
+    """`grade = "D"` or `grades = ["D", "E"]` (the client's worst grade over its currencies)."""
+    from dunner.grades import GRADES, UNKNOWN
+
+    if "grade" in raw and "grades" in raw:
+        raise PolicyError(f"{where}: give grade or grades, not both")
+    value = raw.get("grades", [raw["grade"]] if "grade" in raw else [])
+    if (
+        not isinstance(value, list)
+        or (not value and "grades" in raw)
+        or any(g not in (*GRADES, UNKNOWN) for g in value)
+    ):
+        raise PolicyError(f'{where}.grades: must be grades such as ["D", "E"] (A to E, or "unknown")')
+    return tuple(value)
 
 
 def load_policy(section: dict[str, Any], source: str = "config") -> Policy:

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "aging",
     "dunning",
     "followup",
+    "insight",
     "transfer",
 )
 for _module in COMMAND_MODULES:

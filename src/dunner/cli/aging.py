@@ -20,6 +20,7 @@ def aging(
     by: Annotated[str, Opt("--by", help="client (one row per client and currency) or invoice.")] = "client",
     buckets: Annotated[str, Opt("--buckets", help="Bucket edges in days overdue.")] = "30,60,90",
     fmt: FormatOption = Format.table,
+    chart: Annotated[bool, Opt("--chart", help="Draw a bar chart of the totals per bucket (table format).")] = False,
 ) -> None:
     """Show the aging table: amounts owed split by days overdue, net of partial payments.
 
@@ -29,8 +30,11 @@ def aging(
     """
     from dunner.buckets import Buckets
     from dunner.cli.render import show_aging
+    from dunner.errors import BadInput
     from dunner.validate import choice
 
+    if chart and fmt is not Format.table:
+        raise BadInput("--chart draws in the table format only", hint="drop --chart, or --format table")
     shared = state(ctx)
     show_aging(
         shared.ledger,
@@ -39,4 +43,5 @@ def aging(
         Buckets.parse(buckets),
         fmt.value,
         shared.locale,
+        chart,
     )

@@ -93,6 +93,8 @@ def claim(
 def agenda(ctx: typer.Context, as_of: AsOfOption = None, fmt: FormatOption = Format.table) -> None:
     """List what needs a person today: calls to make, letters to send, promises due or broken.
 
+    Large invoices ([agenda] call_amount) get a call to the billing contact shortly before they fall due.
+
     Example: dunner agenda --format csv
     """
     from dunner.cli.render import show_agenda
@@ -100,7 +102,7 @@ def agenda(ctx: typer.Context, as_of: AsOfOption = None, fmt: FormatOption = For
 
     shared = state(ctx)
     day = shared.as_of(as_of)
-    show_agenda(items(shared.ledger, day), day, fmt.value, shared.locale)
+    show_agenda(items(shared.ledger, day, shared.config), day, fmt.value, shared.locale)
 
 
 @app.command("history")

@@ -61,6 +61,7 @@ def invoice(
     """
     from dunner.cli.render import show_issued
     from dunner.dates import parse_date
+    from dunner.services.insight import credit_advice
     from dunner.services.issuing import create_invoice
 
     shared = state(ctx)
@@ -87,6 +88,8 @@ def invoice(
         force=force,
     )
     show_issued(new, shared.locale)
+    for advice in credit_advice(shared.ledger, shared.config, new):
+        typer.echo(f"Warning: {advice}", err=True)
 
 
 @app.command("invoices")

@@ -148,7 +148,7 @@ def show_receipt(receipt: Any, locale: str) -> None:
         )
 
 
-def show_aging(ledger: Any, as_of: Any, by: str, buckets: Any, fmt: str, locale: str) -> None:
+def show_aging(ledger: Any, as_of: Any, by: str, buckets: Any, fmt: str, locale: str, chart: bool = False) -> None:
     from dunner.output import emit
     from dunner.services import aging
 
@@ -171,6 +171,8 @@ def show_aging(ledger: Any, as_of: Any, by: str, buckets: Any, fmt: str, locale:
             row_style=lambda r: lateness_style(r["days_overdue"]),
             empty="Nothing is owed.",
         )
+        if chart:
+            _aging_chart(list(aging.aging_by_client(ledger, as_of, buckets)), buckets, locale)
         return
     names = aging.client_columns(buckets)
     columns = [
@@ -197,6 +199,15 @@ def show_aging(ledger: Any, as_of: Any, by: str, buckets: Any, fmt: str, locale:
         row_style=lambda r: "bold" if r["client"] == "TOTAL" else None,
         empty="Nothing is owed.",
     )
+    if chart:
+        _aging_chart(listed, buckets, locale)
+
+
+def _aging_chart(rows: list[dict[str, Any]], buckets: Any, locale: str) -> None:
+    from dunner.cli.render_insight import show_aging_chart
+    from dunner.services import aging
+
+    show_aging_chart(_currency_totals(rows, aging.client_columns(buckets)), buckets.names, locale)
 
 
 def _currency_totals(rows: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
@@ -307,7 +318,14 @@ def show_agenda(rows: Any, as_of: Any, fmt: str, locale: str) -> None:
     from dunner.output import emit
     from dunner.services.agenda import COLUMNS
 
-    styles = {"call": "yellow", "letter": "magenta", "promise": "cyan", "broken-promise": "red", "check": "bold red"}
+    styles = {
+        "pre-due-call": "green",
+        "call": "yellow",
+        "letter": "magenta",
+        "promise": "cyan",
+        "broken-promise": "red",
+        "check": "bold red",
+    }
     emit(
         fmt,
         rows,

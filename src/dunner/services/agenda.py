@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from dunner.config import Config
 from dunner.db import Ledger
 from dunner.money import Money
-from dunner.services.balances import PAID
+from dunner.services.balances import INSTALMENTS, PAID
 
 COLUMNS = ["kind", "client", "invoice", "contact", "phone", "amount", "since", "detail"]
 
@@ -20,8 +21,8 @@ def _open_cents(ledger: Ledger, invoice_id: int, as_of: date) -> int:
     )
 
 
-def agenda(ledger: Ledger, as_of: date) -> Iterator[dict[str, Any]]:
-    """Tasks from `remind` not yet done, promises due today or broken, and sends to check."""
+def agenda(ledger: Ledger, as_of: date, config: Config | None = None) -> Iterator[dict[str, Any]]:
+    """Tasks from `remind` not yet done, pre-due calls for large invoices, promises due or broken, sends to check."""
     day = as_of.isoformat()
     for row in ledger.rows(
         "SELECT r.step, r.channel, r.status, r.acted_on, r.error, v.id AS invoice_id, v.number, v.currency,"
@@ -44,6 +45,8 @@ def agenda(ledger: Ledger, as_of: date) -> Iterator[dict[str, Any]]:
             date.fromisoformat(row["acted_on"]),
             detail,
         )
+    if config is not None:
+        yield from _pre_due_calls(ledger, config, as_of)
     yield from _promises(ledger, as_of)
 
 
@@ -79,3 +82,44 @@ def _promises(ledger: Ledger, as_of: date) -> Iterator[dict[str, Any]]:
         kind = "promise" if promised == as_of else "broken-promise"
         detail = "payment promised for today" if promised == as_of else f"promised for {promised}, still unpaid"
         yield _item(kind, row, Money(owed, row["currency"]), promised, detail)
+
+
+DEFAULT_CALL_DAYS_BEFORE = 7
+
+
+def _pre_due_calls(ledger: Ledger, config: Config, as_of: date) -> Iterator[dict[str, Any]]:
+    """A call to the billing contact before a large invoice falls due, so it is in the next payment run.
+
+    Large: an invoice (or deposit) whose total reaches `[agenda] call_amount`, in its own currency.
+    The call is listed from `call_days_before` days before each open instalment's due date to the
+    due date itself, and leaves the agenda once a call on that invoice is logged in that time.
+    """
+    section = config.section("agenda")
+    threshold = section.get("call_amount")
+    if threshold is None:
+        return
+    before = section.get("call_days_before", DEFAULT_CALL_DAYS_BEFORE)
+    for row in ledger.rows(
+        f"""SELECT o.*, c.code, c.name, c.contact, c.phone, c.email, v.total_cents FROM ({INSTALMENTS}) o
+        JOIN invoice v ON v.id = o.invoice_id JOIN client c ON c.id = o.client_id
+        WHERE v.kind IN ('invoice', 'deposit') AND o.amount_cents > o.paid_cents
+          AND o.due_on >= :as_of AND o.due_on <= :horizon
+          AND NOT EXISTS (SELECT 1 FROM event e WHERE e.invoice_id = o.invoice_id AND e.kind = 'call'
+                          AND e.happened_on >= date(o.due_on, :window) AND e.happened_on <= :as_of)
+        ORDER BY o.due_on, c.code, o.number, o.seq""",
+        {
+            "as_of": as_of.isoformat(),
+            "horizon": (as_of + timedelta(days=before)).isoformat(),
+            "window": f"-{before} days",
+        },
+    ):
+        if Money(row["total_cents"], row["currency"]).amount < threshold:
+            continue
+        due = date.fromisoformat(row["due_on"])
+        part = "" if row["seq"] == 1 else f" (instalment {row['seq']})"
+        when = "today" if due == as_of else f"on {due}"
+        detail = f"large invoice due {when}{part}: check it is in the next payment run"
+        if not row["phone"]:
+            detail += "; no phone number on file"
+        owed = Money(row["amount_cents"] - row["paid_cents"], row["currency"])
+        yield _item("pre-due-call", row, owed, due - timedelta(days=before), detail)

@@ -6,6 +6,7 @@ it never touches the user's ledger.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -46,6 +47,10 @@ number_pattern = "F-{year}-{seq:04}"
 [mail]
 transport = "maildir"
 maildir = "outbox"
+
+[agenda]
+call_amount = 2000
+call_days_before = 14
 """
 
 CLIENTS = [
@@ -144,6 +149,26 @@ PAYMENTS = [
 ]
 
 
+# Paid history, all more than 330 days before as-of (last year's series, so this year's numbers stay as
+# above): (client, amount before VAT, issued days before as-of, terms, description, days late when paid,
+# what happened on the way). It gives each client habits for `dunner stats` and `dunner forecast`.
+HISTORY = [
+    ("ACME", "500.00", 520, 30, "Logo, déclinaisons", -2, None),
+    ("BOULANGERIE", "250.00", 500, 30, "Flyers", 18, None),
+    ("CABINET", "2500.00", 480, 45, "Charte graphique", 35, ("promise", 20)),
+    ("GLOBEX", "900.00", 470, 30, "Trade show banners", 4, None),
+    ("ACME", "1200.00", 450, 30, "Rapport annuel", 0, None),
+    ("BOULANGERIE", "300.00", 440, 30, "Carte des viennoiseries", 25, None),
+    ("HOTEL", "800.00", 430, 30, "Photos des chambres", 0, None),
+    ("DUPONT", "250.00", 420, 15, "Album photo", 30, ("dispute", 5)),
+    ("CABINET", "1000.00", 400, 45, "Papeterie", 40, ("promise", 40)),
+    ("GLOBEX", "1200.00", 390, 30, "Catalogue", 6, None),
+    ("BOULANGERIE", "200.00", 370, 30, "Étiquettes", 12, None),
+    ("ACME", "800.00", 360, 30, "Plaquette commerciale", -3, None),
+    ("HOTEL", "450.00", 345, 30, "Signalétique", -1, None),
+]
+
+
 @dataclass(frozen=True)
 class Demo:
     folder: Path
@@ -175,6 +200,7 @@ def _fill(ledger: Ledger, config: Config, as_of: date) -> None:
     with ledger.transaction():
         for fields in CLIENTS:
             add_client(ledger, config, {k: str(v) if k == "terms" else v for k, v in fields.items()})
+        _history(ledger, config, day)
         numbers = {}
         for label, client, amount, before, terms, text in sorted(INVOICES, key=lambda i: -i[3]):
             vat = "0" if client == "GLOBEX" else "20"  # services to a UK business: no French VAT (reverse charge)
@@ -194,3 +220,27 @@ def _fill(ledger: Ledger, config: Config, as_of: date) -> None:
             record_payment(
                 ledger, config, amount, invoice=numbers[label], received_on=day(before), reference=ref, method=method
             )
+
+
+def _history(ledger: Ledger, config: Config, day: Callable[[int], date]) -> None:
+    from dunner.services import followup
+
+    for n, (client, amount, before, terms, text, late, event) in enumerate(HISTORY, start=1):
+        vat = "0" if client == "GLOBEX" else "20"
+        new = create_invoice(
+            ledger, config, client, None, lines=[f"{text};1;{amount};{vat}"], issued_on=day(before), terms=terms
+        )
+        due = day(before) + timedelta(days=terms)
+        if event and event[0] == "promise":  # called at the due date; paid on the promised day or after it
+            followup.promise(ledger, new.number, due + timedelta(days=event[1]), due, "promis au téléphone")
+        elif event:  # disputed a few days after the due date, settled two weeks later
+            followup.dispute(ledger, new.number, "conteste la quantité livrée", due + timedelta(days=event[1]))
+            followup.resolve(ledger, new.number, due + timedelta(days=event[1] + 14), "quantité vérifiée")
+        record_payment(
+            ledger,
+            config,
+            str(new.total.amount),
+            invoice=new.number,
+            received_on=due + timedelta(days=late),
+            reference=f"H-{client[:3]}-{n:02}",
+        )

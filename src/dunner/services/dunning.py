@@ -106,10 +106,17 @@ def plan(ledger: Ledger, config: Config, policy: Policy, options: RunOptions) ->
         stale_before=utc_ago(UNCERTAIN_AFTER_MINUTES),
     )
     result, groups = Plan(), {}
+    graded = _grades(ledger, config, options.as_of) if policy.uses_grades else {}
     for target in targets:
         if target.blocked:
             continue
-        profile = policy.choose(target.client.profile, target.total.amount, target.total.currency, target.client.kind)
+        profile = policy.choose(
+            target.client.profile,
+            target.total.amount,
+            target.total.currency,
+            target.client.kind,
+            graded.get(target.client.id),
+        )
         for decision in decide(
             profile.steps,
             target.history,
@@ -129,6 +136,13 @@ def plan(ledger: Ledger, config: Config, policy: Policy, options: RunOptions) ->
                 )
     result.drafts = [Draft(key[-1], tuple(items)) for key, items in groups.items()]
     return result
+
+
+def _grades(ledger: Ledger, config: Config, as_of: date) -> dict[int, str]:
+    """Each client's risk grade, once per run, for the policy rules that pick a profile by grade."""
+    from dunner.services.insight import grades
+
+    return grades(ledger, config, as_of)
 
 
 def _movable(options: RunOptions) -> tuple[str, list[str]]:

@@ -1,0 +1,109 @@
+"""The HTML report: aging, late payers, grades and the forecast on one self-contained page.
+
+Everything the page needs is inside it (styles, charts as inline SVG, no script, no link out), so it
+opens offline and survives being mailed. The template (`report/report.html`) can be overridden like
+the others; the charts are made here (charts.py) and handed to it as markup.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from dunner.buckets import Buckets
+from dunner.charts import Bar, svg_bars, svg_sparkline
+from dunner.config import Config
+from dunner.db import Ledger
+from dunner.formatting import format_money
+from dunner.money import Money
+
+TOP_LATE = 10  # late payers listed
+
+
+def _tone(bucket: str) -> str:
+    if bucket == "current":
+        return "normal"
+    low = int(bucket.split("-")[0].rstrip("+"))
+    return "late" if low <= 60 else "risk"
+
+
+def report_context(ledger: Ledger, config: Config, as_of: date, weeks: int, locale: str) -> dict[str, Any]:
+    """What the template shows, every figure computed by the same services as the commands."""
+    from markupsafe import Markup
+
+    from dunner.services.aging import aging_by_client
+    from dunner.services.forecast import forecast
+    from dunner.services.insight import client_stats
+
+    def money(value: Money) -> str:
+        return format_money(value, locale)
+
+    buckets = Buckets.parse("30,60,90")
+    aging = list(aging_by_client(ledger, as_of, buckets))
+    currencies = sorted({r["currency"] for r in aging})
+    totals = {}
+    for cur in currencies:
+        rows = [r for r in aging if r["currency"] == cur]
+        totals[cur] = {key: Money(sum(r[key].minor for r in rows), cur) for key in ["credit", *buckets.names, "total"]}
+        totals[cur]["overdue"] = Money(sum(totals[cur][b].minor for b in buckets.names if b != "current"), cur)
+    aging_charts = {
+        cur: Markup(
+            svg_bars(
+                [Bar(name, t[name].minor, money(t[name]), _tone(name)) for name in buckets.names],
+                title=f"Aging {cur}",
+            )
+        )
+        for cur, t in totals.items()
+    }
+    stats = list(client_stats(ledger, config, as_of))
+    for row in stats:
+        days = [int(d) for d in row["lateness"].split()]
+        row["spark"] = Markup(svg_sparkline(days, title=f"{row['client']}: {row['lateness'] or '-'}")) if days else ""
+    late = sorted(
+        (r for r in stats if r["overdue"].minor > 0 or (r["avg_days_late_weighted"] or 0) > 0),
+        key=lambda r: (-r["overdue"].minor, -(r["avg_days_late_weighted"] or 0), r["client"]),
+    )[:TOP_LATE]
+    outlook = forecast(ledger, config, as_of, weeks, stats=stats)
+    forecast_currencies = list(dict.fromkeys(r["currency"] for r in outlook.rows))
+    forecast_charts = {
+        cur: Markup(
+            svg_bars(
+                [
+                    Bar(
+                        r["period"],
+                        r["expected"].minor,
+                        money(r["expected"]),
+                        "risk" if r["period"] == "at-risk" else "normal",
+                    )
+                    for r in outlook.rows
+                    if r["currency"] == cur
+                ],
+                title=f"Forecast {cur}",
+            )
+        )
+        for cur in forecast_currencies
+    }
+    return {
+        "business": config.business,
+        "as_of": as_of,
+        "weeks": weeks,
+        "locale": locale,
+        "language": config.defaults.language,
+        "buckets": buckets.names,
+        "aging": aging,
+        "totals": totals,
+        "aging_charts": aging_charts,
+        "late": late,
+        "stats": stats,
+        "forecast": outlook,
+        "forecast_currencies": forecast_currencies,
+        "forecast_charts": forecast_charts,
+    }
+
+
+def html_report(ledger: Ledger, config: Config, as_of: date, weeks: int, locale: str) -> str:
+    from dunner.render import Renderer
+
+    return Renderer(config.templates_dir).render(
+        "report/report.html", report_context(ledger, config, as_of, weeks, locale)
+    )

@@ -181,7 +181,7 @@ def forecast(dunner, as_of, *args):
     return {(r["period"], r["currency"]): r for r in json.loads(out)}
 
 
-def test_forecast_shifts_due_dates_by_each_clients_lateness(dunner, configure, client):
+def test_forecast_shifts_due_dates_by_each_clients_lateness(dunner, configure, client, monkeypatch):
     configure()
     client("LATE", "--terms", "30")
     client("NEW", "--terms", "30")
@@ -206,6 +206,9 @@ def test_forecast_shifts_due_dates_by_each_clients_lateness(dunner, configure, c
     ]
     table = dunner("forecast", "--as-of", "2026-06-01", "--weeks", "3").stdout
     assert "At risk" in table and "121 days overdue" in table and "disputed" in table
+    monkeypatch.setattr("dunner.services.forecast.RISKS_SHOWN", 1)  # a big ledger lists only the largest
+    table = dunner("forecast", "--as-of", "2026-06-01", "--weeks", "3").stdout
+    assert "the 1 largest of 2" in table and "disputed" in table and "121 days overdue" not in table
 
 
 def test_backtest_of_a_consistent_payer_is_exact(dunner, configure, client):

@@ -140,7 +140,8 @@ def show_forecast(result: Any, fmt: str, locale: str, backtest: bool) -> None:
             result.risks,
             [Column("client"), Column("invoice"), Column("due"), Column("outstanding", numeric=True), Column("why")],
             locale=locale,
-            title="At risk (not counted in the weeks)",
+            title="At risk (not counted in the weeks)"
+            + (f": the {len(result.risks)} largest of {result.at_risk}" if result.at_risk > len(result.risks) else ""),
             row_style=lambda r: "red",
         )
 

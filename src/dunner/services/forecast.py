@@ -14,6 +14,7 @@ shown on the at-risk row, outside the error: the forecast did not count on it.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -28,6 +29,7 @@ from dunner.services.insight import client_stats, grading
 
 DEFAULT_WEEKS = 8
 DEFAULT_AT_RISK_DAYS = 90
+RISKS_SHOWN = 20  # the largest instalments at risk listed one by one (all are in the at-risk total)
 COLUMNS = ["period", "start", "end", "currency", "expected", "instalments"]
 BACKTEST_COLUMNS = [*COLUMNS, "actual", "due_dates", "error"]
 
@@ -37,7 +39,8 @@ class Forecast:
     as_of: date
     weeks: int
     rows: list[dict[str, Any]] = field(default_factory=list)  # weeks, then "later", then "at-risk"
-    risks: list[dict[str, Any]] = field(default_factory=list)  # the instalments at risk, with why
+    risks: list[dict[str, Any]] = field(default_factory=list)  # the largest instalments at risk, with why
+    at_risk: int = 0  # how many instalments are at risk in all
     errors: dict[str, tuple[Decimal | None, Decimal | None]] = field(default_factory=dict)  # currency: (ours, naive)
 
 
@@ -85,8 +88,9 @@ def forecast(
     result = Forecast(as_of, weeks)
     expected: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # (period, currency): cents, count
     naive: dict[tuple[str, str], int] = defaultdict(int)
-    ids: list[int] = []  # the instalments placed in the weeks, and those at risk
+    ids: list[int] = []  # for the back-test: the instalments placed in the weeks, and those at risk
     risky_ids: list[int] = []
+    largest: list[tuple[Any, ...]] = []  # a heap of the largest instalments at risk
     for row in ledger.rows(
         f"SELECT * FROM ({INSTALMENTS}) WHERE amount_cents > paid_cents ORDER BY due_on, number, seq",
         {"as_of": as_of.isoformat()},
@@ -102,26 +106,32 @@ def forecast(
         if key in risky_clients:
             why.append(f"client graded {risky_clients[key]}")
         if why:
-            risky_ids.append(row["instalment_id"])
+            if backtest:
+                risky_ids.append(row["instalment_id"])
             expected[("at-risk", cur)][0] += left
             expected[("at-risk", cur)][1] += 1
-            result.risks.append(
-                {
-                    "client": codes.get(row["client_id"], ""),
-                    "invoice": row["number"] if row["seq"] == 1 else f"{row['number']}/{row['seq']}",
-                    "due": due,
-                    "outstanding": Money(left, cur),
-                    "why": ", ".join(why),
-                }
-            )
+            result.at_risk += 1
+            item = (left, result.at_risk, row["client_id"], row["number"], row["seq"], due, cur, ", ".join(why))
+            (heapq.heappush if len(largest) < RISKS_SHOWN else heapq.heappushpop)(largest, item)
             continue
-        ids.append(row["instalment_id"])
+        if backtest:
+            ids.append(row["instalment_id"])
         naive[(_period(as_of, max(due, as_of), end), cur)] += left
         shift = _days(own.get(key, overall))
         day = max(due + timedelta(days=shift), as_of)
         slot = expected[(_period(as_of, day, end), cur)]
         slot[0] += left
         slot[1] += 1
+    result.risks = [
+        {
+            "client": codes.get(client_id, ""),
+            "invoice": number if seq == 1 else f"{number}/{seq}",
+            "due": due,
+            "outstanding": Money(left, cur),
+            "why": why,
+        }
+        for left, _, client_id, number, seq, due, cur, why in sorted(largest, key=lambda i: (-i[0], i[1]))
+    ]
     actual = _actual(ledger, as_of, end, ids, risky_ids) if backtest else {}
     currencies = sorted({cur for _, cur in expected} | {cur for _, cur in actual})
     periods = [f"week-{n}" for n in range(1, weeks + 1)] + ["later", "at-risk"]

@@ -238,3 +238,11 @@ def test_built_in_profiles_run_in_date_order():
 
     for profile in BUILTIN.values():
         assert [s.offset for s in profile.steps] == sorted(s.offset for s in profile.steps), profile.name
+
+
+def test_report_to_stdout_and_to_a_file(dunner, books, tmp_path):
+    out = dunner("report", "--html", "-", "--as-of", "2026-07-01")
+    assert out.stdout.startswith("<!DOCTYPE html>") and out.stderr == ""
+    assert "Principaux retardataires" in out.stdout and "<script" not in out.stdout
+    written = dunner("report", "--html", str(tmp_path / "r.html"), "--as-of", "2026-07-01")
+    assert "Report written to" in written.stderr and (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")

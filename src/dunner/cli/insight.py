@@ -82,5 +82,5 @@ def report(
     shared = state(ctx)
     content = html_report(shared.ledger, shared.config, shared.as_of(as_of), weeks, shared.locale)
     where = _write(str(html), content.encode("utf-8"))
-    if where != "-":
+    if where != "stdout":
         typer.echo(f"Report written to {where}", err=True)

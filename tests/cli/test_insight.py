@@ -41,20 +41,21 @@ def books(dunner, client, configure):
 
 def test_figures_by_hand(dunner, books):
     x = stats(dunner, "2026-07-01")["X"]
-    # paid: F1 (10 late), F2 (0), F4 (max of 10 and 30 = 30); F3 was credited, not paid
-    assert (x["invoices"], x["paid"], x["paid_late"], x["late_share"]) == (5, 3, 2, "0.67")
-    assert x["avg_days_late"] == "13.3"  # (10 + 0 + 30) / 3
-    assert x["avg_days_late_weighted"] == "20.0"  # (10 x 1000 + 0 x 500 + 30 x 2000) / 3500
+    # paid: F1 (10 late), F3 (0), F5's instalments (10 and 30 late); F4 was credited, not paid
+    assert (x["invoices"], x["paid"], x["paid_late"], x["late_share"]) == (5, 4, 3, "0.75")
+    assert x["avg_days_late"] == "12.5"  # (10 + 0 + 10 + 30) / 4
+    assert x["avg_days_late_weighted"] == "14.3"  # (10 x 1000 + 0 x 500 + 10 x 1000 + 30 x 1000) / 3500
     assert x["max_days_late"] == 30
-    assert x["avg_days_to_pay"] == "52.7"  # (40 + 28 + 90) / 3
+    assert x["avg_days_to_pay"] == "49.5"  # (40 + 28 + 40 + 90) / 4
     assert (x["outstanding"], x["overdue"], x["oldest_overdue_days"]) == ("800.00", "0.00", None)  # due today: not late
     assert x["dso"] == "90.0"  # 800 owed / 800 invoiced since 04-02 x 90 days
     assert (x["promises_kept"], x["promises_broken"], x["disputes"], x["written_off"]) == (1, 1, 0, 0)
-    # paid in the last 90 days: F4, 30 days late; the 90 before: F1 and F2, (10 x 1000) / 1500 = 6.7
-    assert (x["trend"], x["trend_days"]) == ("worse", "23.3")
-    assert x["lateness"] == "10 0 30"  # oldest first
+    # paid in the last 90 days: F5's instalments, (10 x 1000 + 30 x 1000) / 2000 = 20.0; the 90 before:
+    # F1 and F3, (10 x 1000) / 1500 = 6.7
+    assert (x["trend"], x["trend_days"]) == ("worse", "13.3")
+    assert x["lateness"] == "10 0 10 30"  # oldest first
     assert x["grade"] == "B"
-    assert "paid 2 of last 3 invoices 1+ days late" in x["reasons"]
+    assert "paid 3 of last 4 invoices 1+ days late" in x["reasons"]
     assert "broke 1 of 2 promises to pay" in x["reasons"]
 
 
@@ -84,8 +85,8 @@ def test_csv_columns_and_table(dunner, books):
     assert {"avg_days_late_weighted", "dso", "promises_kept", "promises_broken", "trend", "reasons"} <= set(header)
     assert [r["client"] for r in csv.DictReader(io.StringIO(out))] == ["X", "Y", "Z"]
     table = dunner("stats", "--as-of", "2026-07-01").stdout
-    assert "▃▁▅" in table  # X's sparkline: 10, 0, 30 days late (60+ is a full block)
-    assert "X EUR B: paid 2 of last 3 invoices 1+ days late" in table
+    assert "▃▁▃▅" in table  # X's sparkline: 10, 0, 10, 30 days late (60+ is a full block)
+    assert "X EUR B: paid 3 of last 4 invoices 1+ days late" in table
     assert "↗ worse" in table
 
 
@@ -246,3 +247,49 @@ def test_report_to_stdout_and_to_a_file(dunner, books, tmp_path):
     assert "Principaux retardataires" in out.stdout and "<script" not in out.stdout
     written = dunner("report", "--html", str(tmp_path / "r.html"), "--as-of", "2026-07-01")
     assert "Report written to" in written.stderr and (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_edges_found_in_review(dunner, configure, client):
+    """Instalments count one by one, late credit notes, unapplied credit, DSO, prepaid finals, superseded promises."""
+    configure("\n[agenda]\ncall_amount = 5000\n")
+    for code in ("I", "B", "P", "S", "Q", "V"):
+        client(code, "--terms", "30")
+    for issued in ("2026-01-02", "2026-01-03", "2026-01-04"):
+        dunner("invoice", "I", "1000", "--issued", issued)  # F-0001..0003, paid before their due dates
+    dunner("invoice", "B", "1000", "--issued", "2026-01-05")  # F-0004 due 02-04
+    dunner("invoice", "P", "1000", "--issued", "2026-01-05")  # F-0005, P paid 1200 before it
+    dunner("invoice", "S", "10000", "--issued", "2026-01-05")  # F-0006, credited in April
+    dunner("deposit", "Q", "9000", "--vat", "0", "--issued", "2026-01-05")  # F-0007
+    dunner("invoice", "V", "1000", "--issued", "2026-01-05")  # F-0008 due 02-04
+    dunner("invoice", "I", "2000", "--issued", "2026-02-01", "--terms", "10", "--instalments", "2", "--every", "30")
+    dunner("invoice", "Q", "10000", "--vat", "0", "--issued", "2026-02-01", "--deduct", "F-2026-0007")  # F-0010
+    dunner("invoice", "S", "1000", "--issued", "2026-04-10")  # F-0011
+    for n in (1, 2, 3):
+        dunner("pay", f"F-2026-000{n}", "1000", "--on", "2026-01-20")
+    dunner("pay", "F-2026-0009", "1000", "--on", "2026-03-03")  # 1st instalment due 02-11: 20 days late
+    dunner("pay", "F-2026-0004", "800", "--on", "2026-01-20")
+    dunner("credit-note", "F-2026-0004", "200", "--reason", "Remise", "--on", "2026-03-20")
+    dunner("pay", "--client", "P", "1200", "--on", "2026-01-02")
+    dunner("pay", "F-2026-0007", "9000", "--on", "2026-01-10")
+    dunner("credit-note", "F-2026-0006", "--reason", "Annulée", "--on", "2026-04-20")
+    dunner("promise", "F-2026-0008", "2026-02-20", "--on", "2026-02-10")
+    dunner("promise", "F-2026-0008", "2026-03-05", "--on", "2026-02-18")  # renegotiated before the day
+    dunner("pay", "F-2026-0008", "1000", "--on", "2026-03-03")
+    before = stats(dunner, "2026-03-10")["I"]
+    dunner("pay", "F-2026-0009", "1000", "--on", "2026-03-10")  # the 2nd instalment, 3 days early
+    after = stats(dunner, "2026-03-10")["I"]
+    assert (before["paid"], after["paid"], after["paid_late"]) == (4, 5, 1)
+    assert before["grade"] == after["grade"]  # the on-time payment revealed nothing
+    b = stats(dunner, "2026-03-31")["B"]
+    assert (b["max_days_late"], b["avg_days_to_pay"]) == (0, "15.0")  # paid all it owed on 01-20
+    p = stats(dunner, "2026-06-30")["P"]
+    assert (p["credit"], p["outstanding"], p["overdue"]) == ("200.00", "-200.00", "0.00")
+    assert p["oldest_overdue_days"] is None
+    assert p["grade"] != "E"
+    table = dunner("forecast", "--as-of", "2026-06-30").stdout
+    assert "F-2026-0005" not in table  # P's invoice is paid by its credit: nothing to expect, nothing at risk
+    assert stats(dunner, "2026-04-30")["S"]["dso"] == "90.0"  # 1000 owed / 1000 invoiced in the window x 90
+    assert stats(dunner, "2026-03-01")["Q"]["invoices"] == 2  # the final invoice settled by its deposit
+    assert "pre-due-call" not in dunner("agenda", "--as-of", "2026-02-25").stdout  # asks 1000, not 10000
+    v = stats(dunner, "2026-03-10")["V"]
+    assert (v["promises_kept"], v["promises_broken"]) == (1, 0)

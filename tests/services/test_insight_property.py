@@ -60,7 +60,8 @@ def build(tmp: str, invoices, on_time: bool = False):
 
 
 def reference(model, as_of: date) -> dict:
-    """The figures by hand: fill each invoice's instalments in due order with its payments in date order."""
+    """The figures by hand: fill each invoice's instalments in due order with its payments in date order;
+    each instalment settled counts as one paid, late by its settling day - its due date."""
     lates, to_pay, weights, outstanding, overdue = [], [], [], 0, 0
     for issued, plan, payments in model:
         if issued > as_of:
@@ -78,11 +79,12 @@ def reference(model, as_of: date) -> dict:
                     settled[n] = day
         outstanding += sum(remaining)
         overdue += sum(r for (due, _), r in zip(plan, remaining, strict=True) if due < as_of)
-        if all(settled):
-            late = max(0, *((s - due).days for s, (due, _) in zip(settled, plan, strict=True)))
-            lates.append((max(settled), late))
-            to_pay.append((max(settled) - issued).days)
-            weights.append((late, sum(a for _, a in plan)))
+        for day, (due, amount) in zip(settled, plan, strict=True):  # each instalment paid counts on its own
+            if day is not None:
+                late = max(0, (day - due).days)
+                lates.append((day, late))
+                to_pay.append((day - issued).days)
+                weights.append((late, amount))
     return {
         "paid": len(lates),
         "paid_late": sum(1 for _, late in lates if late > 0),

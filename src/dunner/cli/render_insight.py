@@ -31,7 +31,8 @@ def stats_columns(machine: bool) -> list[Column]:
         Column("client"),
         Column("currency", "cur"),
         Column("grade"),
-        Column("paid_of", "paid", numeric=True),
+        Column("invoices", numeric=True),
+        Column("paid", numeric=True),
         Column("late_of", "late", numeric=True),
         Column("avg_days_late", "avg late", numeric=True, show=_days),
         Column("avg_days_late_weighted", "by amount", numeric=True, show=_days),
@@ -61,7 +62,6 @@ def show_stats(rows: Iterable[dict[str, Any]], as_of: Any, fmt: str, locale: str
             {
                 **row,
                 "promises": f"{row['promises_kept']}/{row['promises_broken']}",
-                "paid_of": f"{row['paid']}/{row['invoices']}",
                 "late_of": f"{row['paid_late']} ({_percent(row['late_share'])})" if row["paid"] else "",
                 "trend_text": trend,
                 "spark": sparkline(days),
@@ -80,8 +80,9 @@ def show_stats(rows: Iterable[dict[str, Any]], as_of: Any, fmt: str, locale: str
         return
     out = console()
     out.print(
-        "paid: invoices paid / issued; days late of paid invoices, plain and weighted by amount; lateness: the last"
-        " paid invoices, oldest first (▁ on time … █ 60+ days late). Grades, and why:"
+        "paid: invoices (each instalment of a plan counts) paid in full; late: how many of them late; days late,"
+        " plain and weighted by amount; lateness: the last paid, oldest first (▁ on time … █ 60+ days)."
+        " Grades, and why:"
     )
     for row in listed:
         style = GRADE_STYLES.get(row["grade"], "")

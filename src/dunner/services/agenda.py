@@ -90,7 +90,8 @@ DEFAULT_CALL_DAYS_BEFORE = 7
 def _pre_due_calls(ledger: Ledger, config: Config, as_of: date) -> Iterator[dict[str, Any]]:
     """A call to the billing contact before a large invoice falls due, so it is in the next payment run.
 
-    Large: an invoice (or deposit) whose total reaches `[agenda] call_amount`, in its own currency.
+    Large: an invoice (or deposit) asking at least `[agenda] call_amount` (its total less the deposits
+    it deducts), in its own currency.
     The call is listed from `call_days_before` days before each open instalment's due date to the
     due date itself, and leaves the agenda once a call on that invoice is logged in that time.
     """
@@ -100,7 +101,8 @@ def _pre_due_calls(ledger: Ledger, config: Config, as_of: date) -> Iterator[dict
         return
     before = section.get("call_days_before", DEFAULT_CALL_DAYS_BEFORE)
     for row in ledger.rows(
-        f"""SELECT o.*, c.code, c.name, c.contact, c.phone, c.email, v.total_cents FROM ({INSTALMENTS}) o
+        f"""SELECT o.*, c.code, c.name, c.contact, c.phone, c.email,
+            v.total_cents - v.prepaid_cents AS asked_cents FROM ({INSTALMENTS}) o
         JOIN invoice v ON v.id = o.invoice_id JOIN client c ON c.id = o.client_id
         WHERE v.kind IN ('invoice', 'deposit') AND o.amount_cents > o.paid_cents
           AND o.due_on >= :as_of AND o.due_on <= :horizon
@@ -113,7 +115,7 @@ def _pre_due_calls(ledger: Ledger, config: Config, as_of: date) -> Iterator[dict
             "window": f"-{before} days",
         },
     ):
-        if Money(row["total_cents"], row["currency"]).amount < threshold:
+        if Money(row["asked_cents"], row["currency"]).amount < threshold:  # deposits deducted are not asked
             continue
         due = date.fromisoformat(row["due_on"])
         part = "" if row["seq"] == 1 else f" (instalment {row['seq']})"

@@ -24,7 +24,7 @@ from typing import Any
 from dunner.config import Config
 from dunner.db import Ledger
 from dunner.money import Money
-from dunner.services.balances import INSTALMENTS
+from dunner.services.balances import INSTALMENTS, credit_sql
 from dunner.services.insight import client_stats, grading
 
 DEFAULT_WEEKS = 8
@@ -83,6 +83,11 @@ def forecast(
     risky = set(grading(config).risky)
     risky_clients = {(r["client_id"], r["currency"]): r["grade"] for r in stats if r["grade"] in risky}
     states = event_states(ledger, as_of)
+    credit = {
+        (r["client_id"], r["currency"]): r["credit_cents"]
+        for r in ledger.rows(credit_sql(), {"as_of": as_of.isoformat()})
+        if r["credit_cents"] > 0
+    }
     codes = {r["client_id"]: r["client"] for r in stats}
     end = as_of + timedelta(days=7 * weeks - 1)
     result = Forecast(as_of, weeks)
@@ -98,6 +103,12 @@ def forecast(
         cur, left = row["currency"], row["amount_cents"] - row["paid_cents"]
         due = date.fromisoformat(row["due_on"])
         key = (row["client_id"], cur)
+        if credit.get(key):  # money already received and not applied pays the oldest first
+            take = min(credit[key], left)
+            credit[key] -= take
+            left -= take
+            if not left:
+                continue
         why = []
         if (as_of - due).days >= at_risk_days:
             why.append(f"{(as_of - due).days} days overdue")

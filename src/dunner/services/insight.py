@@ -5,14 +5,20 @@ instalment's allocations finds the day it was settled, then each invoice's figur
 client's sums. Python receives one row per client and currency and only divides.
 
 What counts, at the edges:
-- An invoice is *paid* when all its instalments are settled and some of it with money: one settled
-  wholly by credit notes was cancelled, not paid. Credit notes and discounts still settle (a paid
-  invoice's last cent may be a discount), but only money weighs in the weighted averages.
-- *Days late* of a paid invoice: the latest of its instalments' (day settled - due date), 0 if none
-  was late. Partial payments count on the day the last cent came.
+- What is *paid* is counted by what fell due: an invoice, or each instalment of a plan on its own
+  (as aging and dunning count them), settled in full and some of it with money: one settled wholly
+  by credit notes was cancelled, not paid. Counting instalments keeps an on-time payment from ever
+  revealing an earlier instalment's lateness, so it can never worsen a grade.
+- *Days late*: day settled - due date, 0 if not late. The day settled is the day of the last cent
+  (partial payments do not settle), except that a credit note finishing it later dates it by the
+  last money received (the client paid all they ended up owing then). Only money weighs in the
+  weighted averages.
+- Money received and not applied (the aging table's credit) is netted from the outstanding and the
+  overdue, oldest first.
 - Written-off invoices are out of the outstanding from their write-off date, counted apart.
-- *DSO* over the window: what is owed now / what was invoiced in the window (less its credit notes)
-  x the window's days.
+- *DSO* over the window: what is owed now / what was invoiced in the window (less the credit notes
+  on those invoices) x the window's days.
+- A promise renegotiated before its day is superseded by the new one and counts neither way.
 - *Trend*: the weighted lateness of invoices paid in the window against the window before.
 - A promise is *kept* when what it covered was settled by the promised day, *broken* when that day
   passed with it still open.
@@ -45,6 +51,7 @@ COLUMNS = [
     "max_days_late",
     "avg_days_to_pay",
     "dso",
+    "credit",
     "outstanding",
     "overdue",
     "oldest_overdue_days",
@@ -62,39 +69,43 @@ SQL = """
 WITH run AS (
     SELECT a.instalment_id, a.applied_on, a.amount_cents,
            p.method IN ('credit_note', 'discount') AS system,
-           SUM(a.amount_cents) OVER (PARTITION BY a.instalment_id ORDER BY a.applied_on, a.id) AS running
+           SUM(a.amount_cents) OVER (PARTITION BY a.instalment_id ORDER BY a.applied_on, a.id) AS running,
+           MAX(CASE WHEN p.method NOT IN ('credit_note', 'discount') THEN a.applied_on END)
+               OVER (PARTITION BY a.instalment_id ORDER BY a.applied_on, a.id) AS last_money
     FROM allocation a JOIN payment p ON p.id = a.payment_id
     WHERE a.applied_on <= :as_of {alloc_filter}
 ),
 settle AS MATERIALIZED (
     SELECT r.instalment_id, SUM(r.amount_cents) AS paid_cents,
            SUM(CASE WHEN r.system THEN 0 ELSE r.amount_cents END) AS money_cents,
-           MIN(CASE WHEN r.running >= i.amount_cents THEN r.applied_on END) AS settled_on
+           -- settled on the day of the last cent; a credit note finishing it later dates it by the last money
+           MIN(CASE WHEN r.running >= i.amount_cents THEN
+               CASE WHEN r.system THEN COALESCE(r.last_money, r.applied_on) ELSE r.applied_on END END) AS settled_on
     FROM run r JOIN instalment i ON i.id = r.instalment_id
     GROUP BY r.instalment_id
 ),
-inv AS MATERIALIZED (
-    SELECT v.id, v.client_id, v.currency, v.issued_on,
+part AS MATERIALIZED (
+    SELECT v.id AS invoice_id, v.client_id, v.currency, v.issued_on, i.id AS instalment_id, i.due_on,
            CASE WHEN v.status <> 'issued' AND v.status_on <= :as_of THEN v.status ELSE 'issued' END AS state,
-           SUM(i.amount_cents) AS asked_cents,
-           SUM(COALESCE(s.paid_cents, 0)) AS paid_cents,
-           SUM(COALESCE(s.money_cents, 0)) AS money_cents,
-           COUNT(*) = COUNT(s.settled_on) AS settled,
-           MAX(s.settled_on) AS settled_on,
-           MAX(CAST(julianday(s.settled_on) - julianday(i.due_on) AS INTEGER)) AS late_days,
-           SUM(CASE WHEN i.due_on < :as_of THEN i.amount_cents - COALESCE(s.paid_cents, 0) ELSE 0 END)
-               AS overdue_cents,
-           MIN(CASE WHEN i.due_on < :as_of AND i.amount_cents > COALESCE(s.paid_cents, 0) THEN i.due_on END)
-               AS oldest_due
-    FROM invoice v JOIN instalment i ON i.invoice_id = v.id LEFT JOIN settle s ON s.instalment_id = i.id
+           COALESCE(i.amount_cents, 0) AS amount_cents, COALESCE(s.paid_cents, 0) AS paid_cents,
+           COALESCE(s.money_cents, 0) AS money_cents, s.settled_on
+    FROM invoice v LEFT JOIN instalment i ON i.invoice_id = v.id LEFT JOIN settle s ON s.instalment_id = i.id
     WHERE v.kind IN ('invoice', 'deposit') AND v.issued_on <= :as_of {invoice_filter}
-    GROUP BY v.id
+),
+inv AS (
+    SELECT invoice_id, client_id, currency, issued_on, state,
+           SUM(amount_cents) AS asked_cents, SUM(paid_cents) AS paid_cents,
+           SUM(CASE WHEN due_on < :as_of THEN amount_cents - paid_cents ELSE 0 END) AS overdue_cents,
+           MIN(CASE WHEN due_on < :as_of AND amount_cents > paid_cents THEN due_on END) AS oldest_due
+    FROM part GROUP BY invoice_id
 ),
 paid AS (
-    SELECT client_id, currency, settled_on, money_cents, MAX(late_days, 0) AS late,
+    -- what fell due and was paid: an invoice, or each instalment of a plan, settled with some money
+    SELECT client_id, currency, settled_on, money_cents,
+           MAX(CAST(julianday(settled_on) - julianday(due_on) AS INTEGER), 0) AS late,
            CAST(julianday(settled_on) - julianday(issued_on) AS INTEGER) AS to_pay,
-           ROW_NUMBER() OVER (PARTITION BY client_id, currency ORDER BY settled_on DESC, id DESC) AS rn
-    FROM inv WHERE state = 'issued' AND settled AND money_cents > 0
+           ROW_NUMBER() OVER (PARTITION BY client_id, currency ORDER BY settled_on DESC, instalment_id DESC) AS rn
+    FROM part WHERE state = 'issued' AND settled_on IS NOT NULL AND money_cents > 0
 ),
 promised AS (
     SELECT v.client_id, v.currency, e.promise_on,
@@ -103,16 +114,21 @@ promised AS (
               AND (s.settled_on IS NULL OR s.settled_on > e.promise_on)) AS open_parts
     FROM event e JOIN invoice v ON v.id = e.invoice_id
     WHERE e.kind = 'promise' AND e.happened_on <= :as_of AND e.promise_on IS NOT NULL {invoice_filter}
+      -- a promise renegotiated before its day is superseded by the new one
+      AND NOT EXISTS (SELECT 1 FROM event x WHERE x.invoice_id = e.invoice_id AND x.kind = 'promise'
+                      AND x.id > e.id AND x.happened_on <= :as_of AND x.happened_on <= e.promise_on)
 )
 SELECT c.id AS client_id, c.code, c.credit_limit_cents, c.currency AS client_currency, x.*,
+       COALESCE(cr.credit_cents, 0) AS credit,
        p.paid, p.paid_late, p.sum_late, p.max_late, p.weighted_late, p.money, p.sum_to_pay,
        p.now_weighted, p.now_money, p.before_weighted, p.before_money, p.recent,
        COALESCE(q.kept, 0) AS kept, COALESCE(q.broken, 0) AS broken,
-       (SELECT COUNT(DISTINCT e.invoice_id) FROM event e JOIN invoice v ON v.id = e.invoice_id WHERE e.kind = 'dispute'
-        AND e.happened_on <= :as_of AND v.client_id = x.client_id AND v.currency = x.currency) AS disputes,
-       (SELECT COALESCE(SUM(n.total_cents), 0) FROM invoice n WHERE n.kind = 'credit_note'
-        AND n.client_id = x.client_id AND n.currency = x.currency
-        AND n.issued_on > :window_start AND n.issued_on <= :as_of) AS credited_window
+       (SELECT COUNT(DISTINCT e.invoice_id) FROM event e JOIN invoice v ON v.id = e.invoice_id
+        WHERE e.kind = 'dispute' AND e.happened_on <= :as_of AND v.client_id = x.client_id
+          AND v.currency = x.currency) AS disputes,
+       (SELECT COALESCE(SUM(n.total_cents), 0) FROM invoice n JOIN invoice o ON o.id = n.related_invoice_id
+        WHERE n.kind = 'credit_note' AND n.client_id = x.client_id AND n.currency = x.currency
+          AND o.issued_on > :window_start AND n.issued_on <= :as_of) AS credited_window
 FROM (
     SELECT client_id, currency, COUNT(*) AS invoices,
            SUM(CASE WHEN state = 'issued' THEN asked_cents - paid_cents ELSE 0 END) AS outstanding,
@@ -123,6 +139,7 @@ FROM (
     FROM inv WHERE state <> 'void' GROUP BY client_id, currency
 ) x
 JOIN client c ON c.id = x.client_id
+LEFT JOIN ({credit}) cr ON cr.client_id = x.client_id AND cr.currency = x.currency
 LEFT JOIN (
     SELECT client_id, currency, COUNT(*) AS paid, SUM(late > 0) AS paid_late, SUM(late) AS sum_late,
            MAX(late) AS max_late, SUM(late * money_cents) AS weighted_late, SUM(money_cents) AS money,
@@ -191,9 +208,11 @@ def client_stats(
     """One row per client and currency: the figures, the grade and its reasons (see COLUMNS)."""
     settings = Settings.from_config(config, window)
     rules = grading(config)
-    filters = {"alloc_filter": "", "invoice_filter": ""}
+    from dunner.services.balances import credit_sql
+
+    filters = {"alloc_filter": "", "invoice_filter": "", "credit": credit_sql(client_id is not None)}
     if client_id is not None:
-        filters = {
+        filters |= {
             "alloc_filter": "AND a.instalment_id IN (SELECT i.id FROM instalment i JOIN invoice w"
             " ON w.id = i.invoice_id WHERE w.client_id = :client_id)",
             "invoice_filter": "AND v.client_id = :client_id",
@@ -214,11 +233,14 @@ def _stats_row(row: Any, as_of: date, settings: Settings, rules: Grading) -> dic
     paid = row["paid"] or 0
     recent = sorted(tuple(int(n) for n in item.split(":")) for item in (row["recent"] or "").split(",") if item)
     last_late = tuple(late for _, late in recent)  # newest first
-    outstanding = Money(row["outstanding"], cur)
+    # money received and not applied yet (as in the aging table) pays the oldest overdue first
+    credit = row["credit"]
+    outstanding = Money(row["outstanding"] - credit, cur)
+    overdue = Money(max(row["overdue"] - credit, 0), cur)
     limit = row["credit_limit_cents"]
     over = outstanding.minor - limit if limit is not None and cur == row["client_currency"] else 0
     sales = row["sales_window"] - row["credited_window"]
-    oldest = (as_of - date.fromisoformat(row["oldest_due"])).days if row["oldest_due"] else 0
+    oldest = (as_of - date.fromisoformat(row["oldest_due"])).days if row["oldest_due"] and overdue.minor else 0
     trend, change = _trend(row, settings.trend_tolerance)
     figures = Figures(
         paid=paid,
@@ -226,13 +248,13 @@ def _stats_row(row: Any, as_of: date, settings: Settings, rules: Grading) -> dic
         avg_days_late=_ratio(row["weighted_late"] or 0, row["money"]),
         max_days_late=row["max_late"],
         oldest_overdue_days=oldest,
-        overdue=Money(row["overdue"], cur).amount,
+        overdue=overdue.amount,
         promises_broken=row["broken"],
         promises=row["broken"] + row["kept"],
         disputes=row["disputes"],
         written_off=row["written_off"],
         over_limit=Money(max(over, 0), cur).amount,
-        dso=_ratio(outstanding.minor * settings.window, sales) if sales > 0 else None,
+        dso=_ratio(max(outstanding.minor, 0) * settings.window, sales) if sales > 0 else None,
         currency=cur,
     )
     grade, reasons = rules.grade(figures)
@@ -250,8 +272,9 @@ def _stats_row(row: Any, as_of: date, settings: Settings, rules: Grading) -> dic
         "max_days_late": row["max_late"],
         "avg_days_to_pay": _ratio(row["sum_to_pay"] or 0, paid),
         "dso": figures.dso,
+        "credit": Money(credit, cur),
         "outstanding": outstanding,
-        "overdue": Money(row["overdue"], cur),
+        "overdue": overdue,
         "oldest_overdue_days": oldest or None,
         "promises_kept": row["kept"],
         "promises_broken": row["broken"],

@@ -10,23 +10,35 @@ from dunner.errors import BadInput
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+# Business dates outside these years are typos (and date arithmetic near year 1 or 9999 overflows).
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def parse_date(text: str, fmt: str | None = None) -> date:
     """Parse an ISO date (YYYY-MM-DD), or one in the strptime `fmt` the user chose."""
     value = str(text).strip()
     if fmt:
         try:
-            return datetime.strptime(value, fmt).date()
+            parsed = datetime.strptime(value, fmt).date()
         except ValueError:
             raise BadInput(f"'{text}' is not a date in the format {fmt}") from None
+        return _in_range(parsed, text)
     if not _ISO.fullmatch(value):
         raise BadInput(
             f"'{text}' is not an ISO date (YYYY-MM-DD)",
             hint="other layouts need --date-format, e.g. --date-format %d/%m/%Y",
         )
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise BadInput(f"'{text}' is not a real date") from None
+    return _in_range(day, text)
+
+
+def _in_range(day: date, text: str) -> date:
+    if not EARLIEST <= day <= LATEST:
+        raise BadInput(f"'{text}' is out of range: dates run from {EARLIEST.year} to {LATEST.year}")
+    return day
 
 
 def today(timezone: str) -> date:

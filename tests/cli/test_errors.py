@@ -52,3 +52,10 @@ def test_help_and_version(dunner):
     assert "aging" in dunner("--help").stdout
     assert dunner("--version").stdout.startswith("dunner ")
     assert app.info.name == "dunner"
+
+
+@pytest.mark.parametrize("day", ["0001-02-01", "9999-12-01", "1899-12-31", "3000-01-01"])
+def test_dates_out_of_range_are_refused(dunner, day):
+    for command in (["aging"], ["stats"], ["forecast"], ["remind", "--dry-run"]):
+        err = dunner(*command, "--as-of", day, code=2).stderr
+        assert f"'{day}' is out of range: dates run from 1900 to 2999" in err and "Traceback" not in err

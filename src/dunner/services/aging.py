@@ -45,8 +45,8 @@ def _bucket_sums(buckets: Buckets, as_of: date) -> tuple[str, dict[str, str]]:
     return ", ".join(exprs), params
 
 
-def aging_by_client(ledger: Ledger, as_of: date, buckets: Buckets) -> Iterator[dict[str, Any]]:
-    """One row per client and currency: credit, each bucket, and total = buckets - credit.
+def client_sql(as_of: date, buckets: Buckets) -> tuple[str, dict[str, str]]:
+    """The aging-by-client query and its parameters (the benchmark runs it raw as its baseline).
 
     Credit is what the client paid by `as_of` minus what was applied by then; both sums come from one
     pass over the instalments (each allocation belongs to one) and one over the payments.
@@ -74,8 +74,14 @@ def aging_by_client(ledger: Ledger, as_of: date, buckets: Buckets) -> Iterator[d
         HAVING SUM(x.received) <> SUM(x.applied) OR {nonzero}
         ORDER BY lower(c.code), x.currency
     """
+    return sql, {"as_of": as_of.isoformat(), **params}
+
+
+def aging_by_client(ledger: Ledger, as_of: date, buckets: Buckets) -> Iterator[dict[str, Any]]:
+    """One row per client and currency: credit, each bucket, and total = buckets - credit."""
     names = buckets.names
-    for row in ledger.rows(sql, {"as_of": as_of.isoformat(), **params}):
+    sql, params = client_sql(as_of, buckets)
+    for row in ledger.rows(sql, params):
         cur = row["currency"]
         amounts = [row[f"b{i}"] for i in range(len(names))]
         credit = row["credit_cents"]

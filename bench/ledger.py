@@ -1,0 +1,100 @@
+"""Large ledgers for the benchmark, written straight into SQLite (importing a million rows through the
+checks would take longer than the measurements themselves).
+
+Same habits as generate.py: invoices spread over the two years before `end`, 30/45/60-day terms,
+clients paying on time or late by their own habit, about 1.5 payments per invoice (half paid in
+two parts), some never paid, nothing paid after `end`. The schema comes from dunner itself
+(`Ledger.open` runs the migrations), so the rows are what dunner would have written.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+from generate import clients as habits
+
+NOW = "2026-01-01T00:00:00Z"
+
+
+def build(path: Path, invoices: int, end: date = date(2026, 11, 23), seed: int = 1) -> dict[str, int]:
+    """Write a ledger of `invoices` invoices (one client per 100) at `path`; return the row counts."""
+    from dunner.db import Ledger
+
+    if path.exists():
+        path.unlink()
+    Ledger.open(str(path)).close()
+    rng = random.Random(seed)
+    people = habits(rng, max(10, invoices // 100))
+    cumulative, total = [], 0.0
+    for _ in people:  # a few big clients, many small ones (cumulative weights: a bisect per draw)
+        total += rng.paretovariate(1.5)
+        cumulative.append(total)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.executemany(
+        "INSERT INTO client (id, code, name, email, language, currency, terms_days, created_at)"
+        " VALUES (?, ?, ?, ?, 'fr', 'EUR', ?, ?)",
+        [
+            (n, c.code, f"Client {c.code}", f"{c.code.lower()}@example.com", c.terms, NOW)
+            for n, c in enumerate(people, 1)
+        ],
+    )
+    start = end - timedelta(days=730)
+    days = sorted(rng.randrange(730) for _ in range(invoices))
+    counts = {"invoices": 0, "payments": 0}
+    batch: dict[str, list[tuple]] = {"invoice": [], "instalment": [], "payment": [], "allocation": []}
+    pid = 0
+    for n, offset in enumerate(days, start=1):
+        issued = start + timedelta(days=offset)
+        who = rng.choices(range(len(people)), cum_weights=cumulative)[0]
+        c = people[who]
+        cents = max(100, int(rng.lognormvariate(11.2, 0.9)))
+        due = issued + timedelta(days=c.terms)
+        batch["invoice"].append((n, f"F-{n:07}", who + 1, issued.isoformat(), cents, cents, NOW))
+        batch["instalment"].append((n, n, due.isoformat(), cents))
+        if rng.random() >= c.default:
+            paid_on = max(issued, due + timedelta(days=round(rng.gauss(c.mean, c.spread))))
+            parts = [cents] if rng.random() < 0.5 else [cents // 2, cents - cents // 2]
+            for k, part in enumerate(parts):
+                when = max(issued, paid_on - timedelta(days=(len(parts) - 1 - k) * rng.randrange(5, 30)))
+                if when > end:
+                    continue
+                pid += 1
+                day = when.isoformat()
+                batch["payment"].append((pid, who + 1, day, part, f"P{pid:08}", NOW))
+                batch["allocation"].append((pid, pid, n, part, day, NOW))
+        if len(batch["invoice"]) >= 50_000 or n == invoices:
+            _flush(conn, batch, counts)
+    conn.commit()
+    conn.execute("PRAGMA optimize")
+    conn.close()
+    return counts
+
+
+def _flush(conn: sqlite3.Connection, batch: dict[str, list[tuple]], counts: dict[str, int]) -> None:
+    conn.executemany(
+        "INSERT INTO invoice (id, number, client_id, issued_on, currency, net_cents, total_cents, created_at)"
+        " VALUES (?, ?, ?, ?, 'EUR', ?, ?, ?)",
+        batch["invoice"],
+    )
+    conn.executemany(
+        "INSERT INTO instalment (id, invoice_id, seq, due_on, amount_cents) VALUES (?, ?, 1, ?, ?)", batch["instalment"]
+    )
+    conn.executemany(
+        "INSERT INTO payment (id, client_id, received_on, amount_cents, currency, method, reference, created_at)"
+        " VALUES (?, ?, ?, ?, 'EUR', 'transfer', ?, ?)",
+        batch["payment"],
+    )
+    conn.executemany(
+        "INSERT INTO allocation (id, payment_id, instalment_id, amount_cents, applied_on, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        batch["allocation"],
+    )
+    counts["invoices"] += len(batch["invoice"])
+    counts["payments"] += len(batch["payment"])
+    for rows in batch.values():
+        rows.clear()

@@ -1,0 +1,236 @@
+"""The benchmark: each measurement against its baseline (the limit) in the same run, medians and ratios.
+
+Run by hand, not by the test suite (a smoke version runs there with --quick):
+
+    python bench/run.py                 # ledgers of 10k, 100k and 1M invoices; several minutes
+    python bench/run.py --quick         # tiny ledgers, one run each: checks the script works
+
+Every measurement is a whole process (start-up included) timed from outside, its peak memory read
+from the kernel (ru_maxrss of a wrapper's only child). Ratios compare medians taken in the same run,
+so the machine's noise mostly cancels out. Measurements the script does not make yet say so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ledger import build
+
+END = date(2026, 11, 23)
+PYTHON = sys.executable
+DUNNER = [PYTHON, "-m", "dunner"]
+WRAPPER = (
+    "import resource, subprocess, sys;"
+    "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True);"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def run(argv: list[str]) -> tuple[float, int]:
+    """Seconds and peak resident memory (KB) of one process."""
+    started = time.perf_counter()
+    out = subprocess.run([PYTHON, "-c", WRAPPER, *argv], capture_output=True, text=True, check=True).stdout
+    return time.perf_counter() - started, int(out.strip().splitlines()[-1])
+
+
+def median_of(argv: list[str], runs: int, before=None) -> tuple[float, int]:
+    times, peak = [], 0
+    for _ in range(runs):
+        if before:
+            before()
+        seconds, rss = run(argv)
+        times.append(seconds)
+        peak = max(peak, rss)
+    return statistics.median(times), peak
+
+
+RESULTS: list[tuple[str, str, float | None, float | None, str, str]] = []
+
+
+def compare(what: str, ours: list[str], base: list[str], goal: float, runs: int, before=None, memory_goal=None):
+    ours_s, ours_kb = median_of(ours, runs, before)
+    base_s, _ = median_of(base, runs, before)
+    ratio = ours_s / base_s
+    verdict = "met" if ratio <= goal else f"MISSED by {ratio / goal - 1:.0%}"
+    note = f"ratio <= {goal}"
+    if memory_goal is not None:
+        mb = ours_kb / 1024
+        note += f", peak {mb:.0f} MB (goal <= {memory_goal} MB)"
+        if mb > memory_goal:
+            verdict += "; memory MISSED"
+    RESULTS.append((what, f"{ours_s:.3f} s / {base_s:.3f} s", ours_s, base_s, f"{ratio:.2f} ({note})", verdict))
+    memory = f"  peak {ours_kb / 1024:.0f} MB" if memory_goal is not None else ""
+    print(f"{what:<58} {ours_s:8.3f} s {base_s:8.3f} s  ratio {ratio:5.2f}{memory}  {verdict}", flush=True)
+
+
+def baseline_aging(folder: Path, ledger: Path, as_of: date) -> Path:
+    """A plain script running dunner's own aging query through sqlite3 and writing the same CSV."""
+    from dunner.buckets import Buckets
+    from dunner.services.aging import client_sql
+
+    sql, params = client_sql(as_of, Buckets.parse("30,60,90"))
+    script = folder / "baseline_aging.py"
+    script.write_text(
+        "import csv, sqlite3, sys\n"
+        f"SQL = {sql!r}\nPARAMS = {params!r}\n"
+        "def amount(cents):\n"
+        "    sign = '-' if cents < 0 else ''\n"
+        "    return f'{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}'\n"
+        "conn = sqlite3.connect(sys.argv[1])\n"
+        "out = csv.writer(sys.stdout)\n"
+        "out.writerow(['client', 'currency', 'credit', 'current', '1-30', '31-60', '61-90', '91+', 'total'])\n"
+        "for row in conn.execute(SQL, PARAMS):\n"
+        "    buckets = list(row[3:])\n"
+        "    out.writerow([row[0], row[1], amount(row[2]), *map(amount, buckets), amount(sum(buckets) - row[2])])\n",
+        encoding="utf-8",
+    )
+    return script
+
+
+def import_files(folder: Path, count: int) -> tuple[Path, Path]:
+    clients = folder / "clients.csv"
+    invoices = folder / "invoices.csv"
+    with clients.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["code", "name", "email", "terms"])
+        for n in range(max(10, count // 100)):
+            w.writerow([f"C{n:05}", f"Client {n}", f"c{n}@example.com", 30])
+    with invoices.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["number", "client", "issued", "amount"])
+        for n in range(count):
+            day = END - timedelta(days=730 - n * 730 // count)
+            w.writerow(
+                [f"F-{n:07}", f"C{n % max(10, count // 100):05}", day.isoformat(), f"{100 + n % 5000}.{n % 100:02d}"]
+            )
+    return clients, invoices
+
+
+def baseline_import(folder: Path) -> Path:
+    """executemany of the same rows (invoice and its instalment) in one transaction, reading the same CSV."""
+    script = folder / "baseline_import.py"
+    script.write_text(
+        "import csv, sqlite3, sys\n"
+        "from datetime import date, timedelta\n"
+        "conn = sqlite3.connect(sys.argv[1])\n"
+        "ids = dict(conn.execute('SELECT code, id FROM client'))\n"
+        "invoices, instalments = [], []\n"
+        "start = conn.execute('SELECT COALESCE(MAX(id), 0) FROM invoice').fetchone()[0]\n"
+        "for n, row in enumerate(csv.DictReader(open(sys.argv[2], newline='')), start=start + 1):\n"
+        "    cents = int(row['amount'].replace('.', ''))\n"
+        "    due = (date.fromisoformat(row['issued']) + timedelta(days=30)).isoformat()\n"
+        "    invoices.append((n, row['number'], ids[row['client']], row['issued'], cents, cents, 'x'))\n"
+        "    instalments.append((n, n, due, cents))\n"
+        "with conn:\n"
+        '    conn.executemany("INSERT INTO invoice (id, number, client_id, issued_on, currency, net_cents,'
+        " total_cents, created_at) VALUES (?, ?, ?, ?, 'EUR', ?, ?, ?)\", invoices)\n"
+        "    conn.executemany('INSERT INTO instalment (id, invoice_id, seq, due_on, amount_cents)"
+        " VALUES (?, ?, 1, ?, ?)', instalments)\n",
+        encoding="utf-8",
+    )
+    return script
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny ledgers, one run each (the test suite's smoke)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (the median is kept)")
+    parser.add_argument("--keep", type=Path, help="build the ledgers in this folder and keep them")
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
+    sizes = [200, 500, 1000] if args.quick else [10_000, 100_000, 1_000_000]
+    big, mid = sizes[-1], sizes[1]
+    print(f"{platform.platform()}, Python {platform.python_version()}, {platform.processor() or platform.machine()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        ledgers = {}
+        for size in sizes:
+            started = time.perf_counter()
+            ledgers[size] = folder / f"ledger-{size}.db"
+            counts = build(ledgers[size], size, END)
+            print(f"built {size:,} invoices, {counts['payments']:,} payments in {time.perf_counter() - started:.0f} s")
+        small = folder / "ledger-100.db"
+        build(small, 100, END)
+
+        compare(
+            "dunner --help  vs  python -c 'import typer'",
+            [*DUNNER, "--help"],
+            [PYTHON, "-c", "import typer"],
+            1.3,
+            max(runs, 5),
+        )
+        aging = baseline_aging(folder, small, END)
+        compare(
+            "aging --format csv, 100 invoices (process)  vs  sqlite3 script",
+            [*DUNNER, "--db", str(small), "aging", "--format", "csv", "--as-of", END.isoformat()],
+            [PYTHON, str(aging), str(small)],
+            3,
+            max(runs, 5),
+        )
+        past = END - timedelta(days=180)
+        for size in sizes:
+            script = baseline_aging(folder, ledgers[size], past)
+            compare(
+                f"aging by client, {size:,} invoices, as of {past}  vs  raw SQL",
+                [*DUNNER, "--db", str(ledgers[size]), "aging", "--format", "csv", "--as-of", past.isoformat()],
+                [PYTHON, str(script), str(ledgers[size])],
+                1.5,
+                runs,
+                memory_goal=150,
+            )
+        compare(
+            f"aging by client, {big:,} invoices, as of today  vs  one pass over invoices",
+            [*DUNNER, "--db", str(ledgers[big]), "aging", "--format", "csv", "--as-of", END.isoformat()],
+            [
+                PYTHON,
+                "-c",
+                "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("
+                "'SELECT client_id, SUM(total_cents) FROM invoice GROUP BY client_id').fetchall()",
+                str(ledgers[big]),
+            ],
+            2,
+            runs,
+        )
+        clients, invoices = import_files(folder, mid)
+        target = folder / "import.db"
+
+        def fresh() -> None:
+            if target.exists():
+                target.unlink()
+            for extra in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+                if extra.exists():
+                    extra.unlink()
+            subprocess.run(
+                [*DUNNER, "--db", str(target), "import", "clients", str(clients)], check=True, capture_output=True
+            )
+
+        compare(
+            f"import {mid:,} invoices from CSV  vs  executemany in one transaction",
+            [*DUNNER, "--db", str(target), "import", "invoices", str(invoices)],
+            [PYTHON, str(baseline_import(folder)), str(target), str(invoices)],
+            3,
+            runs,
+            before=fresh,
+        )
+        for what in (
+            "remind choosing the due steps among 100k open instalments  vs  one raw SQL query",
+            "remind delivering 10,000 reminders to a Maildir  vs  jinja2 + mailbox",
+        ):
+            print(f"{what:<58} not measured yet")
+            RESULTS.append((what, "", None, None, "", "not measured yet"))
+
+
+if __name__ == "__main__":
+    main()

@@ -191,7 +191,7 @@ def show_aging(ledger: Any, as_of: Any, by: str, buckets: Any, fmt: str, locale:
     styles = {name: lateness_style(low) for name, low in zip(buckets.names, buckets.lows, strict=True)}
     emit(
         fmt,
-        [*listed, *_currency_totals(listed, names)],
+        [*listed, *aging.currency_totals(listed, buckets)],
         columns,
         locale=locale,
         title=f"Aging by client as of {as_of}",
@@ -205,19 +205,9 @@ def show_aging(ledger: Any, as_of: Any, by: str, buckets: Any, fmt: str, locale:
 
 def _aging_chart(rows: list[dict[str, Any]], buckets: Any, locale: str) -> None:
     from dunner.cli.render_insight import show_aging_chart
-    from dunner.services import aging
+    from dunner.services.aging import currency_totals
 
-    show_aging_chart(_currency_totals(rows, aging.client_columns(buckets)), buckets.names, locale)
-
-
-def _currency_totals(rows: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
-    """A TOTAL row per currency (never one across currencies)."""
-    totals: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        total = totals.setdefault(row["currency"], {"client": "TOTAL", "currency": row["currency"]})
-        for key in names[2:]:
-            total[key] = total[key] + row[key] if key in total else row[key]
-    return list(totals.values())
+    show_aging_chart(currency_totals(rows, buckets), buckets, locale)
 
 
 def show_run(report: Any, fmt: str, locale: str) -> None:

@@ -170,23 +170,18 @@ def _table_with_markup(rows: list[dict[str, Any]], columns: list[Column], locale
     console().print(table)
 
 
-def show_aging_chart(rows: list[dict[str, Any]], bucket_names: list[str], locale: str) -> None:
+def show_aging_chart(totals: list[dict[str, Any]], buckets: Any, locale: str) -> None:
     """A bar per aging bucket, per currency, from the TOTAL rows of the aging table."""
     from dunner.cli.render import lateness_style
     from dunner.money import Money
 
     out = console()
-    totals = [r for r in rows if r["client"] == "TOTAL"]
+    names = buckets.names
     for total in totals:
         cur = total["currency"]
-        bars = [Bar(name, total[name].minor, human(total[name], locale)) for name in bucket_names]
+        bars = [Bar(name, total[name].minor, human(total[name], locale)) for name in names]
         out.print(f"[bold]Aging in {cur}[/] (total {human(Money(total['total'].minor, cur), locale)})")
-        width = max(len(name) for name in bucket_names)
-        for (label, line, text, _), low in zip(bar_lines(bars, width=40), _lows(bucket_names), strict=True):
+        width = max(len(name) for name in names)
+        for (label, line, text, _), low in zip(bar_lines(bars, width=40), buckets.lows, strict=True):
             style = lateness_style(low) or "green"
             out.print(f"  {label:>{width}} [{style}]{line}[/] {text if line else ''}".rstrip())
-
-
-def _lows(names: list[str]) -> list[int]:
-    """The first overdue day of each bucket name ('current' is -1: not yet due)."""
-    return [-1 if n == "current" else int(n.split("-")[0].rstrip("+")) for n in names]

@@ -94,6 +94,16 @@ def aging_by_client(ledger: Ledger, as_of: date, buckets: Buckets) -> Iterator[d
         }
 
 
+def currency_totals(rows: list[dict[str, Any]], buckets: Buckets) -> list[dict[str, Any]]:
+    """A TOTAL row per currency of aging_by_client's rows (never one across currencies)."""
+    totals: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        total = totals.setdefault(row["currency"], {"client": "TOTAL", "currency": row["currency"]})
+        for key in client_columns(buckets)[2:]:
+            total[key] = total[key] + row[key] if key in total else row[key]
+    return list(totals.values())
+
+
 def aging_by_invoice(ledger: Ledger, as_of: date, buckets: Buckets) -> Iterator[dict[str, Any]]:
     """One row per instalment with money still owing as of `as_of`."""
     sql = f"""

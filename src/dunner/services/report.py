@@ -20,18 +20,16 @@ from dunner.money import Money
 TOP_LATE = 10  # late payers listed
 
 
-def _tone(bucket: str) -> str:
-    if bucket == "current":
-        return "normal"
-    low = int(bucket.split("-")[0].rstrip("+"))
-    return "late" if low <= 60 else "risk"
+def _tone(low: int) -> str:
+    """The colour of an aging bucket by its fewest days overdue."""
+    return "normal" if low == 0 else "late" if low <= 60 else "risk"
 
 
 def report_context(ledger: Ledger, config: Config, as_of: date, weeks: int, locale: str) -> dict[str, Any]:
     """What the template shows, every figure computed by the same services as the commands."""
     from markupsafe import Markup
 
-    from dunner.services.aging import aging_by_client
+    from dunner.services.aging import aging_by_client, currency_totals
     from dunner.services.forecast import forecast
     from dunner.services.insight import client_stats
 
@@ -40,16 +38,16 @@ def report_context(ledger: Ledger, config: Config, as_of: date, weeks: int, loca
 
     buckets = Buckets.parse("30,60,90")
     aging = list(aging_by_client(ledger, as_of, buckets))
-    currencies = sorted({r["currency"] for r in aging})
-    totals = {}
-    for cur in currencies:
-        rows = [r for r in aging if r["currency"] == cur]
-        totals[cur] = {key: Money(sum(r[key].minor for r in rows), cur) for key in ["credit", *buckets.names, "total"]}
-        totals[cur]["overdue"] = Money(sum(totals[cur][b].minor for b in buckets.names if b != "current"), cur)
+    totals = {t["currency"]: t for t in sorted(currency_totals(aging, buckets), key=lambda t: t["currency"])}
+    for cur, t in totals.items():
+        t["overdue"] = Money(sum(t[b].minor for b in buckets.names if b != "current"), cur)
     aging_charts = {
         cur: Markup(
             svg_bars(
-                [Bar(name, t[name].minor, money(t[name]), _tone(name)) for name in buckets.names],
+                [
+                    Bar(name, t[name].minor, money(t[name]), _tone(low))
+                    for name, low in zip(buckets.names, buckets.lows, strict=True)
+                ],
                 title=f"Aging {cur}",
             )
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 from dunner.allocation import OpenItem, spread_credit
 from dunner.config import Config
@@ -93,6 +94,23 @@ def claim_invoice(ledger: Ledger, config: Config, number: str, as_of: date) -> I
     if note and claim.interest.minor + claim.principal.minor:
         claim = replace(claim, warnings=(*claim.warnings, note))
     return InvoiceClaim(invoice.number, law, claim)
+
+
+def period_rows(claims: list[InvoiceClaim]) -> list[dict[str, Any]]:
+    """The interest periods of several claims, one row each, as the letters and the notice list them."""
+    return [
+        {
+            "invoice": c.number,
+            "start": p.start,
+            "end": p.end,
+            "days": p.days,
+            "rate": p.rate.normalize(),
+            "base": p.base,
+            "amount": amount,
+        }
+        for c in claims
+        for p, amount in zip(c.claim.periods, c.claim.amounts, strict=True)
+    ]
 
 
 def rate_text(rate: Decimal) -> str:

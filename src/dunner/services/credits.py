@@ -17,7 +17,7 @@ from dunner.money import Money, parse_amount
 from dunner.services.balances import FOREVER, PAID
 from dunner.services.clients import Client, get_client
 from dunner.services.followup import log_event
-from dunner.services.invoices import Invoice, credited_on, get_invoice
+from dunner.services.invoices import Invoice, credited_on, get_invoice, invoice_lines
 from dunner.services.issuing import NewInvoice, write_invoice
 from dunner.services.payments import METHOD_CREDIT_NOTE, METHOD_DISCOUNT, Receipt, record_system_payment
 
@@ -41,18 +41,6 @@ class CreditNote:
     original: Invoice
     receipt: Receipt | None  # None when the invoice was written off: nothing is left to settle
     remaining: Money  # what is left to credit on the original after this note
-
-
-def _lines_of(ledger: Ledger, invoice: Invoice) -> list[Line]:
-    return [
-        Line(
-            r["description"],
-            Decimal(r["quantity"]),
-            Money(r["unit_price_cents"], invoice.currency),
-            None if r["vat_rate"] is None else Decimal(r["vat_rate"]),
-        )
-        for r in ledger.all("SELECT * FROM invoice_line WHERE invoice_id = ? ORDER BY position", (invoice.id,))
-    ]
 
 
 def _reachable(net: int, rate: Decimal | None, currency: str) -> int:
@@ -141,7 +129,7 @@ def credit_note(ledger: Ledger, config: Config, number: str, amount: str | None,
         if value.minor > remaining.minor:
             raise BadInput(f"{original.number} has {remaining} left to credit, not {value}")
         client = _client_of(ledger, original)
-        lines = _lines_of(ledger, original)
+        lines = invoice_lines(ledger, original)
         label = f"{'Avoir sur' if client.language == 'fr' else 'Credit on'} {original.number}"
         if value == original.total and not credited:
             items = tuple(
@@ -179,7 +167,7 @@ def discount_note(ledger: Ledger, config: Config, number: str, amount: Money, on
     client = _client_of(ledger, original)
     fr = client.language == "fr"
     label = f"{'Escompte pour paiement anticipé sur' if fr else 'Early-payment discount on'} {original.number}"
-    items = _partial_lines(original, _lines_of(ledger, original), amount, label, "Arrondi" if fr else "Rounding")
+    items = _partial_lines(original, invoice_lines(ledger, original), amount, label, "Arrondi" if fr else "Rounding")
     text = f"{'Escompte' if fr else 'Early-payment discount'} {terms}"
     with ledger.transaction():
         note = write_invoice(ledger, config, _note(client, original, on, items, text))

@@ -15,13 +15,13 @@ from dunner.config import LOCALES, Config
 from dunner.db import Ledger
 from dunner.errors import BadInput
 from dunner.identifiers import siren_of
-from dunner.invoicing import Line, discount_amount, totals
+from dunner.invoicing import discount_amount, totals
 from dunner.law import MissingRate
 from dunner.money import Money, minor_units
 from dunner.services import parties
 from dunner.services.claims import jurisdiction
 from dunner.services.clients import Client, get_client
-from dunner.services.invoices import Invoice, get_invoice
+from dunner.services.invoices import Invoice, get_invoice, invoice_lines
 
 TITLES = {
     "fr": {"invoice": "Facture", "deposit": "Facture d'acompte", "credit_note": "Avoir"},
@@ -38,18 +38,6 @@ class InvoiceView:
     @property
     def language(self) -> str:
         return self.client.language
-
-
-def _lines(ledger: Ledger, invoice: Invoice) -> list[Line]:
-    return [
-        Line(
-            r["description"],
-            Decimal(r["quantity"]),
-            Money(r["unit_price_cents"], invoice.currency),
-            None if r["vat_rate"] is None else Decimal(r["vat_rate"]),
-        )
-        for r in ledger.all("SELECT * FROM invoice_line WHERE invoice_id = ? ORDER BY position", (invoice.id,))
-    ]
 
 
 def _address(text: str | None) -> list[str]:
@@ -101,7 +89,7 @@ def invoice_view(ledger: Ledger, config: Config, number: str) -> InvoiceView:
     invoice = get_invoice(ledger, number)
     row = ledger.one("SELECT * FROM invoice WHERE id = ?", (invoice.id,))
     client = get_client(ledger, ledger.scalar("SELECT code FROM client WHERE id = ?", (invoice.client_id,)))
-    lines = _lines(ledger, invoice)
+    lines = invoice_lines(ledger, invoice)
     sums = totals(lines, invoice.currency)
     plan = [
         (date.fromisoformat(r["due_on"]), Money(r["amount_cents"], invoice.currency))

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from dunner import validate
 from dunner.db import Ledger
 from dunner.errors import NotFound
+from dunner.invoicing import Line
 from dunner.money import Money
 from dunner.services.balances import PAID
 from dunner.services.clients import get_client
@@ -112,3 +114,16 @@ def _invoice_row(row: Any, as_of: date) -> dict[str, Any]:
         "days_overdue": (as_of - due).days if outstanding > 0 else None,
         "status": status,
     }
+
+
+def invoice_lines(ledger: Ledger, invoice: Invoice) -> list[Line]:
+    """An issued invoice's lines, in order, as the invoicing core computes with them."""
+    return [
+        Line(
+            r["description"],
+            Decimal(r["quantity"]),
+            Money(r["unit_price_cents"], invoice.currency),
+            None if r["vat_rate"] is None else Decimal(r["vat_rate"]),
+        )
+        for r in ledger.all("SELECT * FROM invoice_line WHERE invoice_id = ? ORDER BY position", (invoice.id,))
+    ]

@@ -14,7 +14,7 @@ from dunner.mail import MailSettings, Outgoing, build_message
 from dunner.money import Money
 from dunner.policy import Step
 from dunner.render import Renderer
-from dunner.services.claims import claim_invoice
+from dunner.services.claims import claim_invoice, period_rows
 from dunner.services.targets import Target
 
 QR_CID = "epc-qr@dunner"
@@ -50,19 +50,7 @@ def _claim(ledger: Ledger, config: Config, draft: Draft, as_of: date, language: 
         return None
     claims = [claim_invoice(ledger, config, number, as_of) for number in dict.fromkeys(t.number for t in draft.targets)]
     zero = Money.zero(draft.currency)
-    periods = [
-        {
-            "invoice": c.number,
-            "start": p.start,
-            "end": p.end,
-            "days": p.days,
-            "rate": p.rate.normalize(),
-            "base": p.base,
-            "amount": amount,
-        }
-        for c in claims
-        for p, amount in zip(c.claim.periods, c.claim.amounts, strict=True)
-    ]
+    periods = period_rows(claims)
     principal = sum((c.claim.principal for c in claims), zero)
     interest = sum((c.claim.interest for c in claims), zero)
     indemnity = sum((c.claim.indemnity for c in claims), zero)

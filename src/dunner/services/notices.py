@@ -13,9 +13,8 @@ from dunner.config import LOCALES, Config
 from dunner.db import Ledger
 from dunner.errors import BadInput
 from dunner.money import Money
-from dunner.render import Renderer
 from dunner.services.balances import open_instalments
-from dunner.services.claims import claim_invoice
+from dunner.services.claims import claim_invoice, period_rows
 from dunner.services.clients import Client, get_client
 from dunner.services.documents import _address
 from dunner.services.followup import log_event
@@ -85,19 +84,7 @@ def notice_context(ledger: Ledger, config: Config, number: str, as_of: date, day
             "interest": sum((c.claim.interest for c in claims), zero),
             "indemnity": sum((c.claim.indemnity for c in claims), zero),
             "total": total,
-            "periods": [
-                {
-                    "invoice": c.number,
-                    "start": p.start,
-                    "end": p.end,
-                    "days": p.days,
-                    "rate": p.rate.normalize(),
-                    "base": p.base,
-                    "amount": amount,
-                }
-                for c in claims
-                for p, amount in zip(c.claim.periods, c.claim.amounts, strict=True)
-            ],
+            "periods": period_rows(claims),
             "warnings": sorted({w for c in claims for w in c.claim.warnings}),
         },
         "payment": {
@@ -118,23 +105,12 @@ def _qr(config: Config, total: Money, numbers: list[str]) -> str:
 
 
 def render_notice(config: Config, context: dict[str, Any]) -> bytes:
-    from dunner.pdf import fonts_dir, render_pdf
-    from dunner.services.printing import check_identifiers
+    from dunner.services.printing import check_identifiers, render_document
 
     check_identifiers(config)
-    renderer = Renderer(config.templates_dir)
     language = context["language"]
-    html = renderer.render(f"pdf/{language}/notice.html", context)
-    footer = " ".join(renderer.render(f"pdf/{language}/_footer.txt", context).split())
     title = ("Mise en demeure" if language == "fr" else "Formal notice") + f" - {context['client']['name']}"
-    return render_pdf(
-        html,
-        fonts=fonts_dir(config.templates_dir),
-        title=title,
-        author=config.business.name,
-        footer=footer,
-        created=context["as_of"],
-    )
+    return render_document(config, language, "notice", context, title=title, created=context["as_of"])
 
 
 def formal_notice(ledger: Ledger, config: Config, number: str, as_of: date, days: int | None = None) -> Notice:

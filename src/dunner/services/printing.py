@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from dunner.config import Config
 from dunner.db import Ledger
 from dunner.errors import ConfigError
@@ -24,21 +27,27 @@ def check_identifiers(config: Config) -> None:
                 raise ConfigError(f"{config.path or 'config'}: [business] {key}: {exc.message}") from None
 
 
-def _pdf(config: Config, view: InvoiceView, template: str, title: str) -> bytes:
+def render_document(
+    config: Config, language: str, template: str, context: dict[str, Any], *, title: str, created: date
+) -> bytes:
+    """A PDF from the template `pdf/LANGUAGE/TEMPLATE.html` and its footer, with the document's metadata."""
     from dunner.pdf import fonts_dir, render_pdf
 
     renderer = Renderer(config.templates_dir)
-    language = view.language
-    html = renderer.render(f"pdf/{language}/{template}.html", view.context)
-    footer = " ".join(renderer.render(f"pdf/{language}/_footer.txt", view.context).split())
+    html = renderer.render(f"pdf/{language}/{template}.html", context)
+    footer = " ".join(renderer.render(f"pdf/{language}/_footer.txt", context).split())
     return render_pdf(
         html,
         fonts=fonts_dir(config.templates_dir),
         title=title,
         author=config.business.name,
         footer=footer,
-        created=view.invoice.issued_on,
+        created=created,
     )
+
+
+def _pdf(config: Config, view: InvoiceView, template: str, title: str) -> bytes:
+    return render_document(config, view.language, template, view.context, title=title, created=view.invoice.issued_on)
 
 
 def invoice_pdf(ledger: Ledger, config: Config, number: str, *, facturx: bool = False) -> bytes:

@@ -34,7 +34,7 @@ from typing import Any
 
 from dunner.config import Config
 from dunner.db import Ledger
-from dunner.grades import Figures, Grading, load_grading
+from dunner.grades import GRADES, UNKNOWN, Figures, Grading, load_grading
 from dunner.money import Money
 
 DEFAULT_WINDOW = 90
@@ -289,15 +289,8 @@ def _stats_row(row: Any, as_of: date, settings: Settings, rules: Grading) -> dic
     }
 
 
-def grade_of(ledger: Ledger, config: Config, client_id: int, as_of: date) -> list[dict[str, Any]]:
-    """A client's rows (one per currency) with their grade and reasons."""
-    return list(client_stats(ledger, config, as_of, client_id=client_id))
-
-
 def grades(ledger: Ledger, config: Config, as_of: date) -> dict[int, str]:
     """Each client's worst grade over its currencies (for policy rules that pick a profile by grade)."""
-    from dunner.grades import GRADES, UNKNOWN
-
     order = [UNKNOWN, *GRADES]
     worst: dict[int, str] = {}
     for row in client_stats(ledger, config, as_of):

@@ -70,7 +70,7 @@ def client_sql(as_of: date, buckets: Buckets) -> tuple[str, dict[str, str]]:
             SELECT client_id, currency, 0, SUM(amount_cents), {zeros}
             FROM payment WHERE received_on <= :as_of GROUP BY client_id, currency
         ) x JOIN client c ON c.id = x.client_id
-        GROUP BY x.client_id, x.currency
+        GROUP BY x.client_id, x.currency, c.code
         HAVING SUM(x.received) <> SUM(x.applied) OR {nonzero}
         ORDER BY lower(c.code), x.currency
     """

@@ -92,11 +92,13 @@ def export_notes(ledger: Ledger, kind: str) -> list[str]:
     if kind != "invoices":
         return []
     counts = ledger.one(
-        "SELECT SUM(kind = 'deposit') AS deposits, SUM(kind = 'credit_note') AS notes,"
-        " SUM(kind = 'invoice' AND (SELECT COUNT(*) FROM instalment i WHERE i.invoice_id = v.id) > 1) AS plans,"
-        " SUM(kind = 'invoice' AND prepaid_cents > 0) AS deducting,"
-        " SUM(kind = 'invoice' AND discount_rate IS NOT NULL) AS discounts,"
-        " SUM(kind = 'invoice' AND status <> 'issued') AS closed FROM invoice v"
+        "SELECT COUNT(CASE WHEN kind = 'deposit' THEN 1 END) AS deposits,"
+        " COUNT(CASE WHEN kind = 'credit_note' THEN 1 END) AS notes,"
+        " COUNT(CASE WHEN kind = 'invoice' AND (SELECT COUNT(*) FROM instalment i WHERE i.invoice_id = v.id) > 1"
+        " THEN 1 END) AS plans,"
+        " COUNT(CASE WHEN kind = 'invoice' AND prepaid_cents > 0 THEN 1 END) AS deducting,"
+        " COUNT(CASE WHEN kind = 'invoice' AND discount_rate IS NOT NULL THEN 1 END) AS discounts,"
+        " COUNT(CASE WHEN kind = 'invoice' AND status <> 'issued' THEN 1 END) AS closed FROM invoice v"
     )
     said = {
         "deposits": "deposit invoice(s) are not exported",

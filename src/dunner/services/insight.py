@@ -97,7 +97,7 @@ inv AS (
            SUM(amount_cents) AS asked_cents, SUM(paid_cents) AS paid_cents,
            SUM(CASE WHEN due_on < :as_of THEN amount_cents - paid_cents ELSE 0 END) AS overdue_cents,
            MIN(CASE WHEN due_on < :as_of AND amount_cents > paid_cents THEN due_on END) AS oldest_due
-    FROM part GROUP BY invoice_id
+    FROM part GROUP BY invoice_id, client_id, currency, issued_on, state
 ),
 paid AS (
     -- what fell due and was paid: an invoice, or each instalment of a plan, settled with some money
@@ -134,14 +134,15 @@ FROM (
            SUM(CASE WHEN state = 'issued' THEN asked_cents - paid_cents ELSE 0 END) AS outstanding,
            SUM(CASE WHEN state = 'issued' THEN overdue_cents ELSE 0 END) AS overdue,
            MIN(CASE WHEN state = 'issued' THEN oldest_due END) AS oldest_due,
-           SUM(state = 'written_off') AS written_off,
+           SUM(CASE WHEN state = 'written_off' THEN 1 ELSE 0 END) AS written_off,
            SUM(CASE WHEN issued_on > :window_start THEN asked_cents ELSE 0 END) AS sales_window
     FROM inv WHERE state <> 'void' GROUP BY client_id, currency
 ) x
 JOIN client c ON c.id = x.client_id
 LEFT JOIN ({credit}) cr ON cr.client_id = x.client_id AND cr.currency = x.currency
 LEFT JOIN (
-    SELECT client_id, currency, COUNT(*) AS paid, SUM(late > 0) AS paid_late, SUM(late) AS sum_late,
+    SELECT client_id, currency, COUNT(*) AS paid, SUM(CASE WHEN late > 0 THEN 1 ELSE 0 END) AS paid_late,
+           SUM(late) AS sum_late,
            MAX(late) AS max_late, SUM(late * money_cents) AS weighted_late, SUM(money_cents) AS money,
            SUM(to_pay) AS sum_to_pay,
            SUM(CASE WHEN settled_on > :window_start THEN late * money_cents ELSE 0 END) AS now_weighted,
@@ -155,7 +156,8 @@ LEFT JOIN (
 ) p ON p.client_id = x.client_id AND p.currency = x.currency
 LEFT JOIN (
     SELECT client_id, currency,
-           SUM(open_parts = 0) AS kept, SUM(open_parts > 0 AND promise_on < :as_of) AS broken
+           SUM(CASE WHEN open_parts = 0 THEN 1 ELSE 0 END) AS kept,
+           SUM(CASE WHEN open_parts > 0 AND promise_on < :as_of THEN 1 ELSE 0 END) AS broken
     FROM promised WHERE open_parts = 0 OR promise_on < :as_of GROUP BY client_id, currency
 ) q ON q.client_id = x.client_id AND q.currency = x.currency
 ORDER BY lower(c.code), x.currency

@@ -85,7 +85,7 @@ def list_invoices(
                 WHERE {where}
             )
         )
-        GROUP BY id HAVING {having}
+        GROUP BY id, number, code, issued_on, currency, total_cents, status, status_on HAVING {having}
         ORDER BY issued_on, number
     """
     for row in ledger.rows(sql, params):

@@ -103,8 +103,8 @@ def bump_series(ledger: Ledger, pattern: NumberPattern, numbers: Iterable[tuple[
             highest[series] = (max(seq, seen[0]), max(issued.isoformat(), seen[1]))
     ledger.executemany(
         "INSERT INTO number_series (series, last_seq, last_issued_on) VALUES (?, ?, ?) ON CONFLICT (series)"
-        " DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq),"
-        " last_issued_on = MAX(COALESCE(last_issued_on, ''), excluded.last_issued_on)",
+        " DO UPDATE SET last_seq = MAX(number_series.last_seq, excluded.last_seq),"
+        " last_issued_on = MAX(COALESCE(number_series.last_issued_on, ''), excluded.last_issued_on)",
         [(series, seq, day) for series, (seq, day) in highest.items()],
     )
 
@@ -166,7 +166,8 @@ def claim_number(ledger: Ledger, config: Config, kind: str, number: str | None, 
         )
     seq = ledger.scalar(
         "INSERT INTO number_series (series, last_seq, last_issued_on) VALUES (?, 1, ?) ON CONFLICT (series)"
-        " DO UPDATE SET last_seq = last_seq + 1, last_issued_on = excluded.last_issued_on RETURNING last_seq",
+        " DO UPDATE SET last_seq = number_series.last_seq + 1, last_issued_on = excluded.last_issued_on"
+        " RETURNING last_seq",
         (series, issued_on.isoformat()),
     )
     number = pattern.format(issued_on, seq)

@@ -163,9 +163,9 @@ def compose(
     earlier = [
         r["message_id"]
         for r in ledger.all(
-            "SELECT DISTINCT r.message_id FROM reminder r JOIN instalment i ON i.id = r.instalment_id"
+            "SELECT r.message_id FROM reminder r JOIN instalment i ON i.id = r.instalment_id"
             f" WHERE i.invoice_id IN ({', '.join('?' * len(draft.targets))}) AND r.message_id IS NOT NULL"
-            " AND r.status = 'sent' ORDER BY r.acted_on, r.id",
+            " AND r.status = 'sent' GROUP BY r.message_id ORDER BY MIN(r.acted_on), MIN(r.id)",
             [t.invoice_id for t in draft.targets],
         )
     ]

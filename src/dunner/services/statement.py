@@ -50,7 +50,7 @@ def _payments(ledger: Ledger, client_id: int, as_of: date) -> list[PaymentLine]:
         " JOIN payment p ON p.id = a.payment_id JOIN instalment i ON i.id = a.instalment_id"
         " JOIN invoice v ON v.id = i.invoice_id"
         " WHERE p.client_id = ? AND p.received_on <= ? AND a.applied_on <= ?"
-        " GROUP BY a.payment_id, v.number ORDER BY a.payment_id, MIN(a.id)",
+        " GROUP BY a.payment_id, v.number, p.currency ORDER BY a.payment_id, MIN(a.id)",
         (client_id, day, day),
     ):
         applied[row["payment_id"]].append((row["number"], Money(row["cents"], row["currency"])))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,21 @@ from typer.testing import CliRunner
 from dunner.cli import app
 from dunner.config import Config
 from dunner.db import Ledger
+from helpers import POSTGRES, drop_test_schemas, new_ledger
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if POSTGRES:
+        skip = pytest.mark.skip(reason="about the SQLite ledger file")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_schemas():
+    yield
+    drop_test_schemas()
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +35,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("DUNNER_DB", str(tmp_path / "ledger.db"))
+    monkeypatch.setenv("DUNNER_DB", new_ledger(tmp_path))
     monkeypatch.delenv("DUNNER_CONFIG", raising=False)
     monkeypatch.setenv("DUNNER_DEBUG", "1")  # unexpected exceptions surface with their traceback
     monkeypatch.chdir(tmp_path)
@@ -47,7 +63,7 @@ def dunner() -> Run:
 
 @pytest.fixture
 def ledger(isolated: Path) -> Ledger:
-    db = Ledger.open(str(isolated / "ledger.db"))
+    db = Ledger.open(os.environ["DUNNER_DB"])
     yield db
     db.close()
 

@@ -1,7 +1,6 @@
 """Several `dunner remind` processes started at once deliver each message exactly once."""
 
 import os
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -9,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import query
 from test_smtp import ARCHIVE, smtp_config
 
 pytestmark = pytest.mark.e2e
@@ -25,7 +25,7 @@ def test_concurrent_runs_send_each_reminder_once(dunner, client, configure, smtp
     for n in range(CLIENTS):
         client(f"C{n:02d}")
         dunner("invoice", f"C{n:02d}", f"{100 + n}", "--issued", "2026-01-01")
-    env = {**os.environ, "DUNNER_DB": str(tmp_path / "ledger.db"), "DUNNER_CONFIG": str(tmp_path / "dunner.toml")}
+    env = {**os.environ, "DUNNER_CONFIG": str(tmp_path / "dunner.toml")}
     env.pop("DUNNER_DEBUG", None)
     procs = [
         subprocess.Popen(
@@ -45,8 +45,7 @@ def test_concurrent_runs_send_each_reminder_once(dunner, client, configure, smtp
     sent_lines = [line for out, _ in outputs for line in out.splitlines() if ",reminder-1,email,sent," in line]
     assert len(sent_lines) == CLIENTS  # every process reports only what it did itself
     print("messages sent per process:", [out.count(",sent,") for out, _ in outputs])
-    with sqlite3.connect(tmp_path / "ledger.db") as conn:
-        statuses = conn.execute("SELECT status, COUNT(*) FROM reminder WHERE step = 'reminder-1' GROUP BY status")
-        assert statuses.fetchall() == [("sent", CLIENTS)]
-        ids = {r[0] for r in conn.execute("SELECT message_id FROM reminder WHERE step = 'reminder-1'")}
+    statuses = query("SELECT status, COUNT(*) FROM reminder WHERE step = 'reminder-1' GROUP BY status")
+    assert statuses == [("sent", CLIENTS)]
+    ids = {r[0] for r in query("SELECT message_id FROM reminder WHERE step = 'reminder-1'")}
     assert ids == {m["Message-ID"] for m in to_clients}

@@ -101,6 +101,8 @@ def test_ledger_resolution(tmp_path, monkeypatch):
     monkeypatch.delenv("DUNNER_DB")
     assert find_ledger(None, config) == str(tmp_path / "conf" / "books" / "ledger.db")
     assert find_ledger(None, Config()).endswith("dunner/ledger.db")
+    url = "postgresql+psycopg://dunner@db.example.com/ledger"
+    assert find_ledger(None, load(write(tmp_path / "url.toml", f"[ledger]\npath = '{url}'\n"))) == url
 
 
 def test_bad_config_on_the_command_line(dunner, tmp_path):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import new_ledger
+
 pytestmark = pytest.mark.e2e
 
 
@@ -32,7 +34,7 @@ def env(tmp_path):
     environ.update(
         HOME=str(tmp_path / "home"),
         XDG_CONFIG_HOME=str(tmp_path / "home" / ".config"),
-        DUNNER_DB=str(tmp_path / "books.db"),
+        DUNNER_DB=new_ledger(tmp_path, "books.db"),
     )
     return environ
 

@@ -8,6 +8,9 @@ from dunner import migrations, models
 from dunner.db import Ledger
 from dunner.errors import OperationalError
 
+# The schema as SQLite reports it, SQLite files and their locks: PostgreSQL is migrated by every other test.
+pytestmark = pytest.mark.sqlite_only
+
 
 def describe(path) -> dict:
     """A ledger file's schema as SQLite itself reports it: columns, indexes and foreign keys per table."""

@@ -2,14 +2,13 @@
 
 import csv
 import io
-import sqlite3
 from decimal import Decimal
 
 import pytest
 import zxingcpp
 from PIL import Image
 
-from helpers import flat
+from helpers import flat, query
 from mailserver import MailServer, free_port
 
 ARCHIVE = "archives@atelier-test.fr"
@@ -41,10 +40,7 @@ def remind(dunner, day, code=0, *args):
 
 
 def statuses(tmp_path):
-    with sqlite3.connect(tmp_path / "ledger.db") as conn:
-        return conn.execute(
-            "SELECT step, status, attempts FROM reminder WHERE channel = 'email' ORDER BY id"
-        ).fetchall()
+    return query("SELECT step, status, attempts FROM reminder WHERE channel = 'email' ORDER BY id")
 
 
 @pytest.fixture
@@ -247,10 +243,9 @@ def test_some_recipients_refused(dunner, books, smtp, tmp_path):
     smtp.recorder.refuse = {"boss@acme.fr": "550 5.1.1 No such user"}
     rows = remind(dunner, "2026-02-07")
     assert rows[-1][2] == "sent" and rows[-1][3] == "refused: boss@acme.fr (550 5.1.1 No such user)"
-    with sqlite3.connect(tmp_path / "ledger.db") as conn:
-        assert conn.execute("SELECT recipients FROM reminder WHERE status = 'sent'").fetchone() == (
-            "compta@acme.fr, archives@atelier-test.fr",
-        )
+    assert query("SELECT recipients FROM reminder WHERE status = 'sent'") == [
+        ("compta@acme.fr, archives@atelier-test.fr",)
+    ]
     [(rcpt, _)], _copies = delivered(smtp)
     assert rcpt == ["compta@acme.fr"]
 

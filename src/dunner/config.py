@@ -333,5 +333,7 @@ def find_ledger(option: str | None, config: Config) -> str:
     if os.environ.get(DB_ENV):
         return os.environ[DB_ENV]
     if config.ledger_path:
+        if "://" in config.ledger_path:  # a database URL, not a file next to the config
+            return config.ledger_path
         return str(config.resolve(config.ledger_path))
     return str(app_dir() / LEDGER_NAME)

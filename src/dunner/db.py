@@ -20,7 +20,11 @@ BUSY_TIMEOUT_MS = 5000
 
 
 class Ledger:
-    """One open ledger. Services run their SQL through it, inside `transaction()` when they write."""
+    """One open ledger. Services run their SQL through it, inside `transaction()` when they write.
+
+    The SQL is SQLite's; `dunner.postgres.PostgresLedger` runs the same statements on PostgreSQL."""
+
+    dialect = "sqlite"
 
     def __init__(self, conn: sqlite3.Connection, location: str) -> None:
         self.conn = conn
@@ -29,7 +33,21 @@ class Ledger:
 
     @classmethod
     def open(cls, location: str, *, create: bool = True, migrate: bool = True) -> Ledger:
-        """Open (and create, then migrate) the SQLite ledger at `location`."""
+        """Open (and create, then migrate) the ledger at `location`: an SQLite file or a database URL."""
+        if location.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+            try:
+                from dunner.postgres import PostgresLedger
+            except ImportError:
+                raise OperationalError(
+                    "a PostgreSQL ledger needs the psycopg driver", hint="pip install 'dunner[postgres]'"
+                ) from None
+            return PostgresLedger.connect(location, create=create, migrate=migrate)
+        if "://" in location and not location.startswith("sqlite:///"):
+            scheme = location.split("://", 1)[0]
+            raise OperationalError(
+                f"unsupported ledger URL scheme {scheme}://",
+                hint="use a file path, sqlite:///PATH or postgresql+psycopg://...",
+            )
         path = Path(location.removeprefix("sqlite:///")).expanduser()
         if not path.exists():
             if not create:
@@ -86,18 +104,25 @@ class Ledger:
                 self._depth -= 1
             return
         with self.errors():
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin()
         self._depth = 1
         try:
             with self.errors():
                 yield self
                 self.conn.execute("COMMIT")
         except BaseException:
-            if self.conn.in_transaction:
+            if self._in_transaction():
                 self.conn.execute("ROLLBACK")
             raise
         finally:
             self._depth = 0
+
+    def _begin(self) -> None:
+        """Start a write transaction, holding the ledger's write lock (one writer at a time)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def _in_transaction(self) -> bool:
+        return self.conn.in_transaction
 
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         with self.errors():
@@ -123,6 +148,16 @@ class Ledger:
     def scalar(self, sql: str, params: Params = ()) -> Any:
         row = self.one(sql, params)
         return None if row is None else row[0]
+
+    def has_table(self, name: str) -> bool:
+        return self.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)) is not None
+
+    def columns(self, table: str) -> list[str]:
+        """A table's column names, in order."""
+        return [row[1] for row in self.all(f"PRAGMA table_info({table})")]
+
+    def reset_ids(self, table: str) -> None:
+        """After rows were inserted with their ids: new rows continue after the highest (SQLite does)."""
 
     def insert(self, sql: str, params: Params = ()) -> int:
         """Run an INSERT and return the new row's id."""

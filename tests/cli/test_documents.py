@@ -470,7 +470,7 @@ def test_two_credit_notes_at_once_never_credit_more_than_the_invoice(dunner, acm
 
     number = issue(dunner, "--line", "Travaux;1;1000;20", "--issued", "2026-04-01")
     exe = Path(sys.executable).with_name("dunner")
-    env = {**os.environ, "DUNNER_DB": str(tmp_path / "ledger.db"), "DUNNER_CONFIG": str(tmp_path / "dunner.toml")}
+    env = {**os.environ, "DUNNER_CONFIG": str(tmp_path / "dunner.toml")}
     env.pop("DUNNER_DEBUG", None)
     procs = [
         subprocess.Popen(

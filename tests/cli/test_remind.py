@@ -5,12 +5,11 @@ import email
 import io
 import json
 import mailbox
-import sqlite3
 from email import policy
 
 import pytest
 
-from helpers import flat
+from helpers import flat, query
 
 MAILDIR = '\n[mail]\ntransport = "maildir"\nmaildir = "outbox"\n'
 
@@ -24,14 +23,12 @@ def outbox(tmp_path):
     """The messages in the Maildir, in the order dunner sent them (its ledger knows)."""
     box = mailbox.Maildir(tmp_path / "outbox", create=False)
     messages = [email.message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.iterkeys()]
-    with sqlite3.connect(tmp_path / "ledger.db") as conn:
-        order = [r[0] for r in conn.execute("SELECT message_id FROM reminder WHERE message_id IS NOT NULL ORDER BY id")]
+    order = [r[0] for r in query("SELECT message_id FROM reminder WHERE message_id IS NOT NULL ORDER BY id")]
     return sorted(messages, key=lambda m: order.index(m["Message-ID"]))
 
 
 def rows(tmp_path):
-    with sqlite3.connect(tmp_path / "ledger.db") as conn:
-        return conn.execute("SELECT step, status, acted_on FROM reminder ORDER BY id").fetchall()
+    return query("SELECT step, status, acted_on FROM reminder ORDER BY id")
 
 
 @pytest.fixture
@@ -147,8 +144,7 @@ def test_one_message_lists_all_invoices_of_a_client_for_a_step(dunner, books, tm
     ]
     [message] = outbox(tmp_path)
     assert message["Subject"].startswith("Relance : 2 factures")
-    with sqlite3.connect(tmp_path / "ledger.db") as conn:
-        ids = conn.execute("SELECT DISTINCT message_id FROM reminder WHERE step = 'reminder-1'").fetchall()
+    ids = query("SELECT DISTINCT message_id FROM reminder WHERE step = 'reminder-1'")
     assert ids == [(message["Message-ID"],)]
     configure(MAILDIR + '\n[dunning]\ngroup = "invoice"\n')
     assert [r[3] for r in remind(dunner, "2026-02-21")] == ["task", "task"]  # the calls
@@ -206,8 +202,7 @@ def test_formal_notice_carries_the_claim(dunner, books, tmp_path):
     assert "Indemnité forfaitaire pour frais de recouvrement : 40,00 €" in text
     assert "la somme de 1 251,98 € au plus tard le 10 mars 2026" in text
     assert "MISE EN DEMEURE" in text
-    with sqlite3.connect(tmp_path / "ledger.db") as conn:
-        assert conn.execute("SELECT claim_cents FROM reminder WHERE step = 'formal-notice'").fetchone() == (125198,)
+    assert query("SELECT claim_cents FROM reminder WHERE step = 'formal-notice'") == [(125198,)]
     claim = json.loads(dunner("claim", "F-2026-0001", "--as-of", "2026-03-02", "--format", "json").stdout)
     assert {k: claim[k] for k in ("invoice", "currency", "principal", "interest", "indemnity", "total")} == {
         "invoice": "F-2026-0001",

@@ -2,18 +2,18 @@ import json
 import sqlite3
 import tomllib
 
-from helpers import flat
+from helpers import POSTGRES, flat, query
 
 
 def test_demo_covers_every_bucket_and_never_touches_the_real_ledger(dunner, tmp_path, client):
     client("MINE")  # the user's own ledger ($DUNNER_DB)
-    before = (tmp_path / "ledger.db").stat().st_mtime_ns
+    before = query("SELECT * FROM client"), not POSTGRES and (tmp_path / "ledger.db").stat().st_mtime_ns
     result = dunner("demo", "--dir", str(tmp_path / "demo"), "--as-of", "2026-11-23")
     table = flat(result.stdout)
     for bucket in ["current", "1-30", "31-60", "61-90", "91+"]:
         assert bucket in table
     assert "HOTEL" in table and "50,00 €" in table  # the overpayment, held as credit
-    assert (tmp_path / "ledger.db").stat().st_mtime_ns == before
+    assert (query("SELECT * FROM client"), not POSTGRES and (tmp_path / "ledger.db").stat().st_mtime_ns) == before
     assert [c["code"] for c in json.loads(dunner("clients", "--format", "json").stdout)] == ["MINE"]
     demo_db = str(tmp_path / "demo" / "ledger.db")
     rows = json.loads(dunner("--db", demo_db, "aging", "--format", "json", "--as-of", "2026-11-23").stdout)

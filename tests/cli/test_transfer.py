@@ -2,6 +2,8 @@ import json
 
 import pytest
 
+from helpers import new_ledger
+
 CLIENTS = """code,name,email,terms,language,currency
 ACME,Acme SARL,compta@acme.fr,30,fr,EUR
 GLOBEX,Globex Ltd,ap@globex.co.uk,,en,GBP
@@ -147,7 +149,7 @@ def test_export_imports_back_into_an_empty_ledger(dunner, tmp_path, books):
     for what in ("clients", "invoices", "payments"):
         dunner("export", what, str(tmp_path / f"{what}.csv"))
     before = dunner("aging", "--format", "csv", "--as-of", "2026-01-31").stdout
-    fresh = str(tmp_path / "fresh.db")
+    fresh = new_ledger(tmp_path, "fresh.db")
     for what in ("clients", "invoices", "payments"):
         dunner("--db", fresh, "import", what, str(tmp_path / f"{what}.csv"))
     assert dunner("--db", fresh, "aging", "--format", "csv", "--as-of", "2026-01-31").stdout == before

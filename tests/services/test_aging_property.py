@@ -3,7 +3,6 @@
 import tempfile
 from collections import defaultdict
 from datetime import date, timedelta
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,6 +14,7 @@ from dunner.services.aging import aging_by_client, aging_by_invoice
 from dunner.services.clients import add_client
 from dunner.services.issuing import create_invoice
 from dunner.services.payments import record_payment
+from helpers import new_ledger
 
 START = date(2026, 1, 1)
 invoice_st = st.tuples(
@@ -109,7 +109,7 @@ def reference(ledger, as_of, buckets):
 )
 def test_sql_aging_matches_row_by_row(invoices, payments, edges, some_day):
     with tempfile.TemporaryDirectory() as tmp:
-        ledger = Ledger.open(str(Path(tmp) / "l.db"))
+        ledger = Ledger.open(new_ledger(tmp, "l.db"))
         build(ledger, invoices, payments)
         # the dates where off-by-one mistakes hide: on, before and after every date in the ledger
         moments = {

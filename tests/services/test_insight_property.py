@@ -3,7 +3,6 @@
 import tempfile
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +13,7 @@ from dunner.services.clients import add_client
 from dunner.services.insight import client_stats
 from dunner.services.issuing import create_invoice
 from dunner.services.payments import record_payment
+from helpers import new_ledger
 
 START = date(2026, 1, 1)
 
@@ -33,7 +33,7 @@ def money(cents: int) -> str:
 
 
 def build(tmp: str, invoices, on_time: bool = False):
-    ledger = Ledger.open(str(Path(tmp) / "l.db"))
+    ledger = Ledger.open(new_ledger(tmp, "l.db"))
     config = Config()
     add_client(ledger, config, {"code": "A", "name": "A", "email": "a@a.fr"})
     model = []

@@ -19,8 +19,8 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="Ledger file (default: $DUNNER_DB, the config's [ledger] path, or the app folder).",
-        metavar="PATH",
+        help="Ledger file or database URL (default: $DUNNER_DB, the config's [ledger] path, or the app folder).",
+        metavar="PATH|URL",
         show_default=False,
     ),
 ]

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from dunner.cli.app import app
-from dunner.cli.options import DateFormatOption
+from dunner.cli.options import AsOfOption, DateFormatOption, Format, FormatOption
 from dunner.cli.state import state
 
 What = Annotated[str, typer.Argument(help="clients, invoices or payments.", metavar="clients|invoices|payments")]
@@ -77,3 +77,43 @@ def export(
         typer.echo(f"Warning: {note}.", err=True)
     if notes:
         typer.echo("An export is not a backup: copy the ledger file to keep everything.", err=True)
+
+
+@app.command("copy")
+def copy(
+    ctx: typer.Context,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="The ledger to fill: postgresql+psycopg://USER@HOST/DB, or an SQLite file. Must be empty.",
+            metavar="URL",
+        ),
+    ],
+    as_of: AsOfOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Copy the whole ledger into another database, then prove the totals match.
+
+    Every table is copied with its ids in one transaction; row counts, money sums and the aging
+    totals per currency are compared on both sides before it commits. Any difference and nothing
+    is written.
+
+    Example: dunner copy --to postgresql+psycopg://dunner@db.example.com/ledger
+    """
+    from dunner.db import Ledger
+    from dunner.errors import BadInput
+    from dunner.output import Column, emit
+    from dunner.services.copy import CHECK_COLUMNS, copy_ledger
+
+    shared = state(ctx)
+    source = shared.ledger
+    target = Ledger.open(to)
+    try:
+        if target.location == source.location:
+            raise BadInput("the ledger cannot be copied onto itself", hint="give --to another database")
+        copied, checks = copy_ledger(source, target, shared.as_of(as_of))
+    finally:
+        target.close()
+    emit(fmt.value, checks, [Column(c, numeric=c in ("source", "target")) for c in CHECK_COLUMNS], locale=shared.locale)
+    typer.echo(f"Copied {copied} rows into {target.location}; all {len(checks)} checks match.", err=True)

@@ -201,7 +201,10 @@ MIGRATIONS: list[tuple[str, Callable[[Ledger], None]]] = [
 
 
 def applied(ledger: Ledger) -> set[str]:
-    ledger.execute("CREATE TABLE IF NOT EXISTS migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    if not ledger.has_table("migration"):
+        # Under the write lock: on PostgreSQL two first opens racing on CREATE TABLE IF NOT EXISTS collide.
+        with ledger.transaction():
+            ledger.execute("CREATE TABLE IF NOT EXISTS migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     return {row[0] for row in ledger.all("SELECT name FROM migration")}
 
 

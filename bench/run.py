@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -27,7 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ledger import build
 
+BENCH = Path(__file__).resolve().parent
 END = date(2026, 11, 23)
+AS_OF_CSV = ["--as-of", END.isoformat(), "--format", "csv"]
 PYTHON = sys.executable
 DUNNER = [PYTHON, "-m", "dunner"]
 WRAPPER = (
@@ -142,6 +145,71 @@ def baseline_import(folder: Path) -> Path:
     return script
 
 
+def remind_config(folder: Path, name: str, group: str) -> Path:
+    """A config that delivers to a Maildir, without QR codes or PDFs (the baseline makes neither)."""
+    config = folder / f"{name}.toml"
+    config.write_text(
+        '[business]\nname = "Atelier Bench"\nemail = "factures@bench.example"\n\n'
+        f'[mail]\ntransport = "maildir"\nmaildir = "{name}-outbox"\n\n'
+        f'[dunning]\nattach_pdf = false\ngroup = "{group}"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def remind_choose(folder: Path, count: int, runs: int) -> None:
+    """A dry run over `count` open instalments with a daily run's history: what is due today."""
+    ledger = folder / f"open-{count}.db"
+    build(ledger, count, END, pay=False, reminders=True)
+    config = remind_config(folder, "remind-choose", "client")
+    compare(
+        f"remind choosing the due steps among {count:,} open instalments  vs  one raw SQL query",
+        [*DUNNER, "--config", str(config), "--db", str(ledger), "remind", "--dry-run", *AS_OF_CSV],
+        [PYTHON, str(BENCH / "baseline_remind.py"), "choose", str(ledger), END.isoformat()],
+        2,
+        runs,
+    )
+
+
+def remind_deliver(folder: Path, count: int, runs: int) -> None:
+    """`count` instalments all due for their first reminder, one message each, written to a Maildir."""
+    from dunner.resources import templates_dir
+
+    pristine, ledger = folder / f"due-{count}.db", folder / "deliver.db"
+    build(pristine, count, END - timedelta(days=70), pay=False)  # every invoice at least 10 days late
+    config = remind_config(folder, "remind-deliver", "invoice")
+    outbox = folder / "remind-deliver-outbox"
+    shutil.rmtree(outbox, ignore_errors=True)  # left by an earlier run in a --keep folder
+    written: list[int] = []  # messages each run left in the Maildir: dunner's runs, then the baseline's
+
+    def fresh() -> None:
+        if outbox.exists():
+            written.append(len(list((outbox / "new").iterdir())))
+        for extra in (Path(f"{ledger}-wal"), Path(f"{ledger}-shm")):
+            extra.unlink(missing_ok=True)
+        shutil.copyfile(pristine, ledger)
+        shutil.rmtree(outbox, ignore_errors=True)
+
+    compare(
+        f"remind delivering {count:,} reminders to a Maildir  vs  jinja2 + mailbox",
+        [*DUNNER, "--config", str(config), "--db", str(ledger), "remind", *AS_OF_CSV],
+        [
+            PYTHON,
+            str(BENCH / "baseline_remind.py"),
+            "deliver",
+            str(ledger),
+            END.isoformat(),
+            str(templates_dir()),
+            str(outbox),
+        ],
+        1.5,
+        runs,
+        before=fresh,
+    )
+    fresh()
+    print(f"  messages written by dunner {written[0]:,}, by the baseline {written[-1]:,}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny ledgers, one run each (the test suite's smoke)")
@@ -224,12 +292,8 @@ def main() -> None:
             runs,
             before=fresh,
         )
-        for what in (
-            "remind choosing the due steps among 100k open instalments  vs  one raw SQL query",
-            "remind delivering 10,000 reminders to a Maildir  vs  jinja2 + mailbox",
-        ):
-            print(f"{what:<58} not measured yet")
-            RESULTS.append((what, "", None, None, "", "not measured yet"))
+        remind_choose(folder, 100_000 if not args.quick else mid, runs)
+        remind_deliver(folder, 10_000 if not args.quick else 50, runs)
 
 
 if __name__ == "__main__":

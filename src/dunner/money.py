@@ -57,6 +57,14 @@ def minor_units(currency: str) -> int:
     return _MINOR_UNITS.get(currency, 2)
 
 
+def minor_unit_groups() -> dict[int, list[str]]:
+    """Currencies by their number of decimals; the usual two lists none (it is every other currency)."""
+    groups: dict[int, list[str]] = {2: []}
+    for code, digits in _MINOR_UNITS.items():
+        groups.setdefault(digits, []).append(code)
+    return groups
+
+
 @cache
 def _known_currencies() -> frozenset[str]:
     from babel.numbers import list_currencies

@@ -101,6 +101,7 @@ def plan(ledger: Ledger, config: Config, policy: Policy, options: RunOptions) ->
         ledger,
         options.as_of,
         policy.first_offset,
+        policy=policy,
         client_id=client_id,
         recovery=options.recovery,
         stale_before=utc_ago(UNCERTAIN_AFTER_MINUTES),

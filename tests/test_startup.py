@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dunner.cli import app
+from dunner.cli import COMMAND_MODULES, COMMANDS, app, command_name
 
 HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "jinja2", "babel", "rich", "fpdf", "segno", "lxml", "facturx", "stdnum")
 RUN = """
@@ -49,9 +49,45 @@ def test_aging_as_csv_imports_no_heavy_library(small_ledger):
     out, modules = loaded("--db", small_ledger, "aging", "--format", "csv", "--as-of", "2026-03-01")
     assert out.splitlines()[1].startswith("ACME,EUR,0.00,0.00,1200.00,")  # it did run
     assert heavy(modules) == []
+    assert [m for m in modules if m.startswith("dunner.cli.")] == [
+        "dunner.cli.aging",
+        "dunner.cli.app",
+        "dunner.cli.options",
+        "dunner.cli.render",
+        "dunner.cli.state",
+    ]
 
 
 def test_help_imports_every_command_and_no_heavy_library():
     out, modules = loaded("--help")
-    assert all(f"  {c.name} " in out for c in app.registered_commands)
+    assert all(f"  {name} " in out for name in COMMANDS)
     assert heavy(modules) == []
+    assert {f"dunner.cli.{m}" for m in COMMAND_MODULES} <= set(modules)
+
+
+def test_a_command_named_after_the_root_options_is_the_only_one_built(small_ledger, tmp_path):
+    out, modules = loaded("--config", str(tmp_path / "none.toml"), "--db", small_ledger, "clients", "--help")
+    assert "Usage: dunner clients" in out
+    assert [m for m in modules if m.split(".")[-1] in COMMAND_MODULES] == ["dunner.cli.clients"]
+
+
+def test_every_command_is_mapped_to_its_module():
+    where = {c.name: c.callback.__module__.removeprefix("dunner.cli.") for c in app.registered_commands}
+    assert where == COMMANDS
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["aging", "--format", "csv"], "aging"),
+        (["--db", "x.db", "--config", "c.toml", "remind", "--dry-run"], "remind"),
+        (["--db=x.db", "pay", "F-1", "10"], "pay"),
+        (["--help", "aging"], None),
+        (["-h"], None),
+        (["--version"], None),
+        (["--db", "aging"], None),  # the value of --db, not a command
+        ([], None),
+    ],
+)
+def test_the_command_a_command_line_names(args, name):
+    assert command_name(args) == name

@@ -13,6 +13,7 @@ so the machine's noise mostly cancels out. Measurements the script does not make
 from __future__ import annotations
 
 import argparse
+import compileall
 import csv
 import platform
 import shutil
@@ -27,6 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ledger import build
+
+import dunner
 
 BENCH = Path(__file__).resolve().parent
 END = date(2026, 11, 23)
@@ -220,6 +223,9 @@ def main() -> None:
     sizes = [200, 500, 1000] if args.quick else [10_000, 100_000, 1_000_000]
     big, mid = sizes[-1], sizes[1]
     print(f"{platform.platform()}, Python {platform.python_version()}, {platform.processor() or platform.machine()}")
+    # As pip does when it installs dunner: otherwise, under PYTHONDONTWRITEBYTECODE, every run would
+    # compile dunner's sources again (an editable install writes no .pyc files then).
+    compileall.compile_dir(Path(dunner.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)

@@ -181,11 +181,16 @@ def claim_number(ledger: Ledger, config: Config, kind: str, number: str | None, 
 # -- writing ----------------------------------------------------------------------------------------
 
 
-def insert_invoices(ledger: Ledger, config: Config, items: list[tuple[str, NewInvoice]]) -> list[int]:
-    """Write checked invoices with their lines, instalments and deductions, in bulk; return their ids."""
+def insert_invoices(
+    ledger: Ledger, config: Config, items: list[tuple[str, NewInvoice]], parties_ids: dict[int, int] | None = None
+) -> list[int]:
+    """Write checked invoices with their lines, instalments and deductions, in bulk; return their ids.
+
+    `parties_ids`: the parties snapshots already written in this transaction, by client (see parties.store).
+    """
     from dunner.services import parties
 
-    snapshots = parties.store(ledger, config, [new.client for _, new in items])
+    snapshots = parties.store(ledger, config, [new.client for _, new in items], parties_ids)
     first = ledger.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM invoice")
     now = utc_now()
     ids = list(range(first, first + len(items)))

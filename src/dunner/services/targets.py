@@ -267,15 +267,21 @@ def load_targets(
     params = {"as_of": as_of.isoformat(), "horizon": horizon.isoformat(), "client_id": client_id, **due_params}
     where = "AND c.id = :client_id" if client_id is not None else ""
     rows = [_target(r) for r in ledger.rows(TARGETS.format(where=where, due=due), params)]
-    credit = {
-        (r["client_id"], r["currency"]): r["credit_cents"]
-        for r in ledger.rows(credit_sql(), {"as_of": as_of.isoformat()})
-        if client_id is None or r["client_id"] == client_id
-    }
+    credit = credits(ledger, as_of, sorted({t.client.id for t in rows}))
     if due:
         rows = _whole_groups(ledger, rows, credit, params)
     history = histories(ledger, [t.instalment_id for t in rows], recovery, stale_before)
     return _finish(rows, credit, as_of, history, event_states(ledger, as_of), pauses(ledger, as_of, client_id))
+
+
+def credits(ledger: Ledger, as_of: date, client_ids: list[int]) -> dict[tuple[int, str], int]:
+    """The clients' unapplied money as of `as_of`, per (client id, currency)."""
+    out = {}
+    for chunk in (client_ids[n : n + CHUNK] for n in range(0, len(client_ids), CHUNK)):
+        params = {"as_of": as_of.isoformat(), **{f"c{n}": client for n, client in enumerate(chunk)}}
+        for r in ledger.rows(credit_sql(clients=len(chunk)), params):
+            out[(r["client_id"], r["currency"])] = r["credit_cents"]
+    return out
 
 
 def _whole_groups(

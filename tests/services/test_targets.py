@@ -24,9 +24,9 @@ kind = "business"
 """
 
 
-def planned(ledger, config, policy, day):
+def planned(ledger, config, policy, day, **options):
     """Everything the plan holds, comparable: skips, tasks, and each message's step and instalments."""
-    todo = dunning.plan(ledger, config, policy, RunOptions(day))
+    todo = dunning.plan(ledger, config, policy, RunOptions(day, **options))
     return (
         sorted((t.instalment_id, d.step.name, d.reason, t.due) for t, d in todo.skips),
         sorted((t.instalment_id, d.step.name, t.due) for t, d in todo.tasks),
@@ -59,14 +59,22 @@ def test_the_filter_changes_nothing_in_the_plan(dunner, books, ledger, monkeypat
     policy = load_policy(config.section("dunning"))
     unfiltered = targets.due_filter
     day = date(2026, 1, 1)
+    recover = {"retry_rejected": True, "resend_uncertain": True}
     while day < date(2026, 5, 1):
-        filtered = planned(ledger, config, policy, day)
+        filtered = planned(ledger, config, policy, day), planned(ledger, config, policy, day, **recover)
         monkeypatch.setattr(targets, "due_filter", lambda *_: ("", {}))
-        everything = planned(ledger, config, policy, day)
+        everything = planned(ledger, config, policy, day), planned(ledger, config, policy, day, **recover)
         monkeypatch.setattr(targets, "due_filter", unfiltered)
         assert filtered == everything, day
         if day.day % 3 == 0:  # a run every third day builds a history with skips and escalations
             dunner("remind", "--as-of", day.isoformat())
+        if day.day == 10:  # deliveries that failed, were refused, or whose outcome is unknown
+            for status in ("failed", "rejected", "sending"):
+                ledger.execute(
+                    "UPDATE reminder SET status = ?, updated_at = '2000-01-01T00:00:00Z'"
+                    " WHERE id = (SELECT MIN(id) FROM reminder WHERE status = 'sent')",
+                    (status,),
+                )
         day += timedelta(days=1)
     assert ledger.scalar("SELECT COUNT(DISTINCT step) FROM reminder") >= 6
 

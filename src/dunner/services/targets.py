@@ -118,22 +118,32 @@ def due_filter(policy: Policy, as_of: date) -> tuple[str, dict[str, Any]]:
     a task; or held back by the gap, the scheduler decides), and a step on record whose day has not
     come (the policy changed: steps missing before it are skipped). A client with a profile the
     policy lacks is kept, so the run reports it. Under rules on risk grades, every instalment is kept.
+
+    One pass over the instalment's reminder rows scores each step of the profile: 1 if its day came
+    and it is done, 1000 if its day has not come. Nothing is left to do when the score is the number
+    of steps whose day came (a step has one row at most).
     """
     if policy.uses_grades:
         return "", {}
     profile_of, params = profile_sql(policy)
     branches = []
     for p, profile in enumerate(policy.profiles.values()):
-        tests = []
+        scores, came = [], []
         for k, step in enumerate(profile.steps):
             key = f"p{p}s{k}"
             params[f"{key}_step"] = step.name
             params[f"{key}_day"] = (as_of - timedelta(days=step.offset)).isoformat()  # due_on <= it: the day came
-            record = f"SELECT 1 FROM reminder r WHERE r.instalment_id = x.instalment_id AND r.step = :{key}_step"
-            tests.append(f"(due_on <= :{key}_day AND NOT EXISTS ({record} AND r.status IN {DONE_SQL}))")
-            tests.append(f"(due_on > :{key}_day AND EXISTS ({record}))")
+            scores.append(
+                f"WHEN :{key}_step THEN CASE WHEN x.due_on > :{key}_day THEN 1000"
+                f" WHEN r.status IN {DONE_SQL} THEN 1 ELSE 0 END"
+            )
+            came.append(f"CASE WHEN x.due_on <= :{key}_day THEN 1 ELSE 0 END")
         params[f"p{p}_name"] = profile.name
-        branches.append(f"WHEN :p{p}_name THEN ({' OR '.join(tests)})")
+        score = (
+            f"(SELECT COALESCE(SUM(CASE r.step {' '.join(scores)} ELSE 0 END), 0) FROM reminder r"
+            " WHERE r.instalment_id = x.instalment_id)"
+        )
+        branches.append(f"WHEN :p{p}_name THEN {score} <> {' + '.join(came)}")
     return f"AND CASE {profile_of} {' '.join(branches)} ELSE TRUE END", params
 
 

@@ -126,7 +126,7 @@ def totals(lines: Sequence[Line], currency: str) -> Totals:
         if bases
         else ()
     )
-    vat = sum(v.vat.minor for v in by_rate)
+    vat = sum(v.vat.minor for v in by_rate) if by_rate else 0
     if net + vat <= 0:
         raise BadInput("the invoice total must be positive")
     if abs(net) > MAX_MINOR or net + vat > MAX_MINOR:

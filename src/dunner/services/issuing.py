@@ -63,6 +63,8 @@ class NewInvoice:
 
     @property
     def prepaid(self) -> Money:
+        if not self.deductions:
+            return Money(0, self.total.currency)
         return Money(sum(m.minor for _, _, m in self.deductions), self.total.currency)
 
     @property

@@ -127,23 +127,27 @@ def import_files(folder: Path, count: int) -> tuple[Path, Path]:
 
 
 def baseline_import(folder: Path) -> Path:
-    """executemany of the same rows (invoice and its instalment) in one transaction, reading the same CSV."""
+    """executemany of the same rows dunner writes (invoice, its line, its instalment) in one transaction,
+    reading the same CSV. Plain sqlite3: no checks, foreign keys off (sqlite3's default; dunner's are on)."""
     script = folder / "baseline_import.py"
     script.write_text(
         "import csv, sqlite3, sys\n"
         "from datetime import date, timedelta\n"
         "conn = sqlite3.connect(sys.argv[1])\n"
         "ids = dict(conn.execute('SELECT code, id FROM client'))\n"
-        "invoices, instalments = [], []\n"
+        "invoices, lines, instalments = [], [], []\n"
         "start = conn.execute('SELECT COALESCE(MAX(id), 0) FROM invoice').fetchone()[0]\n"
         "for n, row in enumerate(csv.DictReader(open(sys.argv[2], newline='')), start=start + 1):\n"
         "    cents = int(row['amount'].replace('.', ''))\n"
         "    due = (date.fromisoformat(row['issued']) + timedelta(days=30)).isoformat()\n"
-        "    invoices.append((n, row['number'], ids[row['client']], row['issued'], cents, cents, 'x'))\n"
+        "    invoices.append((n, row['number'], ids[row['client']], row['issued'], cents, cents, 'x', row['issued']))\n"
+        "    lines.append((n, cents, cents))\n"
         "    instalments.append((n, n, due, cents))\n"
         "with conn:\n"
         '    conn.executemany("INSERT INTO invoice (id, number, client_id, issued_on, currency, net_cents,'
-        " total_cents, created_at) VALUES (?, ?, ?, ?, 'EUR', ?, ?, ?)\", invoices)\n"
+        " total_cents, created_at, service_on) VALUES (?, ?, ?, ?, 'EUR', ?, ?, ?, ?)\", invoices)\n"
+        '    conn.executemany("INSERT INTO invoice_line (invoice_id, position, description, quantity,'
+        " unit_price_cents, net_cents) VALUES (?, 1, 'Prestations', '1', ?, ?)\", lines)\n"
         "    conn.executemany('INSERT INTO instalment (id, invoice_id, seq, due_on, amount_cents)"
         " VALUES (?, ?, 1, ?, ?)', instalments)\n",
         encoding="utf-8",

@@ -19,10 +19,25 @@ from generate import clients as habits
 NOW = "2026-01-01T00:00:00Z"
 
 
-def build(path: Path, invoices: int, end: date = date(2026, 11, 23), seed: int = 1) -> dict[str, int]:
-    """Write a ledger of `invoices` invoices (one client per 100) at `path`; return the row counts."""
+def build(
+    path: Path,
+    invoices: int,
+    end: date = date(2026, 11, 23),
+    seed: int = 1,
+    *,
+    pay: bool = True,
+    reminders: bool = False,
+) -> dict[str, int]:
+    """Write a ledger of `invoices` invoices (one client per 100) at `path`; return the row counts.
+
+    With `pay=False` nothing is paid: every instalment is open (the dunning benchmarks). With
+    `reminders`, each instalment also has the reminder rows that `dunner remind` run every day until
+    the day before `end` would have left under the built-in standard policy.
+    """
     from dunner.db import Ledger
 
+    if reminders and pay:
+        raise ValueError("a reminder history is only written for a ledger where nothing is paid (pay=False)")
     if path.exists():
         path.unlink()
     Ledger.open(str(path)).close()
@@ -45,8 +60,8 @@ def build(path: Path, invoices: int, end: date = date(2026, 11, 23), seed: int =
     )
     start = end - timedelta(days=730)
     days = sorted(rng.randrange(730) for _ in range(invoices))
-    counts = {"invoices": 0, "payments": 0}
-    batch: dict[str, list[tuple]] = {"invoice": [], "instalment": [], "payment": [], "allocation": []}
+    counts = {"invoices": 0, "payments": 0, "reminders": 0}
+    batch: dict[str, list[tuple]] = {"invoice": [], "instalment": [], "payment": [], "allocation": [], "reminder": []}
     pid = 0
     for n, offset in enumerate(days, start=1):
         issued = start + timedelta(days=offset)
@@ -56,7 +71,9 @@ def build(path: Path, invoices: int, end: date = date(2026, 11, 23), seed: int =
         due = issued + timedelta(days=c.terms)
         batch["invoice"].append((n, f"F-{n:07}", who + 1, issued.isoformat(), cents, cents, NOW))
         batch["instalment"].append((n, n, due.isoformat(), cents))
-        if rng.random() >= c.default:
+        if reminders:
+            batch["reminder"] += history(n, issued, due, end)
+        if pay and rng.random() >= c.default:
             paid_on = max(issued, due + timedelta(days=round(rng.gauss(c.mean, c.spread))))
             parts = [cents] if rng.random() < 0.5 else [cents // 2, cents - cents // 2]
             for k, part in enumerate(parts):
@@ -94,7 +111,35 @@ def _flush(conn: sqlite3.Connection, batch: dict[str, list[tuple]], counts: dict
         " VALUES (?, ?, ?, ?, ?, ?)",
         batch["allocation"],
     )
+    conn.executemany(
+        "INSERT INTO reminder (instalment_id, step, channel, planned_on, status, attempts, message_id, created_at,"
+        " updated_at, acted_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        batch["reminder"],
+    )
     counts["invoices"] += len(batch["invoice"])
+    counts["reminders"] += len(batch["reminder"])
     counts["payments"] += len(batch["payment"])
     for rows in batch.values():
         rows.clear()
+
+
+def history(instalment: int, issued: date, due: date, end: date) -> list[tuple]:
+    """The reminder rows of an unpaid instalment after a daily run until the day before `end`.
+
+    Under the standard profile each step is acted on the day it falls due: its overdue steps are at
+    least `min_days_between` (7) days apart, so none waits for the gap. A step dated before the invoice
+    was issued is skipped.
+    """
+    from dunner.policy import BUILTIN
+
+    rows = []
+    for step in BUILTIN["standard"].steps:
+        when = due + timedelta(days=step.offset)
+        if when >= end:
+            break
+        status = "skipped" if when < issued else "sent" if step.channel == "email" else "task"
+        sent = status == "sent"
+        day = when.isoformat()
+        message_id = f"<bench.{instalment}.{step.name}@bench.example>" if sent else None
+        rows.append((instalment, step.name, step.channel, day, status, int(sent), message_id, NOW, NOW, day))
+    return rows

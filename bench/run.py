@@ -5,16 +5,18 @@ Run by hand, not by the test suite (a smoke version runs there with --quick):
     python bench/run.py                 # ledgers of 10k, 100k and 1M invoices; several minutes
     python bench/run.py --quick         # tiny ledgers, one run each: checks the script works
 
-Every measurement is a whole process (start-up included) timed from outside, its peak memory read
-from the kernel (ru_maxrss of a wrapper's only child). Ratios compare medians taken in the same run,
-so the machine's noise mostly cancels out. Measurements the script does not make yet say so.
+Every measurement is a whole process (start-up included), timed by a wrapper from spawn to exit, its
+peak memory read from the kernel (ru_maxrss of the wrapper's only child). Ratios compare medians taken
+in the same run, so the machine's noise mostly cancels out.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import csv
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -27,21 +29,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ledger import build
 
+import dunner
+
+BENCH = Path(__file__).resolve().parent
 END = date(2026, 11, 23)
+AS_OF_CSV = ["--as-of", END.isoformat(), "--format", "csv"]
 PYTHON = sys.executable
 DUNNER = [PYTHON, "-m", "dunner"]
+# Times its only child from spawn to exit and reads its peak memory: the wrapper's own start-up (30 to
+# 40 ms here) is not counted, which would add the same constant to both sides of every ratio.
 WRAPPER = (
-    "import resource, subprocess, sys;"
+    "import resource, subprocess, sys, time;"
+    "started = time.perf_counter();"
     "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True);"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    "print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
 )
 
 
 def run(argv: list[str]) -> tuple[float, int]:
     """Seconds and peak resident memory (KB) of one process."""
-    started = time.perf_counter()
     out = subprocess.run([PYTHON, "-c", WRAPPER, *argv], capture_output=True, text=True, check=True).stdout
-    return time.perf_counter() - started, int(out.strip().splitlines()[-1])
+    seconds, peak = out.strip().splitlines()[-1].split()
+    return float(seconds), int(peak)
 
 
 def median_of(argv: list[str], runs: int, before=None) -> tuple[float, int]:
@@ -118,28 +127,97 @@ def import_files(folder: Path, count: int) -> tuple[Path, Path]:
 
 
 def baseline_import(folder: Path) -> Path:
-    """executemany of the same rows (invoice and its instalment) in one transaction, reading the same CSV."""
+    """executemany of the same rows dunner writes (invoice, its line, its instalment) in one transaction,
+    reading the same CSV. Plain sqlite3: no checks, foreign keys off (sqlite3's default; dunner's are on)."""
     script = folder / "baseline_import.py"
     script.write_text(
         "import csv, sqlite3, sys\n"
         "from datetime import date, timedelta\n"
         "conn = sqlite3.connect(sys.argv[1])\n"
         "ids = dict(conn.execute('SELECT code, id FROM client'))\n"
-        "invoices, instalments = [], []\n"
+        "invoices, lines, instalments = [], [], []\n"
         "start = conn.execute('SELECT COALESCE(MAX(id), 0) FROM invoice').fetchone()[0]\n"
         "for n, row in enumerate(csv.DictReader(open(sys.argv[2], newline='')), start=start + 1):\n"
         "    cents = int(row['amount'].replace('.', ''))\n"
         "    due = (date.fromisoformat(row['issued']) + timedelta(days=30)).isoformat()\n"
-        "    invoices.append((n, row['number'], ids[row['client']], row['issued'], cents, cents, 'x'))\n"
+        "    invoices.append((n, row['number'], ids[row['client']], row['issued'], cents, cents, 'x', row['issued']))\n"
+        "    lines.append((n, cents, cents))\n"
         "    instalments.append((n, n, due, cents))\n"
         "with conn:\n"
         '    conn.executemany("INSERT INTO invoice (id, number, client_id, issued_on, currency, net_cents,'
-        " total_cents, created_at) VALUES (?, ?, ?, ?, 'EUR', ?, ?, ?)\", invoices)\n"
+        " total_cents, created_at, service_on) VALUES (?, ?, ?, ?, 'EUR', ?, ?, ?, ?)\", invoices)\n"
+        '    conn.executemany("INSERT INTO invoice_line (invoice_id, position, description, quantity,'
+        " unit_price_cents, net_cents) VALUES (?, 1, 'Prestations', '1', ?, ?)\", lines)\n"
         "    conn.executemany('INSERT INTO instalment (id, invoice_id, seq, due_on, amount_cents)"
         " VALUES (?, ?, 1, ?, ?)', instalments)\n",
         encoding="utf-8",
     )
     return script
+
+
+def remind_config(folder: Path, name: str, group: str) -> Path:
+    """A config that delivers to a Maildir, without QR codes or PDFs (the baseline makes neither)."""
+    config = folder / f"{name}.toml"
+    config.write_text(
+        '[business]\nname = "Atelier Bench"\nemail = "factures@bench.example"\n\n'
+        f'[mail]\ntransport = "maildir"\nmaildir = "{name}-outbox"\n\n'
+        f'[dunning]\nattach_pdf = false\ngroup = "{group}"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def remind_choose(folder: Path, count: int, runs: int) -> None:
+    """A dry run over `count` open instalments with a daily run's history: what is due today."""
+    ledger = folder / f"open-{count}.db"
+    build(ledger, count, END, pay=False, reminders=True)
+    config = remind_config(folder, "remind-choose", "client")
+    compare(
+        f"remind choosing the due steps among {count:,} open instalments  vs  one raw SQL query",
+        [*DUNNER, "--config", str(config), "--db", str(ledger), "remind", "--dry-run", *AS_OF_CSV],
+        [PYTHON, str(BENCH / "baseline_remind.py"), "choose", str(ledger), END.isoformat()],
+        2,
+        runs,
+    )
+
+
+def remind_deliver(folder: Path, count: int, runs: int) -> None:
+    """`count` instalments all due for their first reminder, one message each, written to a Maildir."""
+    from dunner.resources import templates_dir
+
+    pristine, ledger = folder / f"due-{count}.db", folder / "deliver.db"
+    build(pristine, count, END - timedelta(days=70), pay=False)  # every invoice at least 10 days late
+    config = remind_config(folder, "remind-deliver", "invoice")
+    outbox = folder / "remind-deliver-outbox"
+    shutil.rmtree(outbox, ignore_errors=True)  # left by an earlier run in a --keep folder
+    written: list[int] = []  # messages each run left in the Maildir: dunner's runs, then the baseline's
+
+    def fresh() -> None:
+        if outbox.exists():
+            written.append(len(list((outbox / "new").iterdir())))
+        for extra in (Path(f"{ledger}-wal"), Path(f"{ledger}-shm")):
+            extra.unlink(missing_ok=True)
+        shutil.copyfile(pristine, ledger)
+        shutil.rmtree(outbox, ignore_errors=True)
+
+    compare(
+        f"remind delivering {count:,} reminders to a Maildir  vs  jinja2 + mailbox",
+        [*DUNNER, "--config", str(config), "--db", str(ledger), "remind", *AS_OF_CSV],
+        [
+            PYTHON,
+            str(BENCH / "baseline_remind.py"),
+            "deliver",
+            str(ledger),
+            END.isoformat(),
+            str(templates_dir()),
+            str(outbox),
+        ],
+        1.5,
+        runs,
+        before=fresh,
+    )
+    fresh()
+    print(f"  messages written by dunner {written[0]:,}, by the baseline {written[-1]:,}", flush=True)
 
 
 def main() -> None:
@@ -152,6 +230,9 @@ def main() -> None:
     sizes = [200, 500, 1000] if args.quick else [10_000, 100_000, 1_000_000]
     big, mid = sizes[-1], sizes[1]
     print(f"{platform.platform()}, Python {platform.python_version()}, {platform.processor() or platform.machine()}")
+    # As pip does when it installs dunner: otherwise, under PYTHONDONTWRITEBYTECODE, every run would
+    # compile dunner's sources again (an editable install writes no .pyc files then).
+    compileall.compile_dir(Path(dunner.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
@@ -224,12 +305,8 @@ def main() -> None:
             runs,
             before=fresh,
         )
-        for what in (
-            "remind choosing the due steps among 100k open instalments  vs  one raw SQL query",
-            "remind delivering 10,000 reminders to a Maildir  vs  jinja2 + mailbox",
-        ):
-            print(f"{what:<58} not measured yet")
-            RESULTS.append((what, "", None, None, "", "not measured yet"))
+        remind_choose(folder, 100_000 if not args.quick else mid, runs)
+        remind_deliver(folder, 10_000 if not args.quick else 50, runs)
 
 
 if __name__ == "__main__":

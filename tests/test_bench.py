@@ -2,9 +2,16 @@
 
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
+from dunner.policy import BUILTIN
+
 BENCH = Path(__file__).resolve().parent.parent / "bench"
+sys.path.insert(0, str(BENCH))
+
+import baseline_remind  # noqa: E402
+from ledger import build  # noqa: E402
 
 
 def script(*args: str) -> list[str]:
@@ -22,6 +29,26 @@ def test_backtest_script_runs():
 def test_benchmark_script_runs():
     lines = script(str(BENCH / "run.py"), "--quick")
     measured = [line for line in lines if "ratio" in line]
-    assert len(measured) == 7  # help, small aging, aging at three sizes, aging as of today, import
+    # help, small aging, aging at three sizes, aging as of today, import, remind choosing, remind delivering
+    assert len(measured) == 9
     assert all(float(line.split("ratio")[1].split()[0]) > 0 for line in measured)
-    assert sum("not measured yet" in line for line in lines) == 2
+    assert not any("not measured yet" in line for line in lines)
+    assert "messages written by dunner 50, by the baseline 50" in [line.strip() for line in lines]
+
+
+def test_remind_baseline_follows_the_standard_policy():
+    """The baseline query picks steps by the standard profile's names, offsets and channels."""
+    assert [(s.name, s.offset, s.channel) for s in BUILTIN["standard"].steps] == baseline_remind.STEPS
+
+
+def test_bench_reminder_history_is_what_daily_runs_leave(tmp_path: Path, dunner):
+    """Nothing is left to do the day before the end date; on it, the steps falling due that day."""
+    end = date(2026, 11, 23)
+    build(tmp_path / "open.db", 300, end, pay=False, reminders=True)
+    ledger = str(tmp_path / "open.db")
+    before = dunner("--db", ledger, "remind", "--dry-run", "--as-of", str(end - timedelta(days=1)), "--format", "csv")
+    on_end = dunner("--db", ledger, "remind", "--dry-run", "--as-of", str(end), "--format", "csv")
+    assert before.stdout.splitlines()[1:] == []
+    planned = {tuple(line.split(",")[1:3]) for line in on_end.stdout.splitlines()[1:]}
+    chosen = script(str(BENCH / "baseline_remind.py"), "choose", ledger, str(end))[1:]
+    assert planned and planned == {tuple(line.split(",")[1:3]) for line in chosen}

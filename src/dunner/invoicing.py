@@ -60,6 +60,8 @@ class Line:
 
     @property
     def net(self) -> Money:
+        if self.quantity == 1:  # the one-amount form: nothing to round
+            return self.unit_price
         return Money(_round(self.quantity * self.unit_price.amount, self.unit_price.currency), self.unit_price.currency)
 
 
@@ -106,18 +108,25 @@ def totals(lines: Sequence[Line], currency: str) -> Totals:
     for line in lines:
         if line.unit_price.currency != currency:
             raise BadInput(f"line '{line.description}' is in {line.unit_price.currency}, not {currency}")
-        if abs(line.net.minor) > MAX_MINOR:
-            raise BadInput(f"line '{line.description}' is beyond what dunner can count ({line.net})")
-        net += line.net.minor
+        line_net = line.net
+        if abs(line_net.minor) > MAX_MINOR:
+            raise BadInput(f"line '{line.description}' is beyond what dunner can count ({line_net})")
+        net += line_net.minor
         if line.vat_rate is not None:
-            bases[line.vat_rate] = bases.get(line.vat_rate, 0) + line.net.minor
-    by_rate = tuple(
-        VatLine(
-            rate, Money(base, currency), Money(_round(Money(base, currency).amount * rate / 100, currency), currency)
+            bases[line.vat_rate] = bases.get(line.vat_rate, 0) + line_net.minor
+    by_rate = (
+        tuple(
+            VatLine(
+                rate,
+                Money(base, currency),
+                Money(_round(Money(base, currency).amount * rate / 100, currency), currency),
+            )
+            for rate, base in sorted(bases.items(), reverse=True)
         )
-        for rate, base in sorted(bases.items(), reverse=True)
+        if bases
+        else ()
     )
-    vat = sum(v.vat.minor for v in by_rate)
+    vat = sum(v.vat.minor for v in by_rate) if by_rate else 0
     if net + vat <= 0:
         raise BadInput("the invoice total must be positive")
     if abs(net) > MAX_MINOR or net + vat > MAX_MINOR:

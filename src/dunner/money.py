@@ -45,6 +45,7 @@ _SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "¥": "JPY", "CHF": "CHF", "F
 MAX_MINOR = 10**15  # a quadrillion cents: far beyond any invoice, far below SQLite's 64-bit limit
 
 _SPACES = " \u00a0\u202f\u2009"
+_NO_SPACES = str.maketrans("", "", _SPACES)
 _AMOUNT = re.compile(rf"(?P<sign>[+-]?)(?P<int>\d{{1,3}}(?:[{_SPACES}]\d{{3}})+|\d+)(?:[.,](?P<frac>\d+))?")
 
 
@@ -57,6 +58,14 @@ def minor_units(currency: str) -> int:
     return _MINOR_UNITS.get(currency, 2)
 
 
+def minor_unit_groups() -> dict[int, list[str]]:
+    """Currencies by their number of decimals; the usual two lists none (it is every other currency)."""
+    groups: dict[int, list[str]] = {2: []}
+    for code, digits in _MINOR_UNITS.items():
+        groups.setdefault(digits, []).append(code)
+    return groups
+
+
 @cache
 def _known_currencies() -> frozenset[str]:
     from babel.numbers import list_currencies
@@ -67,9 +76,14 @@ def _known_currencies() -> frozenset[str]:
 def check_currency(code: str) -> str:
     """Return the ISO 4217 code in upper case, or raise if it is not a currency."""
     cur = code.strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", cur) or cur not in _known_currencies():
+    if not _is_currency(cur):
         raise MoneyError(f"'{code}' is not an ISO 4217 currency code", hint="for example EUR, GBP, USD, CHF")
     return cur
+
+
+@cache
+def _is_currency(code: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z]{3}", code)) and code in _known_currencies()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +143,15 @@ def parse_amount(text: str, currency: str, *, allow_zero: bool = False, allow_ne
     is an error ("10.505" EUR), as are zero and negative amounts unless allowed.
     """
     raw = str(text).strip(_SPACES)
-    match = _AMOUNT.fullmatch(_strip_symbol(raw, currency))
+    # digits alone (what a CSV file mostly holds) can carry no currency mark: no need to look for one
+    match = _AMOUNT.fullmatch(raw if raw[:1].isdigit() and raw[-1:].isdigit() else _strip_symbol(raw, currency))
     if not raw or not match:
         raise MoneyError(f"'{text}' is not an amount", hint="write it like 1234.56 or 1234,56")
     digits = minor_units(currency)
     frac = match["frac"] or ""
     if len(frac) > digits:
         raise MoneyError(f"'{text}' has {len(frac)} decimals; {currency} has {digits}")
-    whole = re.sub(f"[{_SPACES}]", "", match["int"])
+    whole = match["int"].translate(_NO_SPACES)
     minor = int(whole) * 10**digits + int((frac or "0").ljust(digits, "0")[:digits] or "0")
     if match["sign"] == "-":
         minor = -minor

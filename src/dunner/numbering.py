@@ -58,27 +58,23 @@ class NumberPattern:
     def format(self, issued: date, seq: int) -> str:
         return self.pattern.format(seq=seq, **_fields_of(issued))
 
+    @cached_property
+    def _regex(self) -> re.Pattern[str]:
+        """One group per field, in order (a field may appear twice: the groups are not named)."""
+        return re.compile(self._render(re.escape, lambda name, _spec: f"({FIELDS[name]})"))
+
     def match(self, number: str) -> tuple[str, int] | None:
         """If `number` follows this pattern, its (series, sequence number); else None."""
-        names: list[str] = []
-
-        def group(name: str, _spec: str) -> str:
-            names.append(name)
-            return f"({FIELDS[name]})"
-
-        found = re.fullmatch(self._render(re.escape, group), number)
+        found = self._regex.fullmatch(number)
         if not found:
             return None
         values = iter(found.groups())
-        seq = 0
-
-        def value(name: str, _spec: str) -> str:
-            nonlocal seq
-            text = next(values)
+        series, seq = [], 0
+        for literal, name, _ in self._parts:
+            series.append(literal)
             if name == "seq":
-                seq = int(text)
-                return "{seq}"
-            return text
-
-        series = self._render(str, value)
-        return series, seq
+                seq = int(next(values))
+                series.append("{seq}")
+            elif name is not None:
+                series.append(next(values))
+        return "".join(series), seq

@@ -371,3 +371,18 @@ def test_bad_dunning_config_is_one_clear_error(dunner, books, configure, toml, m
     if message is not None:
         assert result.stderr.startswith("Error: ") and message in result.stderr
         assert "Traceback" not in result.output
+
+
+def test_a_claim_missing_a_rate_holds_back_its_message_alone(dunner, client, configure, tmp_path):
+    """The notice template renders once; every claim is still computed before anything is sent."""
+    configure(MAILDIR + '[dunning]\nsteps = [{name = "formal-notice", offset = 30, claim = true}]\n')
+    client("PRO1", "--terms", "30")
+    client("PERSO", "--terms", "30", "--kind", "consumer")  # the French legal rate of 2026 S2 is unknown
+    client("PRO2", "--terms", "30")
+    for code in ("PRO1", "PERSO", "PRO2"):
+        dunner("invoice", code, "1000", "--issued", "2026-06-01")  # due 07-01, notice from 07-31
+    out = dunner("remind", "--as-of", "2026-08-03", "--format", "csv", code=1).stdout
+    rows = {r["client"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert {code: rows[code]["status"] for code in rows} == {"PRO1": "sent", "PERSO": "failed", "PRO2": "sent"}
+    assert "rate" in rows["PERSO"]["detail"]
+    assert len(outbox(tmp_path)) == 2

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from helpers import new_ledger
+from helpers import new_ledger, query
 
 CLIENTS = """code,name,email,terms,language,currency
 ACME,Acme SARL,compta@acme.fr,30,fr,EUR
@@ -97,6 +97,25 @@ def test_one_bad_row_and_nothing_is_written(dunner, tmp_path, books):
         "  line 9, column due: due date 2025-12-01 is before the issue date 2026-01-02",
     ]
     assert counts(dunner) == (2, 3, 0)
+
+
+def test_an_import_of_several_batches_shares_the_parties_and_stays_all_or_nothing(dunner, tmp_path, books):
+    from dunner.services.imports import BATCH
+
+    rows = [f"X-{n:05},{'ACME' if n % 2 else 'GLOBEX'},2026-01-{1 + n % 28:02},,{n}.00" for n in range(1, BATCH + 600)]
+    header = "number,client,issued,due,amount\n"
+    bad = write(tmp_path / "bad.csv", header + "\n".join([*rows, "X-99999,ACME,2026-01-05,,-1"]) + "\n")
+    assert "line 2601, column amount:" in dunner("import", "invoices", bad, code=2).stderr
+    assert counts(dunner) == (2, 3, 0)  # the batches written before the bad row were rolled back
+    good = write(tmp_path / "good.csv", header + "\n".join(rows) + "\n")
+    assert f"added {BATCH + 599}," in dunner("import", "invoices", good).stderr
+    snapshots = query(
+        "SELECT c.code, COUNT(DISTINCT v.parties_id), COUNT(*) FROM invoice v JOIN client c ON c.id = v.client_id"
+        " WHERE v.number LIKE 'X-%' GROUP BY c.code ORDER BY c.code"
+    )
+    [(stored,)] = query("SELECT COUNT(*) FROM invoice_parties")
+    assert snapshots == [("ACME", 1, (BATCH + 600) // 2), ("GLOBEX", 1, (BATCH + 599) // 2)]
+    assert stored == 2  # one snapshot per client, whatever the number of batches
 
 
 def test_bad_header(dunner, tmp_path):

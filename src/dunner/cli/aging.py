@@ -1,7 +1,5 @@
 """The aging command: what each client owes, by how late it is."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,14 +1,14 @@
 """The Typer application and its one error edge (STYLE §6)."""
 
-from __future__ import annotations
-
 import os
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
+from typer.models import CommandInfo
 
 from dunner import __version__
 from dunner.cli.options import ConfigOption, DbOption
@@ -67,7 +67,28 @@ class DunnerGroup(TyperGroup):
         return code
 
 
-app = typer.Typer(
+class Root(typer.Typer):
+    """The root app. Each command module registers its commands when it is imported, which is deferred
+    until the commands are first looked at: making a command from its signature is a large part of
+    start-up, so a command line that names its command imports (and builds) that command's module alone."""
+
+    def defer(self, modules: Sequence[str]) -> None:
+        """Import these modules of dunner.cli the first time the registered commands are read."""
+        self._deferred = tuple(modules)
+
+    @property  # type: ignore[override]
+    def registered_commands(self) -> list[CommandInfo]:
+        deferred, self._deferred = getattr(self, "_deferred", ()), ()
+        for name in deferred:  # registering reads this property again: nothing is left deferred by then
+            import_module(f"dunner.cli.{name}")
+        return self._commands
+
+    @registered_commands.setter
+    def registered_commands(self, commands: list[CommandInfo]) -> None:
+        self._commands = commands
+
+
+app = Root(
     cls=DunnerGroup,
     name="dunner",
     help="Accounts-receivable follow-up from the terminal: who owes what, since when, and polite reminders.",

@@ -1,7 +1,5 @@
 """Commands about clients: add-client, clients, client (the statement)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

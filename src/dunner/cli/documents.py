@@ -1,7 +1,5 @@
 """Documents beyond a plain invoice: deposits, credit notes, write-offs."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

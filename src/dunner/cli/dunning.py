@@ -1,7 +1,5 @@
 """The dunning commands: remind, claim, agenda, history."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

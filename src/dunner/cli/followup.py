@@ -1,7 +1,5 @@
 """Follow-up commands: pause, unpause, log-call, promise, dispute, resolve, note, done, edit-client."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

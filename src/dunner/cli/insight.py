@@ -1,7 +1,5 @@
 """The insight commands: stats (payment behaviour and grades), forecast, and the HTML report."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

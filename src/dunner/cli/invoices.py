@@ -1,7 +1,5 @@
 """Commands about invoices: invoice (issue one), invoices (list them)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """The pay command: money received, applied oldest due first."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """Getting started: init (a starter config and an empty ledger) and demo (a ledger to play with)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

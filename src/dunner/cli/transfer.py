@@ -1,7 +1,5 @@
 """import and export: CSV in and out, for spreadsheets and shell scripts."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

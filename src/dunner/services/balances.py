@@ -33,9 +33,12 @@ INSTALMENTS = f"""
 """
 
 
-def credit_sql(one_client: bool = False) -> str:
-    """Unapplied money per (client, currency) as of :as_of; for :client_id alone if `one_client`."""
+def credit_sql(one_client: bool = False, clients: int = 0) -> str:
+    """Unapplied money per (client, currency) as of :as_of; for :client_id alone if `one_client`, for the
+    `clients` clients :c0, :c1... if given (each read through its payments, not the whole ledger)."""
     only = " AND p.client_id = :client_id" if one_client else ""
+    if clients:
+        only = f" AND p.client_id IN ({', '.join(f':c{n}' for n in range(clients))})"
     return f"""
     SELECT client_id, currency, SUM(cents) AS credit_cents FROM (
         SELECT p.client_id, p.currency, p.amount_cents AS cents FROM payment p

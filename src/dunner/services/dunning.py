@@ -29,7 +29,7 @@ from dunner.render import Renderer
 from dunner.schedule import Decision, decide
 from dunner.services.claims import jurisdiction
 from dunner.services.clients import get_client
-from dunner.services.messages import Draft, compose
+from dunner.services.messages import Draft, compose, context
 from dunner.services.targets import Target, load_targets, reload_target
 
 UNCERTAIN_AFTER_MINUTES = 10
@@ -101,6 +101,7 @@ def plan(ledger: Ledger, config: Config, policy: Policy, options: RunOptions) ->
         ledger,
         options.as_of,
         policy.first_offset,
+        policy=policy,
         client_id=client_id,
         recovery=options.recovery,
         stale_before=utc_ago(UNCERTAIN_AFTER_MINUTES),
@@ -384,24 +385,27 @@ def _preflight(
     options: RunOptions,
     policy: Policy,
 ) -> tuple[list[str], list[Action]]:
-    """Render each template and language once, and every claim, before anything is recorded or sent.
+    """Render each template and language once, and compute every claim, before anything is recorded or sent.
 
     A template error stops the run (it would break every such message). A claim that needs a rate the
     tables lack holds back only its own message, reported as failed (and retried on the next run).
     """
-    seen, warnings, blocked, ready = set(), [], [], []
+    rendered, warnings, blocked, ready = set(), [], [], []
     for draft in todo.drafts:
         key = (draft.step.template, draft.client.language)
-        if key in seen and not draft.step.claim:
+        if key in rendered and not draft.step.claim:
             ready.append(draft)
             continue
-        seen.add(key)
         try:
-            _, ctx = compose(ledger, config, renderer, settings, draft, options.as_of, policy.notice_days)
+            if key in rendered:  # the template is known to render: only the claim is left to check
+                ctx = {**context(ledger, config, draft, options.as_of, policy.notice_days), "pdf_notes": []}
+            else:
+                _, ctx = compose(ledger, config, renderer, settings, draft, options.as_of, policy.notice_days)
         except MissingRate as exc:
             detail = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
             blocked += [_action(t, draft.step, "failed", detail=detail) for t in draft.targets]
             continue
+        rendered.add(key)
         ready.append(draft)
         found = (ctx["claim"]["warnings"] if ctx["claim"] else []) + ctx["pdf_notes"]
         warnings += [w for w in found if w not in warnings]

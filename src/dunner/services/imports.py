@@ -19,8 +19,10 @@ from dunner.csvio import Record, read_records
 from dunner.dates import parse_date
 from dunner.db import Ledger
 from dunner.errors import BadInput, ImportRejected, RowError
+from dunner.invoicing import Line, parse_quantity, parse_rate, totals
 from dunner.money import check_currency, parse_amount
 from dunner.services.clients import CLIENT_COLUMNS, COLUMN_OF, Client, client_values, insert_client, list_clients
+from dunner.services.issuing import DEFAULT_LINE, NewInvoice, bump_series, due_date, foreign_number, insert_invoices
 
 KINDS = ("clients", "invoices", "payments")
 INVOICE_COLUMNS = (
@@ -67,6 +69,7 @@ class Importer:
     date_format: str | None
     report: ImportReport
     errors: list[RowError] = field(default_factory=list)
+    parties: dict[int, int] = field(default_factory=dict)  # snapshot ids written so far, by client id
 
     def check(self, record: Record, parse: Callable[[validate.Checker, dict[str, str]], Any]) -> Any:
         """Parse one record; its problems are kept (with line and column) and None is returned."""
@@ -202,9 +205,6 @@ class _InvoiceRow:
 def _invoice_parser(run: Importer, clients: dict[str, Client], by_line: bool) -> Callable[..., Any]:
     from decimal import Decimal
 
-    from dunner.invoicing import Line, parse_quantity, parse_rate
-    from dunner.services.issuing import DEFAULT_LINE, foreign_number
-
     franchise = run.config.business.vat_franchise
 
     def line(chk: validate.Checker, raw: dict[str, str], client: Client, currency: str, text: str | None) -> Any:
@@ -287,9 +287,6 @@ def _import_invoices(run: Importer, records: Iterator[Record]) -> None:
 
 def _finish_group(run: Importer, group: list[tuple[int, _InvoiceRow]], batch: list[tuple[int, Any]]) -> None:
     """The lines read so far make one invoice: check its totals and due date, queue it."""
-    from dunner.invoicing import totals
-    from dunner.services.issuing import NewInvoice, due_date
-
     if not group:
         return
     line, first = group[0]
@@ -314,8 +311,6 @@ def _finish_group(run: Importer, group: list[tuple[int, _InvoiceRow]], batch: li
 
 def _write_invoices(run: Importer, batch: list[tuple[int, Any]]) -> None:
     """Compare a batch with the ledger: same invoice again is unchanged, a different one is an error."""
-    from dunner.services.issuing import bump_series, insert_invoices
-
     if not batch:
         return
     numbers = [new.number for _, new in batch]
@@ -343,7 +338,7 @@ def _write_invoices(run: Importer, batch: list[tuple[int, Any]]) -> None:
             run.report.unchanged += 1
     if run.errors:  # the import will roll back: no point writing more
         return
-    insert_invoices(run.ledger, run.config, fresh)
+    insert_invoices(run.ledger, run.config, fresh, run.parties)
     bump_series(run.ledger, run.config.number_pattern, [(number, new.issued_on) for number, new in fresh])
     run.report.added += len(fresh)
 

@@ -63,6 +63,8 @@ class NewInvoice:
 
     @property
     def prepaid(self) -> Money:
+        if not self.deductions:
+            return Money(0, self.total.currency)
         return Money(sum(m.minor for _, _, m in self.deductions), self.total.currency)
 
     @property
@@ -182,11 +184,16 @@ def claim_number(ledger: Ledger, config: Config, kind: str, number: str | None, 
 # -- writing ----------------------------------------------------------------------------------------
 
 
-def insert_invoices(ledger: Ledger, config: Config, items: list[tuple[str, NewInvoice]]) -> list[int]:
-    """Write checked invoices with their lines, instalments and deductions, in bulk; return their ids."""
+def insert_invoices(
+    ledger: Ledger, config: Config, items: list[tuple[str, NewInvoice]], parties_ids: dict[int, int] | None = None
+) -> list[int]:
+    """Write checked invoices with their lines, instalments and deductions, in bulk; return their ids.
+
+    `parties_ids`: the parties snapshots already written in this transaction, by client (see parties.store).
+    """
     from dunner.services import parties
 
-    snapshots = parties.store(ledger, config, [new.client for _, new in items])
+    snapshots = parties.store(ledger, config, [new.client for _, new in items], parties_ids)
     first = ledger.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM invoice")
     now = utc_now()
     ids = list(range(first, first + len(items)))
@@ -219,6 +226,7 @@ def insert_invoices(ledger: Ledger, config: Config, items: list[tuple[str, NewIn
             for i, (number, new) in pairs
         ],
     )
+    ledger.reset_ids("invoice")  # the ids were given: a server-side sequence must move past them
     ledger.executemany(
         "INSERT INTO invoice_line (invoice_id, position, description, quantity, unit_price_cents, vat_rate,"
         " net_cents) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -160,15 +160,7 @@ def compose(
     ctx = context(ledger, config, draft, as_of, notice_days)
     subject, text, html = renderer.message(draft.step.template, draft.client.language, ctx)
     roots = [thread_root(n, settings.domain) for n in dict.fromkeys(t.number for t in draft.targets)]
-    earlier = [
-        r["message_id"]
-        for r in ledger.all(
-            "SELECT r.message_id FROM reminder r JOIN instalment i ON i.id = r.instalment_id"
-            f" WHERE i.invoice_id IN ({', '.join('?' * len(draft.targets))}) AND r.message_id IS NOT NULL"
-            " AND r.status = 'sent' GROUP BY r.message_id ORDER BY MIN(r.acted_on), MIN(r.id)",
-            [t.invoice_id for t in draft.targets],
-        )
-    ]
+    earlier = earlier_messages(ledger, [t.invoice_id for t in draft.targets])
     qr = epc_qr(config, ctx["to_pay"], ctx["payment"]["reference"]) if ctx["payment"]["qr"] else None
     to = [(draft.client.name, addr.strip()) for addr in draft.client.email.split(",")]
     attachments, ctx["pdf_notes"] = invoice_pdfs(ledger, config, [t.number for t in draft.targets])
@@ -186,6 +178,22 @@ def compose(
         attachments=attachments,
     )
     return outgoing, ctx
+
+
+def earlier_messages(ledger: Ledger, invoice_ids: list[int]) -> list[str]:
+    """The Message-IDs of the reminders sent about these invoices, oldest first (for References).
+
+    The status is tested here, not in SQL: with `status = 'sent'` in the query, SQLite (which has
+    no statistics on a ledger) reads every sent reminder through the status index instead of looking
+    up these invoices' instalments.
+    """
+    rows = ledger.all(
+        "SELECT r.message_id, r.status FROM reminder r JOIN instalment i ON i.id = r.instalment_id"
+        f" WHERE i.invoice_id IN ({', '.join('?' * len(invoice_ids))}) AND r.message_id IS NOT NULL"
+        " ORDER BY r.acted_on, r.id",
+        invoice_ids,
+    )
+    return list(dict.fromkeys(r["message_id"] for r in rows if r["status"] == "sent"))
 
 
 def invoice_pdfs(ledger: Ledger, config: Config, numbers: list[str]) -> tuple[list[tuple[str, bytes]], list[str]]:

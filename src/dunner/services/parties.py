@@ -39,9 +39,13 @@ def snapshot(config: Config, client: Client) -> dict[str, Any]:
     }
 
 
-def store(ledger: Ledger, config: Config, clients: list[Client]) -> dict[int, int]:
-    """The snapshot id for each client (by client id), written once per distinct content."""
-    ids: dict[int, int] = {}
+def store(ledger: Ledger, config: Config, clients: list[Client], ids: dict[int, int] | None = None) -> dict[int, int]:
+    """The snapshot id for each client (by client id), written once per distinct content.
+
+    `ids` holds the clients already stored in this transaction (an import writes in batches); it is
+    filled in and returned.
+    """
+    ids = {} if ids is None else ids
     for client in clients:
         if client.id in ids:
             continue

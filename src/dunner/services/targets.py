@@ -3,6 +3,11 @@
 Loaded in bulk for planning (a few queries for the whole ledger) and one at a time for the re-check
 that runs inside each delivery's transaction; both go through the same rules (`net_due`, `blocked`),
 so the re-check can never disagree with the plan.
+
+Planning reads only the instalments a step may concern today (`due_filter`): on a ledger chased every
+day, most open instalments have every step whose day has come on record, and the scheduler would
+find nothing to do for them. The filter lets through a superset of what the scheduler acts on, so the
+choice itself stays in one place (schedule.py).
 """
 
 from __future__ import annotations
@@ -11,12 +16,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from decimal import ROUND_CEILING
 from typing import Any
 
 from dunner.db import Ledger
-from dunner.money import Money
-from dunner.schedule import Record
+from dunner.money import Money, minor_unit_groups
+from dunner.policy import Policy, Rule
+from dunner.schedule import DONE, Record
 from dunner.services.balances import ACTIVE, PAID, credit_sql
+
+CHUNK = 500  # ids per IN (...) list
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +75,76 @@ TARGETS = f"""
                c.profile, c.law, c.address
         FROM instalment i JOIN invoice v ON v.id = i.invoice_id JOIN client c ON c.id = v.client_id
         WHERE {ACTIVE} AND i.due_on <= :horizon {{where}}
-    ) WHERE amount_cents > paid_cents
+    ) x WHERE amount_cents > paid_cents {{due}}
     ORDER BY client_id, currency, due_on, issued_on, number, seq
 """
+DONE_SQL = "(" + ", ".join(f"'{status}'" for status in sorted(DONE)) + ")"
+
+
+def _rule_sql(n: int, rule: Rule, params: dict[str, Any]) -> str:
+    """SQL for Rule.matches on a TARGETS row (never for a rule on grades: those are computed in Python)."""
+    tests = ["TRUE"]
+    if rule.currency is not None:
+        tests.append(f"currency = :rule{n}_currency")
+        params[f"rule{n}_currency"] = rule.currency
+    if rule.kind is not None:
+        tests.append(f"kind = :rule{n}_kind")
+        params[f"rule{n}_kind"] = rule.kind
+    if rule.min_amount is not None:
+        # total >= min_amount in the currency's own minor units: the least whole number of them
+        cases = []
+        for digits, codes in minor_unit_groups().items():
+            params[f"rule{n}_min{digits}"] = int(rule.min_amount.scaleb(digits).to_integral_value(ROUND_CEILING))
+            if digits != 2:
+                cases.append(f"WHEN currency IN ({', '.join(repr(c) for c in codes)}) THEN :rule{n}_min{digits}")
+        tests.append(f"total_cents >= CASE {' '.join(cases)} ELSE :rule{n}_min2 END")
+    return " AND ".join(tests)
+
+
+def profile_sql(policy: Policy) -> tuple[str, dict[str, Any]]:
+    """SQL for Policy.choose on a TARGETS row (profile, currency, kind, total_cents), rules on grades aside."""
+    params: dict[str, Any] = {"default_profile": policy.default}
+    chosen = ["WHEN profile IS NOT NULL AND profile <> '' THEN profile"]
+    for n, rule in enumerate(policy.rules):
+        chosen.append(f"WHEN {_rule_sql(n, rule, params)} THEN :rule{n}_profile")
+        params[f"rule{n}_profile"] = rule.profile
+    return f"CASE {' '.join(chosen)} ELSE :default_profile END", params
+
+
+def due_filter(policy: Policy, as_of: date) -> tuple[str, dict[str, Any]]:
+    """SQL keeping the open instalments a step of their profile may concern as of `as_of`.
+
+    Kept: a step whose day has come and that is not on record as done (to send, retry, skip or make
+    a task; or held back by the gap, the scheduler decides), and a step on record whose day has not
+    come (the policy changed: steps missing before it are skipped). A client with a profile the
+    policy lacks is kept, so the run reports it. Under rules on risk grades, every instalment is kept.
+
+    One pass over the instalment's reminder rows scores each step of the profile: 1 if its day came
+    and it is done, 1000 if its day has not come. Nothing is left to do when the score is the number
+    of steps whose day came (a step has one row at most).
+    """
+    if policy.uses_grades:
+        return "", {}
+    profile_of, params = profile_sql(policy)
+    branches = []
+    for p, profile in enumerate(policy.profiles.values()):
+        scores, came = [], []
+        for k, step in enumerate(profile.steps):
+            key = f"p{p}s{k}"
+            params[f"{key}_step"] = step.name
+            params[f"{key}_day"] = (as_of - timedelta(days=step.offset)).isoformat()  # due_on <= it: the day came
+            scores.append(
+                f"WHEN :{key}_step THEN CASE WHEN x.due_on > :{key}_day THEN 1000"
+                f" WHEN r.status IN {DONE_SQL} THEN 1 ELSE 0 END"
+            )
+            came.append(f"CASE WHEN x.due_on <= :{key}_day THEN 1 ELSE 0 END")
+        params[f"p{p}_name"] = profile.name
+        score = (
+            f"(SELECT COALESCE(SUM(CASE r.step {' '.join(scores)} ELSE 0 END), 0) FROM reminder r"
+            " WHERE r.instalment_id = x.instalment_id)"
+        )
+        branches.append(f"WHEN :p{p}_name THEN {score} <> {' + '.join(came)}")
+    return f"AND CASE {profile_of} {' '.join(branches)} ELSE TRUE END", params
 
 
 def _target(row: Any) -> Target:
@@ -160,11 +236,7 @@ def pauses(ledger: Ledger, as_of: date, client_id: int | None = None) -> dict[in
 
 
 def histories(
-    ledger: Ledger,
-    instalment_ids: Iterable[int] | None,
-    horizon: date,
-    recovery: frozenset[str],
-    stale_before: str = "",
+    ledger: Ledger, instalment_ids: Iterable[int], recovery: frozenset[str], stale_before: str = ""
 ) -> dict[int, dict[str, Record]]:
     """The reminder rows of the instalments; statuses the user asked to retry are shown as failed.
 
@@ -172,18 +244,17 @@ def histories(
     may belong to a run still delivering it.
     """
     out: dict[int, dict[str, Record]] = defaultdict(dict)
-    ids = None if instalment_ids is None else list(instalment_ids)
-    where = f"r.instalment_id IN ({', '.join('?' * len(ids))})" if ids is not None else "i.due_on <= ?"
-    params: list[Any] = ids if ids is not None else [horizon.isoformat()]
-    for row in ledger.rows(
-        "SELECT r.instalment_id, r.step, r.status, r.acted_on, r.updated_at FROM reminder r"
-        f" JOIN instalment i ON i.id = r.instalment_id WHERE {where}",
-        params,
-    ):
-        status = row["status"]
-        if status in recovery and (status != "sending" or row["updated_at"] < stale_before):
-            status = "failed"
-        out[row["instalment_id"]][row["step"]] = Record(status, date.fromisoformat(row["acted_on"]))
+    ids = list(instalment_ids)
+    for chunk in (ids[n : n + CHUNK] for n in range(0, len(ids), CHUNK)):
+        for row in ledger.rows(
+            "SELECT instalment_id, step, status, acted_on, updated_at FROM reminder"
+            f" WHERE instalment_id IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ):
+            status = row["status"]
+            if status in recovery and (status != "sending" or row["updated_at"] < stale_before):
+                status = "failed"
+            out[row["instalment_id"]][row["step"]] = Record(status, date.fromisoformat(row["acted_on"]))
     return out
 
 
@@ -192,22 +263,49 @@ def load_targets(
     as_of: date,
     first_offset: int,
     *,
+    policy: Policy | None = None,
     client_id: int | None = None,
     recovery: frozenset[str] = frozenset(),
     stale_before: str = "",
 ) -> list[Target]:
-    """Every open instalment some step could concern as of `as_of`, ready for the scheduler."""
+    """The open instalments some step could concern as of `as_of`, ready for the scheduler.
+
+    Given the `policy`, only those a step of it may concern today (see `due_filter`).
+    """
     horizon = as_of - timedelta(days=first_offset)
-    params = {"as_of": as_of.isoformat(), "horizon": horizon.isoformat(), "client_id": client_id}
+    due, due_params = due_filter(policy, as_of) if policy is not None else ("", {})
+    params = {"as_of": as_of.isoformat(), "horizon": horizon.isoformat(), "client_id": client_id, **due_params}
     where = "AND c.id = :client_id" if client_id is not None else ""
-    rows = [_target(r) for r in ledger.rows(TARGETS.format(where=where), params)]
-    credit = {
-        (r["client_id"], r["currency"]): r["credit_cents"]
-        for r in ledger.rows(credit_sql(), {"as_of": as_of.isoformat()})
-        if client_id is None or r["client_id"] == client_id
-    }
-    history = histories(ledger, None, horizon, recovery, stale_before)
+    rows = [_target(r) for r in ledger.rows(TARGETS.format(where=where, due=due), params)]
+    credit = credits(ledger, as_of, sorted({t.client.id for t in rows}))
+    if due:
+        rows = _whole_groups(ledger, rows, credit, params)
+    history = histories(ledger, [t.instalment_id for t in rows], recovery, stale_before)
     return _finish(rows, credit, as_of, history, event_states(ledger, as_of), pauses(ledger, as_of, client_id))
+
+
+def credits(ledger: Ledger, as_of: date, client_ids: list[int]) -> dict[tuple[int, str], int]:
+    """The clients' unapplied money as of `as_of`, per (client id, currency)."""
+    out = {}
+    for chunk in (client_ids[n : n + CHUNK] for n in range(0, len(client_ids), CHUNK)):
+        params = {"as_of": as_of.isoformat(), **{f"c{n}": client for n, client in enumerate(chunk)}}
+        for r in ledger.rows(credit_sql(clients=len(chunk)), params):
+            out[(r["client_id"], r["currency"])] = r["credit_cents"]
+    return out
+
+
+def _whole_groups(
+    ledger: Ledger, rows: list[Target], credit: dict[tuple[int, str], int], params: dict[str, Any]
+) -> list[Target]:
+    """Credit goes to a client's oldest instalments first: where some is left, every open one is needed."""
+    credited = {(t.client.id, t.amount.currency) for t in rows if credit.get((t.client.id, t.amount.currency), 0) > 0}
+    if not credited:
+        return rows
+    kept = [t for t in rows if (t.client.id, t.amount.currency) not in credited]
+    sql = TARGETS.format(where="AND c.id = :client_id AND v.currency = :currency", due="")
+    for client_id, currency in credited:
+        kept += [_target(r) for r in ledger.rows(sql, {**params, "client_id": client_id, "currency": currency})]
+    return sorted(kept, key=lambda t: (t.client.id, t.amount.currency, t.due_on, t.issued_on, t.number, t.seq))
 
 
 def _finish(
@@ -238,21 +336,22 @@ def reload_target(
     stale_before: str = "",
 ) -> Target | None:
     """The instalment as it stands now (inside a delivery's transaction), or None if nothing is owed."""
-    params = {
+    params: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "horizon": date.max.isoformat(),
         "client_id": target.client.id,
         "currency": target.amount.currency,
     }
-    rows = [
-        _target(r)
-        for r in ledger.rows(TARGETS.format(where="AND c.id = :client_id AND v.currency = :currency"), params)
-    ]
     credit = {
         (r["client_id"], r["currency"]): r["credit_cents"]
         for r in ledger.rows(credit_sql(one_client=True), {"as_of": as_of.isoformat(), "client_id": target.client.id})
     }
-    history = histories(ledger, [target.instalment_id], date.max, recovery, stale_before)
+    where = "AND c.id = :client_id AND v.currency = :currency"
+    if credit.get((target.client.id, target.amount.currency), 0) <= 0:  # no credit to spread: the instalment alone
+        where += " AND i.id = :instalment_id"
+        params["instalment_id"] = target.instalment_id
+    rows = [_target(r) for r in ledger.rows(TARGETS.format(where=where, due=""), params)]
+    history = histories(ledger, [target.instalment_id], recovery, stale_before)
     states = event_states(ledger, as_of, target.invoice_id)
     fresh = _finish(rows, credit, as_of, history, states, pauses(ledger, as_of, target.client.id))
     return next((t for t in fresh if t.instalment_id == target.instalment_id), None)

@@ -1,0 +1,173 @@
+"""EXPLAIN QUERY PLAN on the hot paths: no big table is read whole where an index can answer.
+
+Each hot path runs for real on the demo ledger while every SELECT it sends is recorded with its
+parameters; each is then explained. A `SCAN` of a big table fails the test unless it is listed in
+ALLOWED with the reason the job reads that table whole (SQLite has no statistics on a ledger, so
+these plans are what users get whatever the size of their ledger).
+"""
+
+import re
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dunner.buckets import Buckets
+from dunner.db import Ledger
+from dunner.services import dunning, insight, payments, statement
+from dunner.services.aging import aging_by_client
+from dunner.services.demo import build_demo
+
+AS_OF = date(2026, 11, 23)
+BIG = {"invoice", "instalment", "payment", "allocation", "reminder", "event"}
+ALLOWED = {
+    ("aging", "instalment"): "the aging of the whole ledger sums every instalment issued by the as-of date",
+    ("aging", "payment"): "every client's credit: every payment received by then, from the covering index",
+}
+NOT_AN_ALIAS = {"where", "on", "left", "join", "group", "order", "union", "limit", "inner", "cross", "using", "as"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return build_demo(tmp_path_factory.mktemp("plans") / "demo", AS_OF)
+
+
+@contextmanager
+def recorded(ledger: Ledger) -> Iterator[list[tuple[str, Any]]]:
+    """The SELECT statements run on `ledger` meanwhile, with their parameters."""
+    seen: list[tuple[str, Any]] = []
+    execute = ledger.execute
+
+    def record(sql: str, params: Any = ()) -> Any:
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append((sql, params))
+        return execute(sql, params)
+
+    ledger.execute = record  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        del ledger.execute
+
+
+def tables_of(sql: str) -> dict[str, set[str]]:
+    """What each name in FROM and JOIN clauses stands for: alias -> tables (a table stands for itself)."""
+    names: dict[str, set[str]] = {}
+    for table, alias in re.findall(r"\b(?:FROM|JOIN)\s+([a-z_]+)(?:\s+(?:AS\s+)?([a-z_]+))?", sql, re.IGNORECASE):
+        names.setdefault(table, set()).add(table)
+        if alias and alias.lower() not in NOT_AN_ALIAS:
+            names.setdefault(alias, set()).add(table)
+    return names
+
+
+def plan(ledger: Ledger, sql: str, params: Any) -> list[str]:
+    return [row[3] for row in ledger.all(f"EXPLAIN QUERY PLAN {sql}", params)]
+
+
+def scanned(sql: str, lines: list[str]) -> set[str]:
+    """The big tables a plan reads whole.
+
+    A subquery or a CTE is declared in the plan (MATERIALIZE x, CO-ROUTINE x) before it is scanned:
+    such scans are not of a table, even when a table elsewhere in the statement has the same alias.
+    """
+    names = tables_of(sql)
+    declared = Counter(line.split()[1] for line in lines if line.startswith(("MATERIALIZE ", "CO-ROUTINE ")))
+    found = set()
+    for line in lines:
+        if line.startswith("SCAN "):
+            name = line.split()[1]
+            if declared[name]:
+                declared[name] -= 1
+                continue
+            found |= names.get(name, set()) & BIG
+    return found
+
+
+def run_path(demo: Any, tmp_path: Path, path: str) -> tuple[Ledger, list[tuple[str, Any]]]:
+    """Run a hot path on a copy of the demo ledger; return the ledger and the statements it ran."""
+    copy = tmp_path / "ledger.db"
+    shutil.copyfile(demo.ledger_path, copy)
+    ledger = Ledger.open(str(copy))
+    config = demo.config
+    client_id = ledger.scalar("SELECT id FROM client WHERE code = 'CABINET'")
+    hot: dict[str, Callable[[], Any]] = {
+        "aging": lambda: list(aging_by_client(ledger, AS_OF, Buckets.parse("30,60,90"))),
+        "remind: choosing": lambda: dunning.plan(ledger, config, dunning.policy_of(config), dunning.RunOptions(AS_OF)),
+        "remind: delivering": lambda: dunning.run(ledger, config, dunning.RunOptions(AS_OF)),
+        "client statement": lambda: statement.statement(ledger, "CABINET", AS_OF),
+        "payment of an invoice": lambda: payments.record_payment(
+            ledger, config, "100", received_on=AS_OF, invoice="F-2026-0005"
+        ),
+        "payment of a client's invoices": lambda: payments.record_payment(
+            ledger, config, "100", received_on=AS_OF, client="CABINET"
+        ),
+        "stats for one client": lambda: list(insight.client_stats(ledger, config, AS_OF, client_id=client_id)),
+    }
+    with recorded(ledger) as seen:
+        hot[path]()
+    return ledger, seen
+
+
+PATHS = [
+    "aging",
+    "remind: choosing",
+    "remind: delivering",
+    "client statement",
+    "payment of an invoice",
+    "payment of a client's invoices",
+    "stats for one client",
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_no_full_scan_of_a_big_table(demo, tmp_path, path):
+    ledger, seen = run_path(demo, tmp_path, path)
+    assert seen, "the path ran no query"
+    problems = []
+    for sql, params in seen:
+        lines = plan(ledger, sql, params)
+        for table in sorted(scanned(sql, lines)):
+            if (path, table) not in ALLOWED:
+                problems.append(f"SCAN of {table} in: {' '.join(sql.split())[:160]}\n  " + "\n  ".join(lines))
+    ledger.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_the_allowed_scans_are_still_needed(demo, tmp_path):
+    """An entry of ALLOWED that no plan uses any more should go."""
+    used = set()
+    for path in {path for path, _ in ALLOWED}:
+        ledger, seen = run_path(demo, tmp_path, path)
+        used |= {(path, table) for sql, params in seen for table in scanned(sql, plan(ledger, sql, params))}
+        ledger.close()
+    assert used == set(ALLOWED)
+
+
+@pytest.mark.parametrize("path", ["remind: choosing", "remind: delivering"])
+def test_reminders_are_found_by_instalment(demo, tmp_path, path):
+    """With no statistics, SQLite would rather use the status index, which holds every sent reminder."""
+    ledger, seen = run_path(demo, tmp_path, path)
+    searches = [
+        line
+        for sql, params in seen
+        if "reminder" in sql and "status = 'sending'" not in sql  # uncertain sends are few: the status index fits
+        for line in plan(ledger, sql, params)
+        if line.startswith("SEARCH") and "reminder" in line
+    ]
+    ledger.close()
+    assert searches and all("sqlite_autoindex_reminder_1 (instalment_id=" in line for line in searches), searches
+
+
+def test_scans_are_told_apart_from_searches():
+    sql = "SELECT * FROM instalment i JOIN invoice AS v ON v.id = i.invoice_id WHERE i.due_on <= ?"
+    assert scanned(sql, ["SCAN i", "SEARCH v USING INTEGER PRIMARY KEY (rowid=?)"]) == {"instalment"}
+    assert scanned(sql, ["SCAN v USING COVERING INDEX invoice_client", "SCAN (subquery-1)"]) == {"invoice"}
+    assert scanned(sql, ["SEARCH i USING INDEX instalment_due (due_on<?)"]) == set()
+    derived = "SELECT * FROM (SELECT client_id FROM invoice) x WHERE EXISTS (SELECT 1 FROM event x WHERE x.id = 1)"
+    assert scanned(derived, ["MATERIALIZE x", "SCAN invoice", "SCAN x"]) == {"invoice"}
+    assert scanned(derived, ["MATERIALIZE x", "SCAN x", "SCAN x"]) == {"event"}

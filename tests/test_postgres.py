@@ -74,3 +74,8 @@ def test_urls_and_passwords():
         Ledger.open("postgresql+psycopg://me:s3cret@127.0.0.1:1/ledger")
     with pytest.raises(OperationalError, match="unsupported ledger URL scheme mysql://"):
         Ledger.open("mysql://me@db/ledger")
+
+
+def test_percent_signs_in_strings_and_block_comments():
+    assert translate("SELECT 'a%b' WHERE x = ?") == "SELECT 'a%%b' WHERE x = %s"
+    assert translate("SELECT 1 /* ? :x */ WHERE x = ?") == "SELECT 1  WHERE x = %s"

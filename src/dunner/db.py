@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -103,16 +103,14 @@ class Ledger:
             finally:
                 self._depth -= 1
             return
-        with self.errors():
-            self._begin()
         self._depth = 1
         try:
             with self.errors():
+                self._begin()  # inside: a lock that times out after BEGIN must still roll back
                 yield self
                 self.conn.execute("COMMIT")
         except BaseException:
-            if self._in_transaction():
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         finally:
             self._depth = 0
@@ -121,8 +119,11 @@ class Ledger:
         """Start a write transaction, holding the ledger's write lock (one writer at a time)."""
         self.conn.execute("BEGIN IMMEDIATE")
 
-    def _in_transaction(self) -> bool:
-        return self.conn.in_transaction
+    def _rollback(self) -> None:
+        """Undo the open transaction, if any; the error that brought us here is the one to report."""
+        if self.conn.in_transaction:
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
 
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         with self.errors():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -121,7 +121,7 @@ _TOKEN = re.compile(
     r"""
     (?P<string>'(?:[^']|'')*')
   | (?P<ident>"(?:[^"]|"")*")
-  | (?P<comment>--[^\n]*)
+  | (?P<comment>--[^\n]*|/\*.*?\*/)
   | (?P<named>(?<!:):[A-Za-z_][A-Za-z0-9_]*)
   | (?P<qmark>\?)
   | (?P<percent>%)
@@ -149,6 +149,8 @@ def _rewrite_call(name: str, args: list[str]) -> str | None:
     if lower == "date" and len(args) == 1:
         return f"to_char(CAST({args[0]} AS date), 'YYYY-MM-DD')"
     if lower == "date" and len(args) == 2:
+        # Day modifiers ('-5 days') agree with SQLite; month arithmetic does not (SQLite's 31 Jan + 1 month is
+        # 3 Mar, PostgreSQL's 28 Feb): the queries use days only.
         return f"to_char(CAST({args[0]} AS date) + CAST({args[1]} AS interval), 'YYYY-MM-DD')"
     return None
 
@@ -212,6 +214,8 @@ def _translate(tokens: list[tuple[str, str]], start: int, bound: bool) -> tuple[
             out.append("%%" if bound else text)
         elif kind == "comment":
             pass
+        elif kind in ("string", "ident"):
+            out.append(text.replace("%", "%%") if bound else text)
         else:
             out.append(text)
         i += 1
@@ -275,12 +279,17 @@ class PostgresLedger(Ledger):
             raise OperationalError(f"ledger {self.location}: {_first_line(exc)}") from None
 
     def _begin(self) -> None:
-        self.conn.execute("BEGIN")
+        # READ COMMITTED whatever the server's default: under REPEATABLE READ the snapshot would be taken
+        # before the lock below is granted, and the writer would not see what the previous one committed.
+        self.conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
         # One writer at a time per ledger (schema), as SQLite's BEGIN IMMEDIATE.
         self.conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", (LOCK_SPACE,))
 
-    def _in_transaction(self) -> bool:
-        return self.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+    def _rollback(self) -> None:
+        status = self.conn.info.transaction_status
+        if status in (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR):
+            with suppress(psycopg.Error):  # the connection is gone: so is the transaction
+                self.conn.execute("ROLLBACK")
 
     def execute(self, sql: str, params: Params = ()) -> Any:
         with self.errors():
@@ -309,8 +318,11 @@ class PostgresLedger(Ledger):
                     break
                 yield from batch
         finally:
-            if not self.conn.closed:
-                with self.errors():
+            # A cursor declared in a transaction that rolled back is gone already; closing it then
+            # (or in an aborted transaction) must not raise from a generator being discarded.
+            usable = (psycopg.pq.TransactionStatus.IDLE, psycopg.pq.TransactionStatus.INTRANS)
+            if not self.conn.closed and self.conn.info.transaction_status in usable:
+                with suppress(psycopg.Error):
                     cursor.close()
 
     def insert(self, sql: str, params: Params = ()) -> int:

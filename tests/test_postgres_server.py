@@ -1,0 +1,77 @@
+"""The PostgreSQL ledger's transactions against a real server (the PostgreSQL run of the suite only)."""
+
+import os
+import threading
+
+import pytest
+
+from dunner.db import Ledger
+from dunner.errors import OperationalError
+from helpers import POSTGRES
+
+pytestmark = pytest.mark.skipif(not POSTGRES, reason="needs the PostgreSQL run (DUNNER_TEST_POSTGRES)")
+
+COLUMNS = "code, name, email, language, currency, created_at"
+CLIENT = f"INSERT INTO client ({COLUMNS}) VALUES (?, 'x', 'x@x.fr', 'fr', 'EUR', 'now')"
+
+
+@pytest.fixture
+def two():
+    a, b = Ledger.open(os.environ["DUNNER_DB"]), Ledger.open(os.environ["DUNNER_DB"])
+    yield a, b
+    a.close()
+    b.close()
+
+
+def test_a_writer_sees_what_the_previous_one_committed_whatever_the_default_isolation(two):
+    a, b = two
+    b.execute("SET default_transaction_isolation = 'repeatable read'")
+    seen = []
+    with a.transaction():
+        a.execute(CLIENT, ("A1",))
+        waiter = threading.Thread(target=lambda: seen.append(_count_in_transaction(b)))
+        waiter.start()
+        waiter.join(0.5)
+        assert waiter.is_alive()  # b waits for a's write lock...
+    waiter.join(10)
+    assert seen == [1]  # ...and then sees a's client
+
+
+def _count_in_transaction(ledger: Ledger) -> int:
+    with ledger.transaction():
+        return ledger.scalar("SELECT COUNT(*) FROM client")
+
+
+def test_a_busy_ledger_is_one_error_and_the_connection_stays_usable(two):
+    a, b = two
+    b.execute("SET lock_timeout = 200")
+    with a.transaction(), pytest.raises(OperationalError, match="is busy"), b.transaction():
+        b.execute(CLIENT, ("B1",))
+    with b.transaction():
+        b.execute(CLIENT, ("B2",))
+    assert [r[0] for r in a.all("SELECT code FROM client ORDER BY code")] == ["B2"]
+
+
+def test_a_lost_connection_is_a_dunner_error(two):
+    a, b = two
+    pid = b.scalar("SELECT pg_backend_pid()")
+    with pytest.raises(OperationalError), b.transaction():
+        b.execute(CLIENT, ("B1",))
+        a.execute("SELECT pg_terminate_backend(?)", (pid,))
+        b.execute(CLIENT, ("B2",))
+    assert a.scalar("SELECT COUNT(*) FROM client") == 0
+
+
+def test_rows_left_unfinished_when_their_transaction_rolls_back(two, capsys):
+    a, _ = two
+    with a.transaction():
+        for n in range(1500):
+            a.execute(CLIENT, (f"C{n:04}",))
+    rows = None
+    with pytest.raises(RuntimeError), a.transaction():
+        rows = a.rows("SELECT code FROM client ORDER BY code")
+        assert next(rows)[0] == "C0000"
+        raise RuntimeError("stop half-way")
+    rows.close()  # the cursor went with the transaction: closing the generator is quiet
+    assert capsys.readouterr().err == ""
+    assert a.scalar("SELECT COUNT(*) FROM client") == 1500

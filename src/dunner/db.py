@@ -8,15 +8,26 @@ often. `models.py` declares the same schema for SQLModel users and a test keeps 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from dunner.errors import Conflict, NotFound, OperationalError
 
 Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
+POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+IN_LIST = 500  # values per IN (...) list: well under SQLite's limit on parameters
+T = TypeVar("T")
+
+
+def batches(items: Iterable[T], size: int = IN_LIST) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last one shorter), read lazily: for IN lists and bulk inserts."""
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 class Ledger:
@@ -34,7 +45,7 @@ class Ledger:
     @classmethod
     def open(cls, location: str, *, create: bool = True, migrate: bool = True) -> Ledger:
         """Open (and create, then migrate) the ledger at `location`: an SQLite file or a database URL."""
-        if location.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        if location.startswith(POSTGRES_SCHEMES):
             try:
                 from dunner.postgres import PostgresLedger
             except ImportError:

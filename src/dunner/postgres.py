@@ -30,13 +30,8 @@ from psycopg.rows import RowMaker
 from dunner.db import BUSY_TIMEOUT_MS, Ledger, Params
 from dunner.errors import Conflict, NotFound, OperationalError
 
-SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 # The first half of the advisory lock key ("dunr"); the second half is the schema's hash.
 LOCK_SPACE = 0x64756E72
-
-
-def is_url(location: str) -> bool:
-    return location.startswith(SCHEMES)
 
 
 def conninfo(url: str) -> str:

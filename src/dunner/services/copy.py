@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from dunner.buckets import Buckets
-from dunner.db import Ledger
+from dunner.db import Ledger, batches
 from dunner.errors import Conflict, OperationalError
 
 # Parents before children: a row's references always exist when it arrives.
@@ -68,13 +68,9 @@ def _copy_table(source: Ledger, target: Ledger, table: str) -> int:
     columns = [c for c in source.columns(table) if c in wanted]
     names = ", ".join(columns)
     insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
-    count, batch = 0, []
-    for row in source.rows(f"SELECT {names} FROM {table} ORDER BY {KEYS.get(table, 'id')}"):
-        batch.append(tuple(row))
-        if len(batch) == BATCH:
-            target.executemany(insert, batch)
-            count, batch = count + len(batch), []
-    if batch:
+    count = 0
+    rows = source.rows(f"SELECT {names} FROM {table} ORDER BY {KEYS.get(table, 'id')}")
+    for batch in batches((tuple(row) for row in rows), BATCH):
         target.executemany(insert, batch)
         count += len(batch)
     return count

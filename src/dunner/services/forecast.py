@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dunner.config import Config
-from dunner.db import Ledger
+from dunner.db import Ledger, batches
 from dunner.money import Money
 from dunner.services.balances import INSTALMENTS, credit_sql
 from dunner.services.insight import client_stats, grading
@@ -178,8 +178,7 @@ def _actual(ledger: Ledger, as_of: date, end: date, ids: list[int], risky_ids: l
     those the forecast placed in the weeks, in "at-risk" for those it set apart."""
     got: dict[tuple[str, str], int] = defaultdict(int)
     for risky, chosen in ((False, ids), (True, risky_ids)):
-        for chunk in range(0, len(chosen), 500):
-            part = chosen[chunk : chunk + 500]
+        for part in batches(chosen):
             for row in ledger.rows(
                 "SELECT a.applied_on, a.amount_cents, p.currency"
                 " FROM allocation a JOIN payment p ON p.id = a.payment_id"

@@ -19,13 +19,11 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING
 from typing import Any
 
-from dunner.db import Ledger
+from dunner.db import Ledger, batches
 from dunner.money import Money, minor_unit_groups
 from dunner.policy import Policy, Rule
 from dunner.schedule import DONE, Record
 from dunner.services.balances import ACTIVE, PAID, credit_sql
-
-CHUNK = 500  # ids per IN (...) list
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,8 +242,7 @@ def histories(
     may belong to a run still delivering it.
     """
     out: dict[int, dict[str, Record]] = defaultdict(dict)
-    ids = list(instalment_ids)
-    for chunk in (ids[n : n + CHUNK] for n in range(0, len(ids), CHUNK)):
+    for chunk in batches(instalment_ids):
         for row in ledger.rows(
             "SELECT instalment_id, step, status, acted_on, updated_at FROM reminder"
             f" WHERE instalment_id IN ({', '.join('?' * len(chunk))})",
@@ -287,7 +284,7 @@ def load_targets(
 def credits(ledger: Ledger, as_of: date, client_ids: list[int]) -> dict[tuple[int, str], int]:
     """The clients' unapplied money as of `as_of`, per (client id, currency)."""
     out = {}
-    for chunk in (client_ids[n : n + CHUNK] for n in range(0, len(client_ids), CHUNK)):
+    for chunk in batches(client_ids):
         params = {"as_of": as_of.isoformat(), **{f"c{n}": client for n, client in enumerate(chunk)}}
         for r in ledger.rows(credit_sql(clients=len(chunk)), params):
             out[(r["client_id"], r["currency"])] = r["credit_cents"]

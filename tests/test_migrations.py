@@ -1,6 +1,7 @@
 import multiprocessing
 import os
 import sqlite3
+import threading
 
 import pytest
 from sqlalchemy import create_engine
@@ -173,3 +174,30 @@ def test_not_a_ledger(tmp_path, dunner):
     bogus.write_text("hello, I am a text file" * 100)
     result = dunner("--db", str(bogus), "clients", code=1)
     assert "is not a dunner ledger" in result.stderr
+
+
+@pytest.mark.sqlite_only
+def test_opening_waits_for_a_writer_before_switching_to_wal(tmp_path):
+    """A new file still in rollback mode, another process writing: SQLite refuses the switch to WAL at once
+    ("locked", without its busy wait). Opening waits for the writer, within the busy timeout."""
+    path = tmp_path / "l.db"
+    locked, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        locked.set()
+        release.wait(5)
+        conn.execute("COMMIT")
+        conn.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    locked.wait(5)
+    threading.Timer(0.3, release.set).start()
+    ledger = Ledger.open(str(path))
+    thread.join()
+    assert release.is_set()
+    assert ledger.scalar("PRAGMA journal_mode") == "wal"
+    assert ledger.scalar("SELECT COUNT(*) FROM migration") == len(migrations.MIGRATIONS)
+    ledger.close()

@@ -8,6 +8,7 @@ often. `models.py` declares the same schema for SQLModel users and a test keeps 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from itertools import islice
@@ -28,6 +29,26 @@ def batches(items: Iterable[T], size: int = IN_LIST) -> Iterator[list[T]]:
     it = iter(items)
     while batch := list(islice(it, size)):
         yield batch
+
+
+def use_wal(conn: sqlite3.Connection, timeout: float = BUSY_TIMEOUT_MS / 1000) -> None:
+    """Put the file in WAL mode (once per file; later opens find it so and change nothing).
+
+    Two processes creating the same new ledger both read it, then both ask for the exclusive lock that
+    the change needs: SQLite answers one of them "locked" at once, without waiting (waiting would be a
+    deadlock), so the busy timeout does not help here. We wait and try again, within the same timeout."""
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 class Ledger:
@@ -76,7 +97,7 @@ class Ledger:
         with ledger.errors():
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
+            use_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
         if migrate:
             from dunner.migrations import migrate as run_migrations

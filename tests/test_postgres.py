@@ -37,6 +37,17 @@ from dunner.postgres import Row, _row_class, redacted, translate
         ("SELECT * FROM (SELECT a FROM t) WHERE a > 0", "SELECT * FROM (SELECT a FROM t) AS _q15 WHERE a > 0"),
         ("SELECT * FROM (SELECT a FROM t) x JOIN u ON 1 = 1", "SELECT * FROM (SELECT a FROM t) x JOIN u ON 1 = 1"),
         (
+            "SELECT * FROM t, (SELECT a FROM u) WHERE (a > 0)",
+            "SELECT * FROM t,  (SELECT a FROM u) AS _q18 WHERE (a > 0)",
+        ),
+        ("SELECT * FROM t JOIN u USING (id) WHERE x IN (1)", "SELECT * FROM t JOIN u USING (id) WHERE x IN (1)"),
+        # (top-level commas are written ", " and keep the space that followed them)
+        ("SELECT (SELECT 1) AS one FROM t, (SELECT 2) two", "SELECT (SELECT 1) AS one FROM t,  (SELECT 2) two"),
+        (
+            "SELECT * FROM t JOIN u ON (t.a = u.a), (SELECT 1) ORDER BY (1)",
+            "SELECT * FROM t JOIN u ON (t.a = u.a),  (SELECT 1) AS _q32 ORDER BY (1)",
+        ),
+        (
             "SELECT * FROM (SELECT a FROM t LIMIT -1 OFFSET 0)",
             "SELECT * FROM (SELECT a FROM t LIMIT ALL OFFSET 0) AS _q24",
         ),

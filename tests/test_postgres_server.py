@@ -75,3 +75,14 @@ def test_rows_left_unfinished_when_their_transaction_rolls_back(two, capsys):
     rows.close()  # the cursor went with the transaction: closing the generator is quiet
     assert capsys.readouterr().err == ""
     assert a.scalar("SELECT COUNT(*) FROM client") == 1500
+
+
+def test_subqueries_in_from_run_unnamed_as_on_sqlite(two):
+    """SQLite takes FROM (SELECT ...) without a name, after FROM, JOIN or a comma; PostgreSQL 15 needs one."""
+    a, _ = two
+    a.execute(CLIENT, ("A1",))
+    sql = (
+        "SELECT COUNT(*) FROM client c, (SELECT 1 AS one) JOIN (SELECT 1 AS two) ON one = two"
+        " WHERE c.id IN (SELECT id FROM (SELECT id FROM client))"
+    )
+    assert a.scalar(sql) == 1

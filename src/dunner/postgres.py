@@ -156,6 +156,13 @@ _NOT_ALIASES = frozenset(
 )
 
 
+# Words that end a FROM clause (ON and USING do not: a comma after them starts another table).
+_END_FROM = frozenset(
+    {"WHERE", "GROUP", "ORDER", "LIMIT", "HAVING", "UNION", "EXCEPT", "INTERSECT", "WINDOW", "SET", "RETURNING"}
+)
+_SUBQUERY = re.compile(r"\s*(SELECT|WITH|VALUES)\b", re.IGNORECASE)
+
+
 def _has_alias(tokens: list[tuple[str, str]], i: int) -> bool:
     """Whether a name follows the parenthesis that ends before token i."""
     while i < len(tokens) and (tokens[i][0] == "comment" or tokens[i][1].isspace()):
@@ -170,6 +177,7 @@ def _translate(tokens: list[tuple[str, str]], start: int, bound: bool) -> tuple[
     closing parenthesis."""
     out: list[str] = []
     args: list[str] = []
+    in_from = False  # in this level's FROM clause, where a parenthesis is a subquery to name
     i = start
     while i < len(tokens):
         kind, text = tokens[i]
@@ -190,15 +198,24 @@ def _translate(tokens: list[tuple[str, str]], start: int, bound: bool) -> tuple[
                 inner = [a.strip() for a in inner if a.strip()] if inner != [""] else []
                 rewritten = _rewrite_call(text, inner)
                 out.append(rewritten if rewritten is not None else f"{text} ({', '.join(inner)})")
-                if text.upper() in ("FROM", "JOIN") and not _has_alias(tokens, after):
-                    # PostgreSQL (before 16) wants every subquery in FROM named; SQLite does not.
-                    out.append(f" AS _q{after}")
+                if text.upper() in ("FROM", "JOIN"):
+                    in_from = True
+                    if not _has_alias(tokens, after):
+                        # PostgreSQL (before 16) wants every subquery in FROM named; SQLite does not.
+                        out.append(f" AS _q{after}")
                 i = after
                 continue
+            if text.upper() in ("FROM", "JOIN"):
+                in_from = True
+            elif text.upper() in _END_FROM:
+                in_from = False
             out.append(text)
         elif kind == "open":
             _, inner, after = _translate(tokens, i + 1, bound)
             out.append(f"({', '.join(inner)})")
+            after_comma = not "".join(out[:-1]).strip()
+            if in_from and after_comma and _SUBQUERY.match(inner[0]) and not _has_alias(tokens, after):
+                out.append(f" AS _q{after}")  # FROM t, (SELECT ...): a subquery after a comma
             i = after
             continue
         elif kind == "named":

@@ -59,3 +59,16 @@ def test_dates_out_of_range_are_refused(dunner, day):
     for command in (["aging"], ["stats"], ["forecast"], ["remind", "--dry-run"]):
         err = dunner(*command, "--as-of", day, code=2).stderr
         assert f"'{day}' is out of range: dates run from 1900 to 2999" in err and "Traceback" not in err
+
+
+def test_a_postgresql_url_without_the_driver(dunner, monkeypatch):
+    """psycopg is an extra: without it, a PostgreSQL URL says what to install, on one line."""
+    import sys
+
+    monkeypatch.delitem(sys.modules, "dunner.postgres", raising=False)
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # `import psycopg` now fails as if not installed
+    result = dunner("--db", "postgresql+psycopg://u:secret@127.0.0.1:1/x", "clients", code=1)
+    assert result.stderr.splitlines() == [
+        "Error: a PostgreSQL ledger needs the psycopg driver",
+        "Hint: pip install 'dunner[postgres]'",
+    ]

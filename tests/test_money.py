@@ -1,10 +1,11 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dunner.formatting import format_money
+from dunner.formatting import format_date, format_money
 from dunner.money import MAX_MINOR, Money, MoneyError, check_currency, minor_units, parse_amount
 
 CURRENCIES = ["EUR", "GBP", "USD", "JPY", "KWD", "CHF"]
@@ -106,3 +107,15 @@ def test_human_format_by_locale():
     assert format_money(Money(123456, "EUR"), "fr_FR") == "1\u202f234,56\u00a0€"
     assert format_money(Money(123456, "GBP"), "en_GB") == "£1,234.56"
     assert format_money(Money(1500, "JPY"), "en_GB") == "JP¥1,500"
+
+
+def test_french_dates_write_the_first_of_the_month_as_an_ordinal():
+    first, second = date(2026, 5, 1), date(2026, 5, 2)
+    assert format_date(first, "fr_FR", "long") == "1er mai 2026"
+    assert format_date(first, "fr_FR", "full") == "vendredi 1er mai 2026"
+    assert format_date(first, "fr_CH", "medium") == "1er mai 2026"
+    assert format_date(date(2026, 11, 1), "fr_FR", "medium") == "1er nov. 2026"
+    assert format_date(second, "fr_FR", "long") == "2 mai 2026"
+    assert format_date(date(2026, 5, 11), "fr_FR", "long") == "11 mai 2026"
+    assert format_date(first, "fr_FR", "short") == "01/05/2026"  # figures only: no ordinal
+    assert format_date(first, "en_GB", "long") == "1 May 2026"

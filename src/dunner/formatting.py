@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -31,7 +32,13 @@ def format_money(money: Money, locale: str) -> str:
 
 
 def format_date(value: date, locale: str, style: str = "medium") -> str:
-    """'23 nov. 2026' (medium) or '23 novembre 2026' (long): unambiguous in every language."""
-    from babel.dates import format_date as babel_format_date
+    """'23 nov. 2026' (medium) or '23 novembre 2026' (long): unambiguous in every language.
 
+    French writes the first of the month as an ordinal, '1er mai 2026', which CLDR leaves out."""
+    from babel.dates import format_date as babel_format_date
+    from babel.dates import get_date_format
+
+    if value.day == 1 and locale.lower().startswith("fr") and style in ("medium", "long", "full"):
+        pattern = re.sub(r"(?<![A-Za-z'])d(?![A-Za-z])", "d'er'", get_date_format(style, locale).pattern)
+        return babel_format_date(value, format=pattern, locale=locale)
     return babel_format_date(value, format=style, locale=locale)

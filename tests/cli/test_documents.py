@@ -183,7 +183,7 @@ def test_deposit_then_final_invoice(dunner, acme, tmp_path):
     assert (rows["F-2026-0001"]["outstanding"], rows["F-2026-0002"]["outstanding"]) == ("2160.00", "5040.00")
     assert rows["F-2026-0001"]["due_date"] == "2026-10-01"  # each dunned on its own
     text = pdf_text(pdf(dunner, final, tmp_path))
-    assert "Acompte F-2026-0001 du 1 septembre 2026 - 2 160,00 €" in text and "Net à payer 5 040,00 €" in text
+    assert "Acompte F-2026-0001 du 1er septembre 2026 - 2 160,00 €" in text and "Net à payer 5 040,00 €" in text
     assert "Facture d'acompte" in pdf_text(pdf(dunner, "F-2026-0001", tmp_path))
     again = dunner("invoice", "ACME", "--line", "x;1;10;20", "--deduct", "F-2026-0001", code=2)
     assert "already deducted" in again.stderr
@@ -548,7 +548,7 @@ def test_the_dossier_survives_a_notice_about_another_invoice(dunner, acme, tmp_p
     with zipfile.ZipFile(tmp_path / "d.zip") as archive:
         notice = pdf_text(archive.read("mise-en-demeure.pdf"))
     # the first invoice was paid after its notice: the dossier holds the notice dunner would write today
-    assert f"{second} 1 mars 2025 31 mars 2025 31 j 600,00 €" in notice and first not in notice
+    assert f"{second} 1er mars 2025 31 mars 2025 31 j 600,00 €" in notice and first not in notice
 
 
 def test_export_says_what_it_cannot_carry(dunner, acme):

@@ -69,7 +69,8 @@ def test_the_report_shows_its_sections(page):
         " ".join(c.replace("\u202f", " ").replace("\u00a0", " ").split()) for c in late.first.inner_text().split("\t")
     ]
     assert cells[:4] == ["CABINET", "D", "3 200,00 €", "65 j"]
-    assert "has 3200.00 EUR overdue, the oldest by 65 days" in text
+    assert "doit 3 200,00 EUR échus, le plus ancien depuis 65 jours" in text  # the reasons in the report's language
+    assert "Semaine 1" in text and "Plus tard" in text and "week-1" not in text
     assert errors == []
 
 

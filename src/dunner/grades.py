@@ -71,30 +71,76 @@ class Condition:
                 return f.dso is not None and f.dso >= v
         raise AssertionError(self.key)
 
-    def reason(self, f: Figures) -> str:
+    def reason(self, f: Figures, language: str = "en") -> str:
+        """The condition in words, with the client's figures: English (the CSV and JSON) or French."""
         v = self.value
+        n = _numbers(language)
+        fr = language == "fr"
         match self.key:
             case "overdue_days":
+                if fr:
+                    return (
+                        f"doit {n(f.overdue)} {f.currency} échus, le plus ancien depuis {_jours(f.oldest_overdue_days)}"
+                    )
                 return f"has {f.overdue} {f.currency} overdue, the oldest by {f.oldest_overdue_days} days"
             case "late_of_last":
                 _, last, days = v
                 late = sum(1 for d in f.last_late[:last] if d >= days)
-                return f"paid {late} of last {min(last, len(f.last_late))} invoices {days}+ days late"
+                among = min(last, len(f.last_late))
+                if fr:
+                    return f"a payé {late} des {among} dernières factures avec au moins {_jours(days)} de retard"
+                return f"paid {late} of last {among} invoices {days}+ days late"
             case "avg_days_late":
+                if fr:
+                    return f"paie avec {n(f.avg_days_late)} jours de retard en moyenne (pondérée par les montants)"
                 return f"pays {f.avg_days_late} days late on average (weighted by amount)"
             case "max_days_late":
-                return f"once paid {f.max_days_late} days late"
+                return (
+                    f"a déjà payé avec {_jours(f.max_days_late)} de retard"
+                    if fr
+                    else f"once paid {f.max_days_late} days late"
+                )
             case "broken_promises":
+                if fr:
+                    return f"n'a pas tenu {f.promises_broken} promesses de paiement sur {f.promises}"
                 return f"broke {f.promises_broken} of {f.promises} promises to pay"
             case "disputes":
-                return f"disputed {f.disputes} invoices"
+                return f"a contesté {_factures(f.disputes)}" if fr else f"disputed {f.disputes} invoices"
             case "written_off":
-                return f"had {f.written_off} invoices written off"
+                return (
+                    f"{_factures(f.written_off)} passée{'s' if f.written_off > 1 else ''} en perte"
+                    if fr
+                    else f"had {f.written_off} invoices written off"
+                )
             case "over_credit_limit":
+                if fr:
+                    return f"doit {n(f.over_limit)} {f.currency} au-delà de sa limite de crédit"
                 return f"owes {f.over_limit} {f.currency} beyond the credit limit"
             case "dso":
-                return f"DSO of {f.dso} days"
+                return f"DSO de {n(f.dso)} jours" if fr else f"DSO of {f.dso} days"
         raise AssertionError(self.key)
+
+
+def _numbers(language: str) -> Any:
+    """How a figure is written in a reason: as is in English, '3 200,00' or '12,5' in French."""
+    if language != "fr":
+        return str
+
+    def french(value: Decimal | None) -> str:
+        from babel.numbers import format_decimal
+
+        places = max(0, -Decimal(value or 0).as_tuple().exponent)
+        return format_decimal(value, format="#,##0." + "0" * places if places else "#,##0", locale="fr_FR")
+
+    return french
+
+
+def _jours(n: int | None) -> str:
+    return f"{n} jour" if n is not None and abs(n) <= 1 else f"{n} jours"
+
+
+def _factures(n: int) -> str:
+    return f"{n} facture" if n <= 1 else f"{n} factures"
 
 
 @dataclass(frozen=True)
@@ -109,16 +155,23 @@ class Grading:
     min_history: int = 3
     risky: tuple[str, ...] = ("D", "E")
 
-    def grade(self, f: Figures) -> tuple[str, list[str]]:
-        """The grade and its reasons."""
+    def grade(self, f: Figures, language: str = "en") -> tuple[str, list[str]]:
+        """The grade and its reasons (in English, or in French with language="fr")."""
         held = [r for r in self.rules if all(c.holds(f) for c in r.conditions)]
         if held:
             worst = max(GRADES.index(r.grade) for r in held)
-            reasons = [c.reason(f) for r in held if GRADES.index(r.grade) == worst for c in r.conditions]
+            reasons = [c.reason(f, language) for r in held if GRADES.index(r.grade) == worst for c in r.conditions]
             return GRADES[worst], list(dict.fromkeys(reasons))
+        fr = language == "fr"
         if f.paid < self.min_history:
+            if fr:
+                return UNKNOWN, [
+                    f"historique insuffisant : {f.paid} facture(s) payée(s), {self.min_history} nécessaires"
+                ]
             return UNKNOWN, [f"not enough history: {f.paid} invoice(s) paid, {self.min_history} needed"]
         on_time = sum(1 for d in f.last_late if d == 0)
+        if fr:
+            return "A", [f"{f.paid} factures payées, dont {on_time} des {len(f.last_late)} dernières à temps"]
         return "A", [f"paid {f.paid} invoices, {on_time} of the last {len(f.last_late)} on time"]
 
     @property

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -245,6 +246,12 @@ def test_report_to_stdout_and_to_a_file(dunner, books, tmp_path):
     out = dunner("report", "--html", "-", "--as-of", "2026-07-01")
     assert out.stdout.startswith("<!DOCTYPE html>") and out.stderr == ""
     assert "Principaux retardataires" in out.stdout and "<script" not in out.stdout
+    why = re.findall(r'class="why">([^<]*)<', out.stdout)
+    english = re.compile(r"\b(paid|pays|owes|has|broke|disputed|had|invoices|days|history)\b")
+    assert why and not [w for w in why if english.search(w)], why  # the reasons in the report's language
+    assert "Semaine 1" in out.stdout and "week-1" not in out.stdout
+    machine = dunner("stats", "--as-of", "2026-07-01", "--format", "csv").stdout  # scripts keep English
+    assert "factures" not in machine and "invoices" in machine
     written = dunner("report", "--html", str(tmp_path / "r.html"), "--as-of", "2026-07-01")
     assert "Report written to" in written.stderr and (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
 

@@ -206,8 +206,11 @@ def client_stats(
     *,
     client_id: int | None = None,
     window: int | None = None,
+    language: str = "en",
 ) -> Iterator[dict[str, Any]]:
-    """One row per client and currency: the figures, the grade and its reasons (see COLUMNS)."""
+    """One row per client and currency: the figures, the grade and its reasons (see COLUMNS).
+
+    `language`: of the reasons; CSV and JSON keep English, the French report asks for "fr"."""
     settings = Settings.from_config(config, window)
     rules = grading(config)
     from dunner.services.balances import credit_sql
@@ -227,10 +230,10 @@ def client_stats(
         "client_id": client_id,
     }
     for row in ledger.rows(SQL.format(**filters), params):
-        yield _stats_row(row, as_of, settings, rules)
+        yield _stats_row(row, as_of, settings, rules, language)
 
 
-def _stats_row(row: Any, as_of: date, settings: Settings, rules: Grading) -> dict[str, Any]:
+def _stats_row(row: Any, as_of: date, settings: Settings, rules: Grading, language: str) -> dict[str, Any]:
     cur = row["currency"]
     paid = row["paid"] or 0
     recent = sorted(tuple(int(n) for n in item.split(":")) for item in (row["recent"] or "").split(",") if item)
@@ -259,7 +262,7 @@ def _stats_row(row: Any, as_of: date, settings: Settings, rules: Grading) -> dic
         dso=_ratio(max(outstanding.minor, 0) * settings.window, sales) if sales > 0 else None,
         currency=cur,
     )
-    grade, reasons = rules.grade(figures)
+    grade, reasons = rules.grade(figures, language)
     return {
         "client": row["code"],
         "client_id": row["client_id"],

@@ -7,6 +7,7 @@ the others; the charts are made here (charts.py) and handed to it as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,42 @@ from dunner.formatting import format_money
 from dunner.money import Money
 
 TOP_LATE = 10  # late payers listed
+# The machine names of buckets, forecast periods, trends and grades, as the report's reader says them.
+LABELS = {
+    "fr": {
+        "current": "Non échu",
+        "week": "Semaine",
+        "later": "Plus tard",
+        "at-risk": "À risque",
+        "better": "en amélioration",
+        "worse": "en dégradation",
+        "steady": "stable",
+        "unknown": "inconnue",
+        "aging": "Balance âgée",
+        "forecast": "Prévision",
+    },
+    "en": {
+        "current": "Current",
+        "week": "Week",
+        "later": "Later",
+        "at-risk": "At risk",
+        "unknown": "unknown",
+        "aging": "Aging",
+        "forecast": "Forecast",
+    },
+}
+
+
+def labeller(language: str) -> Callable[[str], str]:
+    """`label(name)`: "week-3" is "Semaine 3" in French; names without a word (A, 1-30) stay as they are."""
+    words = LABELS.get(language, LABELS["en"])
+
+    def label(name: str) -> str:
+        if name.startswith("week-"):
+            return f"{words['week']} {name.removeprefix('week-')}"
+        return words.get(name, name)
+
+    return label
 
 
 def _tone(low: int) -> str:
@@ -36,6 +73,8 @@ def report_context(ledger: Ledger, config: Config, as_of: date, weeks: int, loca
     def money(value: Money) -> str:
         return format_money(value, locale)
 
+    label = labeller(config.defaults.language)
+
     buckets = Buckets.parse("30,60,90")
     aging = list(aging_by_client(ledger, as_of, buckets))
     totals = {t["currency"]: t for t in sorted(currency_totals(aging, buckets), key=lambda t: t["currency"])}
@@ -45,15 +84,15 @@ def report_context(ledger: Ledger, config: Config, as_of: date, weeks: int, loca
         cur: Markup(
             svg_bars(
                 [
-                    Bar(name, t[name].minor, money(t[name]), _tone(low))
+                    Bar(label(name), t[name].minor, money(t[name]), _tone(low))
                     for name, low in zip(buckets.names, buckets.lows, strict=True)
                 ],
-                title=f"Aging {cur}",
+                title=f"{label('aging')} {cur}",
             )
         )
         for cur, t in totals.items()
     }
-    stats = list(client_stats(ledger, config, as_of))
+    stats = list(client_stats(ledger, config, as_of, language=config.defaults.language))
     for row in stats:
         days = [int(d) for d in row["lateness"].split()]
         row["spark"] = Markup(svg_sparkline(days, title=f"{row['client']}: {row['lateness'] or '-'}")) if days else ""
@@ -68,7 +107,7 @@ def report_context(ledger: Ledger, config: Config, as_of: date, weeks: int, loca
             svg_bars(
                 [
                     Bar(
-                        r["period"],
+                        label(r["period"]),
                         r["expected"].minor,
                         money(r["expected"]),
                         "risk" if r["period"] == "at-risk" else "normal",
@@ -76,7 +115,7 @@ def report_context(ledger: Ledger, config: Config, as_of: date, weeks: int, loca
                     for r in outlook.rows
                     if r["currency"] == cur
                 ],
-                title=f"Forecast {cur}",
+                title=f"{label('forecast')} {cur}",
             )
         )
         for cur in forecast_currencies
@@ -87,6 +126,7 @@ def report_context(ledger: Ledger, config: Config, as_of: date, weeks: int, loca
         "weeks": weeks,
         "locale": locale,
         "language": config.defaults.language,
+        "label": label,
         "buckets": buckets.names,
         "aging": aging,
         "totals": totals,

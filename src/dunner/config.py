@@ -168,6 +168,8 @@ SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
     },
     "ledger": {"path": _line},
     "invoice": {"number_pattern": _pattern, "credit_note_pattern": _pattern, "discount": _line},
+    # Reasons for 0 % VAT lines, checked in depth by vat.py, which names the key.
+    "vat": {"exemptions": _table},
     "templates": {"dir": _line},
     "mail": {
         "transport": _choice("smtp", "maildir", "dry-run"),

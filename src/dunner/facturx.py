@@ -66,7 +66,7 @@ def _lines(ctx: dict[str, Any]) -> list[dict[str, Any]]:
                 "BT-130": "C62",
                 "BT-146": _amount(price),
                 "BT-131": _amount(line["net"]),
-                "BT-151": "E" if ctx["franchise"] else ("S" if line["vat_rate"] else "Z"),
+                "BT-151": "E" if ctx["franchise"] else ("S" if line["vat_rate"] else _zero_category(ctx)),
                 "BT-152": "0" if ctx["franchise"] else _number(line["vat_rate"]),
             }
         )
@@ -85,15 +85,27 @@ def _vat_breakdown(ctx: dict[str, Any]) -> list[dict[str, Any]]:
                 "BT-121": FRANCHISE[1],
             }
         ]
-    return [
-        {
+    out = []
+    for v in ctx["vat_lines"]:
+        entry = {
             "BT-116": _amount(v["base"]),
             "BT-117": _amount(v["vat"]),
-            "BT-118": "S" if v["rate"] else "Z",
+            "BT-118": "S" if v["rate"] else _zero_category(ctx),
             "BT-119": _number(v["rate"]),
         }
-        for v in ctx["vat_lines"]
-    ]
+        exemption = ctx["invoice"].get("vat_exemption")
+        if not v["rate"] and exemption:  # BR-AE-10, BR-IC-10, BR-G-10, BR-E-10: say why there is no VAT
+            entry["BT-120"] = exemption["text"]
+            if exemption["code"]:
+                entry["BT-121"] = exemption["code"]
+        out.append(entry)
+    return out
+
+
+def _zero_category(ctx: dict[str, Any]) -> str:
+    """A 0 % line's category: the exemption's (reverse charge AE, intra-EU K, export G...), else zero-rated Z."""
+    exemption = ctx["invoice"].get("vat_exemption")
+    return exemption["category"] if exemption else "Z"
 
 
 def _notes(ctx: dict[str, Any]) -> list[dict[str, str]]:

@@ -192,11 +192,22 @@ CREATE TABLE invoice_parties (
 ALTER TABLE invoice ADD COLUMN parties_id INTEGER REFERENCES invoice_parties (id)
 """
 
+# Why an invoice's 0 % lines carry no VAT: the client's usual reason, and the reason each invoice was
+# issued with, frozen (key, EN 16931 category, VATEX code, mention as printed) as the law it cites.
+M005_VAT_EXEMPTION = """
+ALTER TABLE client ADD COLUMN vat_exemption TEXT;
+ALTER TABLE invoice ADD COLUMN vat_exemption TEXT;
+ALTER TABLE invoice ADD COLUMN vat_exemption_category TEXT;
+ALTER TABLE invoice ADD COLUMN vat_exemption_code TEXT;
+ALTER TABLE invoice ADD COLUMN vat_exemption_text TEXT
+"""
+
 MIGRATIONS: list[tuple[str, Callable[[Ledger], None]]] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_reminder_runs", _sql(M002_REMINDER_RUNS)),
     ("m003_payment_cover", _sql(M003_PAYMENT_COVER)),
     ("m004_documents", _sql(M004_DOCUMENTS)),
+    ("m005_vat_exemption", _sql(M005_VAT_EXEMPTION)),
 ]
 
 

@@ -39,6 +39,7 @@ class Client(SQLModel, table=True):
     created_at: str
     terms_eom: int = 0
     country: str | None = None
+    vat_exemption: str | None = None
 
 
 class Invoice(SQLModel, table=True):
@@ -64,6 +65,10 @@ class Invoice(SQLModel, table=True):
     prepaid_cents: int = 0
     terms_note: str | None = None
     parties_id: int | None = Field(default=None, foreign_key="invoice_parties.id")
+    vat_exemption: str | None = None
+    vat_exemption_category: str | None = None
+    vat_exemption_code: str | None = None
+    vat_exemption_text: str | None = None
 
 
 class InvoiceParties(SQLModel, table=True):

@@ -574,3 +574,126 @@ def test_a_discount_the_vat_rates_cannot_reach_gets_a_rounding_line(dunner, acme
     assert "Arrondi 1 0,01 € 0 % 0,01 €" in note and "Total TTC 0,03 €" in note
     [row] = json.loads(dunner("invoices", "--status", "all", "--format", "json", "--as-of", "2026-05-02").stdout)
     assert (row["status"], row["outstanding"]) == ("paid", "0.00")
+
+
+def _vat_breakdown(tree) -> list[tuple[str | None, ...]]:
+    return [
+        tuple(
+            t.findtext(f"ram:{k}", namespaces=NS)
+            for k in ("CategoryCode", "RateApplicablePercent", "ExemptionReason", "ExemptionReasonCode")
+        )
+        for t in tree.findall(".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", namespaces=NS)
+    ]
+
+
+def test_zero_rate_lines_say_why_on_the_pdf_and_in_the_xml(dunner, acme, tmp_path):
+    """Reverse charge for an EU client: 'Autoliquidation' printed, category AE with its reason in Factur-X."""
+    dunner(
+        "add-client",
+        "BERLIN",
+        "--name",
+        "Berlin GmbH",
+        "--email",
+        "ap@berlin.de",
+        "--country",
+        "DE",
+        "--vat-number",
+        "DE136695976",
+        "--registration",
+        "HRB 12345",
+        "--address",
+        "Unter den Linden 1\n10117 Berlin",
+        "--language",
+        "en",
+        "--vat-exemption",
+        "reverse-charge",
+    )
+    out = dunner("invoice", "BERLIN", "--line", "Audit;2;500;0", "--issued", "2026-05-04")
+    number = out.stdout.strip()
+    assert "Warning" not in out.stderr
+    text = pdf_text(pdf(dunner, number, tmp_path))
+    assert "Reverse charge" in text
+    tree = etree.fromstring(facturx.get_xml_from_pdf(pdf(dunner, number, tmp_path, "--facturx"), check_xsd=True)[1])
+    assert _vat_breakdown(tree) == [("AE", "0", "Reverse charge", "VATEX-EU-AE")]
+    line_tax = tree.findtext(
+        ".//ram:IncludedSupplyChainTradeLineItem//ram:ApplicableTradeTax/ram:CategoryCode", namespaces=NS
+    )
+    assert line_tax == "AE"
+    # the same invoice for a French-speaking client, with 20 % and 0 % lines: one reason, on the 0 % part only
+    mixed = issue(
+        dunner,
+        "--line",
+        "Conseil;1;1000;20",
+        "--line",
+        "Matériel livré en Belgique;1;400;0",
+        "--vat-exemption",
+        "intra-eu",
+        "--issued",
+        "2026-05-05",
+    )
+    assert "Exonération de TVA, article 262 ter I du CGI" in pdf_text(pdf(dunner, mixed, tmp_path))
+    tree = etree.fromstring(facturx.get_xml_from_pdf(pdf(dunner, mixed, tmp_path, "--facturx"), check_xsd=True)[1])
+    assert _vat_breakdown(tree) == [
+        ("S", "20", None, None),
+        ("K", "0", "Exonération de TVA, article 262 ter I du CGI", "VATEX-EU-IC"),
+    ]
+    # a credit note on it says the same
+    dunner("credit-note", mixed, "--reason", "Annulation", "--on", "2026-05-06")
+    note = etree.fromstring(
+        facturx.get_xml_from_pdf(pdf(dunner, "AV-2026-0001", tmp_path, "--facturx"), check_xsd=True)[1]
+    )
+    assert _vat_breakdown(note)[1] == ("K", "0", "Exonération de TVA, article 262 ter I du CGI", "VATEX-EU-IC")
+
+
+def test_zero_rate_reasons_are_checked(dunner, acme, configure, tmp_path):
+    warned = dunner("invoice", "ACME", "1000", "--vat", "0", "--issued", "2026-05-04")
+    assert "0 % VAT lines without a reason" in warned.stderr  # issued, with a warning
+    assert "without a reason" not in dunner("invoice", "ACME", "1000", "--vat", "20", "--issued", "2026-05-05").stderr
+    refused = dunner("invoice", "ACME", "1000", "--vat", "20", "--vat-exemption", "export", code=2)
+    assert "this invoice has no 0 % line" in refused.stderr
+    unknown = dunner("invoice", "ACME", "1000", "--vat", "0", "--vat-exemption", "holiday", code=2)
+    assert "unknown VAT exemption 'holiday'" in unknown.stderr and "reverse-charge, intra-eu, export" in unknown.stderr
+    assert "unknown VAT exemption" in dunner("edit-client", "ACME", "--vat-exemption", "holiday", code=2).stderr
+    # the client's usual reason applies to 0 % lines only; --vat-exemption none leaves it out
+    dunner("edit-client", "ACME", "--vat-exemption", "export")
+    usual = issue(dunner, "1000", "--vat", "0", "--issued", "2026-05-06")
+    taxed = issue(dunner, "1000", "--vat", "20", "--issued", "2026-05-06")
+    plain = issue(dunner, "1000", "--vat", "0", "--vat-exemption", "none", "--issued", "2026-05-06")
+    assert "article 262 I du CGI" in pdf_text(pdf(dunner, usual, tmp_path))
+    assert "CGI" not in pdf_text(pdf(dunner, taxed, tmp_path)).replace("art. L441-10", "")
+    assert "262 I" not in pdf_text(pdf(dunner, plain, tmp_path))
+    # a reason of one's own, from the config
+    configure(
+        '\n[vat]\nexemptions = { formation = { category = "E", code = "VATEX-EU-132-1I",'
+        ' fr = "Exonération de TVA, article 261-4-4° a du CGI" } }\n'
+    )
+    own = issue(dunner, "1000", "--vat", "0", "--vat-exemption", "formation", "--issued", "2026-05-07")
+    tree = etree.fromstring(facturx.get_xml_from_pdf(pdf(dunner, own, tmp_path, "--facturx"), check_xsd=True)[1])
+    assert _vat_breakdown(tree) == [("E", "0", "Exonération de TVA, article 261-4-4° a du CGI", "VATEX-EU-132-1I")]
+    configure('\n[vat]\nexemptions = { formation = { category = "Z", fr = "x" } }\n')
+    bad = dunner("invoice", "ACME", "1000", "--vat", "0", "--vat-exemption", "formation", code=2)
+    assert "[vat] exemptions.formation: category must be one of AE, K, G, E, O" in bad.stderr
+
+
+def test_no_exemption_under_the_vat_franchise(dunner, configure):
+    configure().write_text(configure().read_text().replace("[business]", "[business]\nvat_franchise = true", 1))
+    dunner("add-client", "SOLO", "--name", "Solo", "--email", "s@solo.fr")
+    refused = dunner("invoice", "SOLO", "100", "--vat", "0", "--vat-exemption", "export", code=2)
+    assert "under the VAT franchise" in refused.stderr
+
+
+def test_imported_invoices_carry_their_reason(dunner, acme, tmp_path):
+    source = tmp_path / "invoices.csv"
+    source.write_text(
+        "number,client,issued,amount,vat,vat_exemption\n"
+        "X-1,ACME,2026-03-01,500,0,export\n"
+        "X-2,ACME,2026-03-02,500,20,\n"
+        "X-3,ACME,2026-03-03,500,20,export\n",
+        encoding="utf-8",
+    )
+    refused = dunner("import", "invoices", str(source), code=2)
+    assert "line 4" in refused.stderr and "vat_exemption" in refused.stderr and "no 0 % line" in refused.stderr
+    source.write_text(source.read_text().replace("X-3,ACME,2026-03-03,500,20,export", "X-3,ACME,2026-03-03,500,0,none"))
+    dunner("import", "invoices", str(source))
+    assert "article 262 I du CGI" in pdf_text(pdf(dunner, "X-1", tmp_path))
+    assert "262 I" not in pdf_text(pdf(dunner, "X-3", tmp_path))

@@ -33,6 +33,14 @@ def add_client(
     ] = None,
     profile: Annotated[str | None, Opt("--profile", help="Dunning profile, e.g. gentle or firm.")] = None,
     law: Annotated[str | None, Opt("--law", help="Late-payment law profile, e.g. fr-b2b, uk, de-b2b.")] = None,
+    vat_exemption: Annotated[
+        str | None,
+        Opt(
+            "--vat-exemption",
+            help="Why their 0 % VAT lines carry none: reverse-charge, intra-eu, export or a [vat] exemptions key.",
+            metavar="KEY",
+        ),
+    ] = None,
 ) -> None:
     """Add a client to the ledger.
 
@@ -58,6 +66,7 @@ def add_client(
         "law": law,
         "country": country,
         "end_of_month": end_of_month,
+        "vat_exemption": vat_exemption,
     }
     shared = state(ctx)
     client = add(shared.ledger, shared.config, fields)
@@ -77,7 +86,7 @@ def clients(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     rows = (c.as_row() for c in list_clients(shared.ledger))
     columns = [Column(k, numeric=k in ("terms", "credit_limit")) for k in CLIENT_COLUMNS]
     if fmt is Format.table:
-        columns = [c for c in columns if c.key not in ("address", "registration", "vat_number", "law")]
+        columns = [c for c in columns if c.key not in ("address", "registration", "vat_number", "law", "vat_exemption")]
     emit(fmt.value, rows, columns, locale=shared.locale, title="Clients", empty="No clients yet.")
 
 

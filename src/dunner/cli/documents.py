@@ -23,6 +23,10 @@ def deposit(
     issued: Annotated[str | None, Opt("--issued", help="Issue date (default today).", metavar="DATE")] = None,
     terms: Annotated[int | None, Opt("--terms", help="Days to pay it (default: the client's).")] = None,
     currency: Annotated[str | None, Opt("--currency", help="ISO 4217 code (default: the client's).")] = None,
+    vat_exemption: Annotated[
+        str | None,
+        Opt("--vat-exemption", help="Why its 0 % VAT lines carry none (default: the client's; none).", metavar="KEY"),
+    ] = None,
 ) -> None:
     """Issue a deposit invoice (acompte), dunned on its own; deduct it later with `invoice --deduct`.
 
@@ -43,6 +47,7 @@ def deposit(
         issued_on=shared.as_of(issued),
         terms=terms,
         currency=currency,
+        vat_exemption=vat_exemption,
     )
     show_issued(new, shared.locale)
 

@@ -182,6 +182,9 @@ def edit_client(
     ] = None,
     profile: Annotated[str | None, Opt("--profile", help="Dunning profile (empty: chosen by the rules).")] = None,
     law: Annotated[str | None, Opt("--law", help="Late-payment law profile, e.g. fr-b2b, uk.")] = None,
+    vat_exemption: Annotated[
+        str | None, Opt("--vat-exemption", help="Why their 0 % VAT lines carry none (none: no reason).", metavar="KEY")
+    ] = None,
 ) -> None:
     """Change a client's details, dunning profile or law; what is not given stays as it is.
 
@@ -207,6 +210,7 @@ def edit_client(
         "law": law,
         "country": country,
         "end_of_month": end_of_month,
+        "vat_exemption": vat_exemption,
     }
     client = do(shared.ledger, shared.config, code, fields)
     typer.echo(f"Updated client {client.code}.", err=True)

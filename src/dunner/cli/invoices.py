@@ -47,6 +47,10 @@ def invoice(
     currency: Annotated[str | None, Opt("--currency", help="ISO 4217 code (default: the client's).")] = None,
     description: Annotated[str | None, Opt("--description", help="What the invoice is for.")] = None,
     force: Annotated[bool, Opt("--force", help="Accept terms beyond the legal caps (they are noted).")] = False,
+    vat_exemption: Annotated[
+        str | None,
+        Opt("--vat-exemption", help="Why its 0 % VAT lines carry none (default: the client's; none).", metavar="KEY"),
+    ] = None,
 ) -> None:
     """Issue an invoice and print its number.
 
@@ -84,6 +88,7 @@ def invoice(
         currency=currency,
         description=description,
         force=force,
+        vat_exemption=vat_exemption,
     )
     show_issued(new, shared.locale)
     for advice in credit_advice(shared.ledger, shared.config, new):

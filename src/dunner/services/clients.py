@@ -33,6 +33,7 @@ CLIENT_COLUMNS = (
     "law",
     "end_of_month",
     "country",
+    "vat_exemption",
 )
 
 
@@ -60,6 +61,7 @@ class Client:
     law: str | None
     end_of_month: bool = False  # terms count to the end of the month ("45 jours fin de mois")
     country: str = "FR"  # ISO 3166 alpha-2
+    vat_exemption: str | None = None  # why their 0 % lines carry no VAT (a key of vat.exemptions)
 
     @classmethod
     def from_row(cls, row: Any) -> Client:
@@ -83,6 +85,7 @@ class Client:
             law=row["law"],
             end_of_month=bool(row["terms_eom"]),
             country=row["country"] or "FR",
+            vat_exemption=row["vat_exemption"],
         )
 
     def as_row(self) -> dict[str, Any]:
@@ -130,10 +133,19 @@ def client_values(config: Config, raw: dict[str, Any]) -> dict[str, Any]:
         else getattr(check("credit_limit", parse_amount, str(limit), currency, allow_zero=True), "minor", None),
         "profile": check("profile", validate.line, raw.get("profile"), "profile", max_len=40),
         "law": check("law", validate.line, raw.get("law"), "law", max_len=40),
+        "vat_exemption": check("vat_exemption", _exemption_key, config, raw.get("vat_exemption")),
     }
     check.done()
     _check_profile_and_law(config, values)
     return values
+
+
+def _exemption_key(config: Config, value: str | None) -> str | None:
+    if not (value or "").strip() or value.strip().lower() == "none":
+        return None
+    from dunner.vat import exemption
+
+    return exemption(config, value).key
 
 
 def _identifier(value: str | None, what: str, check: Callable[[str], str]) -> str | None:

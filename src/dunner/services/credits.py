@@ -137,7 +137,7 @@ def credit_note(ledger: Ledger, config: Config, number: str, amount: str | None,
             )
         else:
             items = _partial_lines(original, lines, value, label)
-        note = write_invoice(ledger, config, _note(client, original, on, items, text))
+        note = write_invoice(ledger, config, _note(ledger, client, original, on, items, text))
         assert note.number is not None
         receipt = None
         if original.status == "issued":
@@ -148,7 +148,25 @@ def credit_note(ledger: Ledger, config: Config, number: str, amount: str | None,
     return CreditNote(note, original, receipt, remaining - note.total)
 
 
-def _note(client: Client, original: Invoice, on: date, items: tuple[Line, ...], text: str | None) -> NewInvoice:
+def _note(
+    ledger: Ledger, client: Client, original: Invoice, on: date, items: tuple[Line, ...], text: str | None
+) -> NewInvoice:
+    """A credit note on `original`: its 0 % lines carry the same VAT exemption, worded as on the invoice."""
+    from dunner.vat import Exemption
+
+    row = ledger.one(
+        "SELECT vat_exemption, vat_exemption_category, vat_exemption_code, vat_exemption_text FROM invoice"
+        " WHERE id = ?",
+        (original.id,),
+    )
+    exemption = None
+    if row is not None and row["vat_exemption"] and any(ln.vat_rate is not None and not ln.vat_rate for ln in items):
+        exemption = Exemption(
+            row["vat_exemption"],
+            row["vat_exemption_category"],
+            row["vat_exemption_code"],
+            {client.language: row["vat_exemption_text"], "fr": row["vat_exemption_text"]},
+        )
     return NewInvoice(
         client=client,
         issued_on=on,
@@ -158,6 +176,7 @@ def _note(client: Client, original: Invoice, on: date, items: tuple[Line, ...], 
         kind="credit_note",
         description=text,
         related_invoice_id=original.id,
+        exemption=exemption,
     )
 
 
@@ -170,7 +189,7 @@ def discount_note(ledger: Ledger, config: Config, number: str, amount: Money, on
     items = _partial_lines(original, invoice_lines(ledger, original), amount, label, "Arrondi" if fr else "Rounding")
     text = f"{'Escompte' if fr else 'Early-payment discount'} {terms}"
     with ledger.transaction():
-        note = write_invoice(ledger, config, _note(client, original, on, items, text))
+        note = write_invoice(ledger, config, _note(ledger, client, original, on, items, text))
         assert note.number is not None
         record_system_payment(
             ledger, client, note.total, on, METHOD_DISCOUNT, note.number, text, invoice_id=original.id

@@ -166,6 +166,14 @@ def invoice_view(ledger: Ledger, config: Config, number: str) -> InvoiceView:
             "description": row["description"],
             "currency": invoice.currency,
             "terms_note": row["terms_note"],
+            "vat_exemption": {
+                "key": row["vat_exemption"],
+                "category": row["vat_exemption_category"],
+                "code": row["vat_exemption_code"],
+                "text": row["vat_exemption_text"],
+            }
+            if row["vat_exemption"]
+            else None,
             "related": {"number": related["number"], "issued_on": date.fromisoformat(related["issued_on"])}
             if related
             else None,

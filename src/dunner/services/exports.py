@@ -26,6 +26,7 @@ INVOICE_EXPORT = (
     "quantity",
     "unit_price",
     "vat_rate",
+    "vat_exemption",
 )
 
 
@@ -44,7 +45,8 @@ def _invoices(ledger: Ledger) -> Iterator[dict[str, Any]]:
     # Invoices (not deposits or credit notes, which say more than these columns can) with their lines.
     for row in ledger.rows(
         "SELECT v.number, c.code, v.issued_on, v.currency, v.service_on, l.description, l.quantity,"
-        " l.unit_price_cents, l.vat_rate, (SELECT MAX(due_on) FROM instalment i WHERE i.invoice_id = v.id) AS due_on"
+        " l.unit_price_cents, l.vat_rate, v.vat_exemption,"
+        " (SELECT MAX(due_on) FROM instalment i WHERE i.invoice_id = v.id) AS due_on"
         " FROM invoice v JOIN client c ON c.id = v.client_id JOIN invoice_line l ON l.invoice_id = v.id"
         " WHERE v.kind = 'invoice' ORDER BY v.issued_on, v.number, l.position"
     ):
@@ -59,6 +61,7 @@ def _invoices(ledger: Ledger) -> Iterator[dict[str, Any]]:
             "quantity": row["quantity"],
             "unit_price": Money(row["unit_price_cents"], row["currency"]),
             "vat_rate": row["vat_rate"],
+            "vat_exemption": row["vat_exemption"],
         }
 
 

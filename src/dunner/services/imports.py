@@ -22,7 +22,15 @@ from dunner.errors import BadInput, ImportRejected, RowError
 from dunner.invoicing import Line, parse_quantity, parse_rate, totals
 from dunner.money import check_currency, parse_amount
 from dunner.services.clients import CLIENT_COLUMNS, COLUMN_OF, Client, client_values, insert_client, list_clients
-from dunner.services.issuing import DEFAULT_LINE, NewInvoice, bump_series, due_date, foreign_number, insert_invoices
+from dunner.services.issuing import (
+    DEFAULT_LINE,
+    NewInvoice,
+    bump_series,
+    due_date,
+    exemption_for,
+    foreign_number,
+    insert_invoices,
+)
 
 KINDS = ("clients", "invoices", "payments")
 INVOICE_COLUMNS = (
@@ -39,6 +47,7 @@ INVOICE_COLUMNS = (
     "quantity",
     "unit_price",
     "vat_rate",
+    "vat_exemption",
 )
 PAYMENT_COLUMNS = ("client", "date", "amount", "currency", "method", "reference", "invoice", "note")
 REQUIRED = {
@@ -196,10 +205,11 @@ class _InvoiceRow:
     service: date | None
     description: str | None
     line: Any  # invoicing.Line
+    exemption: str | None  # as given: a key, "none", or None for the client's
 
     def head(self) -> tuple[Any, ...]:
         """What every line of one invoice must repeat."""
-        return (self.client.id, self.currency, self.issued, self.due, self.terms, self.service)
+        return (self.client.id, self.currency, self.issued, self.due, self.terms, self.service, self.exemption)
 
 
 def _invoice_parser(run: Importer, clients: dict[str, Client], by_line: bool) -> Callable[..., Any]:
@@ -233,9 +243,10 @@ def _invoice_parser(run: Importer, clients: dict[str, Client], by_line: bool) ->
         service = chk("service", run.date, raw["service"]) if raw.get("service") else None
         text = chk("description", validate.line, raw.get("description"), "description", max_len=500)
         item = line(chk, raw, client, currency, text) if client is not None and currency is not None else None
+        exemption = raw.get("vat_exemption") or None
         if chk.problems or item is None or number is None or client is None or issued is None:
             return None
-        return _InvoiceRow(number, client, currency, issued, due, terms, service, text, item)
+        return _InvoiceRow(number, client, currency, issued, due, terms, service, text, item, exemption)
 
     return parse
 
@@ -293,18 +304,21 @@ def _finish_group(run: Importer, group: list[tuple[int, _InvoiceRow]], batch: li
     chk = validate.Checker()
     sums = chk("amount", totals, [row.line for _, row in group], first.currency)
     due_on = chk("due", due_date, first.issued, first.due, first.terms, None, first.client, run.config)
-    if chk.problems or sums is None or due_on is None:
+    items = tuple(row.line for _, row in group)
+    reason = chk("vat_exemption", exemption_for, run.config, first.client, items, first.exemption)
+    if chk.problems or sums is None or due_on is None or reason is None:
         run.errors.extend(RowError(line, col, msg) for col, msg in chk.problems)
         return
     new = NewInvoice(
         first.client,
         first.issued,
-        tuple(row.line for _, row in group),
+        items,
         sums,
         ((due_on, sums.total),),
         service_on=first.service,
         description=first.description,
         number=first.number,
+        exemption=reason[0],
     )
     batch.append((line, new))
 

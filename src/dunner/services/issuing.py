@@ -33,6 +33,7 @@ from dunner.services.clients import Client, get_client
 from dunner.services.invoices import credited_on
 from dunner.terms import due_date as terms_due_date
 from dunner.terms import latest_legal_due
+from dunner.vat import Exemption
 
 DEFAULT_LINE = {"fr": "Prestations", "en": "Services"}
 KINDS = ("invoice", "deposit", "credit_note")
@@ -56,6 +57,7 @@ class NewInvoice:
     related_invoice_id: int | None = None
     terms_note: str | None = None
     notes: tuple[str, ...] = field(default=())  # warnings for the person issuing it
+    exemption: Exemption | None = None  # why the 0 % lines carry no VAT
 
     @property
     def total(self) -> Money:
@@ -201,7 +203,8 @@ def insert_invoices(
     ledger.executemany(
         "INSERT INTO invoice (id, number, client_id, kind, issued_on, currency, net_cents, vat_cents, total_cents,"
         " description, related_invoice_id, created_at, service_on, discount_rate, discount_days, prepaid_cents,"
-        " terms_note, parties_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " terms_note, parties_id, vat_exemption, vat_exemption_category, vat_exemption_code, vat_exemption_text)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 i,
@@ -222,6 +225,7 @@ def insert_invoices(
                 new.prepaid.minor,
                 new.terms_note,
                 snapshots[new.client.id],
+                *_frozen(new.exemption, new.client.language),
             )
             for i, (number, new) in pairs
         ],
@@ -257,6 +261,13 @@ def insert_invoices(
         [(i, deposit_id, amount.minor) for i, (_, new) in pairs for deposit_id, _, amount in new.deductions],
     )
     return ids
+
+
+def _frozen(exemption: Exemption | None, language: str) -> tuple[str | None, ...]:
+    """The exemption as the invoice keeps it: its key, category, code and the mention as printed."""
+    if exemption is None:
+        return (None, None, None, None)
+    return (exemption.key, exemption.category, exemption.code, exemption.mention(language))
 
 
 def write_invoice(ledger: Ledger, config: Config, new: NewInvoice) -> NewInvoice:
@@ -296,6 +307,37 @@ def _lines(
         return (Line(text, Decimal(1), parse_amount(amount, currency), None if franchise else rate),)
     # an amount as it is (an invoice brought over, a VAT-free one): a single line without VAT breakdown
     return (Line(text, Decimal(1), parse_amount(amount, currency), None),)
+
+
+def exemption_for(
+    config: Config, client: Client, items: tuple[Line, ...], given: str | None
+) -> tuple[Exemption | None, list[str]]:
+    """Why the invoice's 0 % lines carry no VAT (given, else the client's), and warnings about it.
+
+    A reason given for an invoice without 0 % lines, or under the VAT franchise (whose own mention
+    covers every line), is refused; 0 % lines without a reason are issued with a warning."""
+    from dunner.vat import exemption
+
+    zero = any(line.vat_rate is not None and not line.vat_rate for line in items)
+    explicit = given is not None and given.strip().lower() not in ("", "none")
+    if explicit and config.business.vat_franchise:
+        raise BadInput("the business is under the VAT franchise: its mention covers every line; no --vat-exemption")
+    if explicit and not zero:
+        raise BadInput("--vat-exemption says why 0 % VAT lines carry none: this invoice has no 0 % line")
+    key = given if given is not None else client.vat_exemption
+    found = exemption(config, key) if zero and key and key.strip().lower() != "none" else None
+    notes = []
+    if zero and found is None and given is None:
+        notes.append(
+            "0 % VAT lines without a reason: a French invoice must say why (--vat-exemption reverse-charge,"
+            " intra-eu, export or a [vat] exemptions key)"
+        )
+    if found is not None and found.category in ("AE", "K") and not client.vat_number:
+        notes.append(
+            f"{found.key} needs the client's VAT number on the invoice: {client.code} has none"
+            f" (dunner edit-client {client.code} --vat-number ...)"
+        )
+    return found, notes
 
 
 def due_date(
@@ -404,6 +446,7 @@ def prepare_invoice(
     force: bool = False,
     kind: str = "invoice",
     items: tuple[Line, ...] = (),
+    vat_exemption: str | None = None,
 ) -> NewInvoice:
     """Check everything about an invoice before anything is written."""
     client = get_client(ledger, client_code)
@@ -429,6 +472,7 @@ def prepare_invoice(
         )
     if terms_of_discount and not plan:
         terms_of_discount = None  # nothing left to pay early
+    reason, warnings = exemption_for(config, client, items, vat_exemption)
     return NewInvoice(
         client=client,
         issued_on=issued_on,
@@ -442,7 +486,8 @@ def prepare_invoice(
         discount=terms_of_discount,
         deductions=deductions,
         terms_note=note,
-        notes=(note,) if note else (),
+        notes=(*((note,) if note else ()), *warnings),
+        exemption=reason,
     )
 
 

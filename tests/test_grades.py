@@ -66,6 +66,15 @@ def test_french_reasons_for_the_french_report():
     ]
 
 
+def test_french_singulars():
+    once = Figures(paid=1, last_late=(5,), promises_broken=1, promises=1, currency="EUR")
+    rules = (Condition("late_of_last", (1, 3, 1)), Condition("broken_promises", 1))
+    assert Grading((Rule("D", rules),)).grade(once, "fr")[1] == [
+        "a payé sa dernière facture avec au moins 1 jour de retard",
+        "n'a pas tenu 1 promesse de paiement sur 1",
+    ]
+
+
 def test_no_rule_holding_in_both_languages():
     grading = Grading((Rule("E", (Condition("disputes", 5),)),), min_history=3)
     assert grading.grade(FIGURES, "fr") == ("A", ["4 factures payées, dont 1 des 4 dernières à temps"])

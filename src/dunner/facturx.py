@@ -18,6 +18,7 @@ from dunner.money import Money
 LEVEL = "en16931"
 TYPE_CODES = {"invoice": "380", "deposit": "386", "credit_note": "381"}
 FRANCHISE = ("TVA non applicable, art. 293 B du CGI", "VATEX-FR-FRANCHISE")
+_ADDRESS = ("name", "country_code", "postcode", "city", "addr_l1", "addr_l2", "addr_l3")
 _POSTCODE_CITY = re.compile(r"(\d{4,5})\s+(.+)")
 
 
@@ -172,6 +173,9 @@ def data(ctx: dict[str, Any]) -> dict[str, Any]:
         "BT-112": _amount(ctx["total"]),
         "BT-115": _amount(ctx["to_pay"]),
     }
+    exemption = invoice.get("vat_exemption")
+    if exemption and exemption["category"] == "K":  # BR-IC-12: an intra-EU supply names where it went
+        doc["BG-13"] = {k: v for k, v in buyer.items() if k in _ADDRESS}
     if ctx["prepaid"]:
         doc["BT-113"] = _amount(ctx["prepaid"])
     if invoice["related"]:

@@ -87,6 +87,8 @@ class Condition:
                 _, last, days = v
                 late = sum(1 for d in f.last_late[:last] if d >= days)
                 among = min(last, len(f.last_late))
+                if fr and among == 1:
+                    return f"a payé sa dernière facture avec au moins {_jours(days)} de retard"
                 if fr:
                     return f"a payé {late} des {among} dernières factures avec au moins {_jours(days)} de retard"
                 return f"paid {late} of last {among} invoices {days}+ days late"
@@ -102,7 +104,8 @@ class Condition:
                 )
             case "broken_promises":
                 if fr:
-                    return f"n'a pas tenu {f.promises_broken} promesses de paiement sur {f.promises}"
+                    promesses = "promesse" if f.promises_broken <= 1 else "promesses"
+                    return f"n'a pas tenu {f.promises_broken} {promesses} de paiement sur {f.promises}"
                 return f"broke {f.promises_broken} of {f.promises} promises to pay"
             case "disputes":
                 return f"a contesté {_factures(f.disputes)}" if fr else f"disputed {f.disputes} invoices"

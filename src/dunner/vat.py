@@ -15,8 +15,9 @@ from typing import Any
 from dunner.errors import BadInput, ConfigError
 
 # EN 16931 categories of a 0 % line that needs a reason: reverse charge, intra-Community supply,
-# export outside the EU, exempt, outside the scope of VAT.
-CATEGORIES = ("AE", "K", "G", "E", "O")
+# export outside the EU, exempt. (O, outside the scope of VAT, has rules of its own: no seller VAT
+# number, no rate, not mixed with other categories; dunner does not write it.)
+CATEGORIES = ("AE", "K", "G", "E")
 LANGUAGES = ("fr", "en")
 
 
@@ -25,15 +26,12 @@ class Exemption:
     key: str
     category: str
     code: str | None  # VATEX code, e.g. VATEX-EU-AE
-    text: dict[str, str]  # the mention, by language
-
-    def mention(self, language: str) -> str:
-        return self.text.get(language) or self.text["fr"]
+    text: dict[str, str]  # the mention, by language ("fr" always)
 
 
 BUILTIN = {
     "reverse-charge": Exemption(
-        "reverse-charge", "AE", "VATEX-EU-AE", {"fr": "Autoliquidation", "en": "Reverse charge"}
+        "reverse-charge", "AE", "VATEX-EU-AE", {"fr": "Autoliquidation", "en": "Reverse charge (autoliquidation)"}
     ),
     "intra-eu": Exemption(
         "intra-eu",
@@ -41,7 +39,7 @@ BUILTIN = {
         "VATEX-EU-IC",
         {
             "fr": "Exonération de TVA, article 262 ter I du CGI",
-            "en": "VAT exempt intra-Community supply (article 138 of Directive 2006/112/EC)",
+            "en": "VAT exempt intra-Community supply, article 262 ter I du CGI (article 138 of Directive 2006/112/EC)",
         },
     ),
     "export": Exemption(
@@ -50,7 +48,7 @@ BUILTIN = {
         "VATEX-EU-G",
         {
             "fr": "Exonération de TVA, article 262 I du CGI",
-            "en": "VAT exempt export outside the EU (article 146 of Directive 2006/112/EC)",
+            "en": "VAT exempt export outside the EU, article 262 I du CGI (article 146 of Directive 2006/112/EC)",
         },
     ),
 }
@@ -60,7 +58,10 @@ def exemptions(config: Any) -> dict[str, Exemption]:
     """The built-in reasons with those of `[vat] exemptions` (which may reword a built-in one)."""
     found = dict(BUILTIN)
     for key, table in config.section("vat").get("exemptions", {}).items():
-        found[key] = _exemption(key, table)
+        name = key.strip().lower()  # keys are typed in any case, like client codes
+        if name == "none":
+            raise ConfigError("[vat] exemptions.none: 'none' means no reason; name the reason otherwise")
+        found[name] = _exemption(name, table)
     return found
 
 
@@ -74,11 +75,14 @@ def _exemption(key: str, table: Any) -> Exemption:
     category = str(table.get("category", ""))
     if category not in CATEGORIES:
         raise ConfigError(f"{where}: category must be one of {', '.join(CATEGORIES)} (EN 16931), not '{category}'")
-    text = {lang: str(table[lang]).strip() for lang in LANGUAGES if str(table.get(lang, "")).strip()}
+    for lang in LANGUAGES:
+        if lang in table and not isinstance(table[lang], str):
+            raise ConfigError(f"{where}: {lang} must be text (the mention printed on the invoice)")
+    text = {lang: table[lang].strip() for lang in LANGUAGES if table.get(lang, "").strip()}
     if "fr" not in text:
         raise ConfigError(f"{where}: fr is required (the mention printed on French invoices)")
     code = str(table["code"]).strip() if table.get("code") else None
-    if code is not None and not code.upper().startswith("VATEX-"):
+    if code is not None and not code.upper().startswith(("VATEX-EU-", "VATEX-FR-")):
         raise ConfigError(f"{where}: code must be a VATEX code (e.g. VATEX-EU-132-1I), not '{code}'")
     return Exemption(key, category, code.upper() if code else None, text)
 

@@ -11,7 +11,7 @@ import facturx
 import pytest
 from lxml import etree
 
-from helpers import epc_fields, flat, pdf_qr_codes, pdf_text
+from helpers import en16931_failures, epc_fields, flat, pdf_qr_codes, pdf_text
 
 NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
@@ -48,6 +48,13 @@ def pdf(dunner, number, tmp_path, *extra) -> bytes:
     target = tmp_path / f"{number}.pdf"
     dunner("pdf", number, "-o", str(target), *extra)
     return target.read_bytes()
+
+
+def xml_of(content: bytes) -> bytes:
+    """The Factur-X XML inside a PDF, checked against the XSD and the EN 16931 business rules."""
+    xml = facturx.get_xml_from_pdf(content, check_xsd=True)[1]
+    assert en16931_failures(xml) == []
+    return xml
 
 
 def aging_rows(dunner, as_of):
@@ -187,11 +194,11 @@ def test_deposit_then_final_invoice(dunner, acme, tmp_path):
     assert "Facture d'acompte" in pdf_text(pdf(dunner, "F-2026-0001", tmp_path))
     again = dunner("invoice", "ACME", "--line", "x;1;10;20", "--deduct", "F-2026-0001", code=2)
     assert "already deducted" in again.stderr
-    xml = facturx.get_xml_from_pdf(pdf(dunner, final, tmp_path, "--facturx"), check_xsd=True)[1]
+    xml = xml_of(pdf(dunner, final, tmp_path, "--facturx"))
     tree = etree.fromstring(xml)
     assert tree.findtext(".//ram:TotalPrepaidAmount", namespaces=NS) == "2160.00"
     assert tree.findtext(".//ram:DuePayableAmount", namespaces=NS) == "5040.00"
-    deposit_xml = facturx.get_xml_from_pdf(pdf(dunner, "F-2026-0001", tmp_path, "--facturx"), check_xsd=True)[1]
+    deposit_xml = xml_of(pdf(dunner, "F-2026-0001", tmp_path, "--facturx"))
     assert etree.fromstring(deposit_xml).findtext(".//rsm:ExchangedDocument/ram:TypeCode", namespaces=NS) == "386"
 
 
@@ -248,7 +255,7 @@ def test_credit_notes(dunner, acme, tmp_path):
     note = pdf_text(pdf(dunner, "AV-2026-0001", tmp_path))
     assert "Avoir n° AV-2026-0001" in note and "Avoir sur la facture n° F-2026-0001" in note
     assert "Total TTC 330,00 €" in note
-    xml = facturx.get_xml_from_pdf(pdf(dunner, "AV-2026-0001", tmp_path, "--facturx"), check_xsd=True)[1]
+    xml = xml_of(pdf(dunner, "AV-2026-0001", tmp_path, "--facturx"))
     tree = etree.fromstring(xml)
     assert tree.findtext(".//rsm:ExchangedDocument/ram:TypeCode", namespaces=NS) == "381"
     assert tree.findtext(".//ram:InvoiceReferencedDocument/ram:IssuerAssignedID", namespaces=NS) == number
@@ -296,6 +303,7 @@ def test_factur_x_validates_and_is_inside_the_pdf(dunner, acme, tmp_path):
     number = issue(dunner, "--line", "Conseil;10;150;20", "--line", "Livre;2;25,50;5.5", "--issued", "2026-11-02")
     content = pdf(dunner, number, tmp_path, "--facturx")
     name, xml = facturx.get_xml_from_pdf(content, check_xsd=True)
+    assert en16931_failures(xml) == []  # the business rules too, not only the schema
     assert name == "factur-x.xml" and facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
     tree = etree.fromstring(xml)
     assert tree.findtext(".//ram:GrandTotalAmount", namespaces=NS) == "1853.81"  # 1551 + 300 + 2.81
@@ -612,9 +620,9 @@ def test_zero_rate_lines_say_why_on_the_pdf_and_in_the_xml(dunner, acme, tmp_pat
     number = out.stdout.strip()
     assert "Warning" not in out.stderr
     text = pdf_text(pdf(dunner, number, tmp_path))
-    assert "Reverse charge" in text
-    tree = etree.fromstring(facturx.get_xml_from_pdf(pdf(dunner, number, tmp_path, "--facturx"), check_xsd=True)[1])
-    assert _vat_breakdown(tree) == [("AE", "0", "Reverse charge", "VATEX-EU-AE")]
+    assert "Reverse charge (autoliquidation)" in text  # the English text keeps the word French law asks for
+    tree = etree.fromstring(xml_of(pdf(dunner, number, tmp_path, "--facturx")))
+    assert _vat_breakdown(tree) == [("AE", "0", "Reverse charge (autoliquidation)", "VATEX-EU-AE")]
     line_tax = tree.findtext(
         ".//ram:IncludedSupplyChainTradeLineItem//ram:ApplicableTradeTax/ram:CategoryCode", namespaces=NS
     )
@@ -632,16 +640,14 @@ def test_zero_rate_lines_say_why_on_the_pdf_and_in_the_xml(dunner, acme, tmp_pat
         "2026-05-05",
     )
     assert "Exonération de TVA, article 262 ter I du CGI" in pdf_text(pdf(dunner, mixed, tmp_path))
-    tree = etree.fromstring(facturx.get_xml_from_pdf(pdf(dunner, mixed, tmp_path, "--facturx"), check_xsd=True)[1])
+    tree = etree.fromstring(xml_of(pdf(dunner, mixed, tmp_path, "--facturx")))
     assert _vat_breakdown(tree) == [
         ("S", "20", None, None),
         ("K", "0", "Exonération de TVA, article 262 ter I du CGI", "VATEX-EU-IC"),
     ]
     # a credit note on it says the same
     dunner("credit-note", mixed, "--reason", "Annulation", "--on", "2026-05-06")
-    note = etree.fromstring(
-        facturx.get_xml_from_pdf(pdf(dunner, "AV-2026-0001", tmp_path, "--facturx"), check_xsd=True)[1]
-    )
+    note = etree.fromstring(xml_of(pdf(dunner, "AV-2026-0001", tmp_path, "--facturx")))
     assert _vat_breakdown(note)[1] == ("K", "0", "Exonération de TVA, article 262 ter I du CGI", "VATEX-EU-IC")
 
 
@@ -664,15 +670,17 @@ def test_zero_rate_reasons_are_checked(dunner, acme, configure, tmp_path):
     assert "262 I" not in pdf_text(pdf(dunner, plain, tmp_path))
     # a reason of one's own, from the config
     configure(
-        '\n[vat]\nexemptions = { formation = { category = "E", code = "VATEX-EU-132-1I",'
+        '\n[vat]\nexemptions = { Formation = { category = "E", code = "VATEX-EU-132-1I",'
         ' fr = "Exonération de TVA, article 261-4-4° a du CGI" } }\n'
     )
     own = issue(dunner, "1000", "--vat", "0", "--vat-exemption", "formation", "--issued", "2026-05-07")
-    tree = etree.fromstring(facturx.get_xml_from_pdf(pdf(dunner, own, tmp_path, "--facturx"), check_xsd=True)[1])
+    tree = etree.fromstring(xml_of(pdf(dunner, own, tmp_path, "--facturx")))
     assert _vat_breakdown(tree) == [("E", "0", "Exonération de TVA, article 261-4-4° a du CGI", "VATEX-EU-132-1I")]
     configure('\n[vat]\nexemptions = { formation = { category = "Z", fr = "x" } }\n')
     bad = dunner("invoice", "ACME", "1000", "--vat", "0", "--vat-exemption", "formation", code=2)
-    assert "[vat] exemptions.formation: category must be one of AE, K, G, E, O" in bad.stderr
+    assert "[vat] exemptions.formation: category must be one of AE, K, G, E (EN 16931), not 'Z'" in bad.stderr
+    configure('\n[vat]\nexemptions = { none = { category = "E", fr = "x" } }\n')
+    assert "'none' means no reason" in dunner("invoice", "ACME", "1000", "--vat", "0", code=2).stderr
 
 
 def test_no_exemption_under_the_vat_franchise(dunner, configure):
@@ -697,3 +705,43 @@ def test_imported_invoices_carry_their_reason(dunner, acme, tmp_path):
     dunner("import", "invoices", str(source))
     assert "article 262 I du CGI" in pdf_text(pdf(dunner, "X-1", tmp_path))
     assert "262 I" not in pdf_text(pdf(dunner, "X-3", tmp_path))
+    # warnings name the row; an export says "none" where empty would mean the client's reason
+    dunner("edit-client", "ACME", "--vat-exemption", "reverse-charge")
+    warned = tmp_path / "more.csv"
+    warned.write_text("number,client,issued,amount,vat,vat_exemption\nX-4,ACME,2026-03-04,500,0,intra-eu\n")
+    dunner("edit-client", "ACME", "--vat-number", "")
+    out = dunner("import", "invoices", str(warned)).stderr
+    assert "Warning: line 2: X-4: intra-eu needs the client's VAT number" in out
+    exported = {
+        r["number"]: r["vat_exemption"] for r in csv.DictReader(io.StringIO(dunner("export", "invoices").stdout))
+    }
+    assert exported == {"X-1": "export", "X-2": "", "X-3": "none", "X-4": "intra-eu"}
+
+
+def test_the_mention_follows_the_language_the_invoice_is_printed_in(dunner, acme, tmp_path):
+    dunner("edit-client", "ACME", "--language", "en")
+    number = issue(dunner, "--line", "Audit;1;500;0", "--vat-exemption", "reverse-charge", "--issued", "2026-05-04")
+    assert "Reverse charge (autoliquidation)" in pdf_text(pdf(dunner, number, tmp_path))
+    dunner("edit-client", "ACME", "--language", "fr")
+    assert "Autoliquidation" in pdf_text(pdf(dunner, number, tmp_path)).replace("(autoliquidation)", "")
+
+
+def test_an_intra_eu_supply_needs_the_clients_vat_number(dunner, acme, tmp_path):
+    dunner(
+        "add-client",
+        "NOVAT",
+        "--name",
+        "Sans TVA",
+        "--email",
+        "n@v.fr",
+        "--registration",
+        "732829320",
+        "--address",
+        "1 rue X\n75001 Paris",
+    )
+    out = dunner(
+        "invoice", "NOVAT", "--line", "Pièces;1;500;0", "--vat-exemption", "intra-eu", "--issued", "2026-05-04"
+    )
+    assert "intra-eu needs the client's VAT number on the invoice: NOVAT has none" in out.stderr
+    refused = dunner("pdf", out.stdout.strip(), "-o", str(tmp_path / "x.pdf"), code=2)
+    assert "NOVAT's VAT number, required with intra-eu" in refused.stderr

@@ -216,7 +216,7 @@ def test_invoices_one_row_a_line(dunner, tmp_path, books):
         ),
     )
     refused = dunner("import", "invoices", bad, code=2).stderr
-    assert "line 3, column number: a line of F-2026-0009 with other client, currency or dates" in refused
+    assert "line 3, column number: a line of F-2026-0009 with other client, currency, dates or vat_exemption" in refused
     assert "line 5, column number: the lines of F-2026-0009 must be on rows next to each other" in refused
     both = write(tmp_path / "both.csv", "number,client,issued,amount,unit_price\nX,ACME,2026-01-05,1,1\n")
     assert "give either an amount column or unit_price" in dunner("import", "invoices", both, code=2).stderr

@@ -42,6 +42,11 @@ def import_(
         dry_run=dry_run,
     )
     verb = "would add" if report.dry_run else "added"
+    shown = 20
+    for warning in report.warnings[:shown]:
+        typer.echo(f"Warning: {warning}", err=True)
+    if len(report.warnings) > shown:
+        typer.echo(f"Warning: ... and {len(report.warnings) - shown} more rows like these.", err=True)
     typer.echo(
         f"{report.kind}: {verb} {report.added}, updated {report.updated}, unchanged {report.unchanged}"
         + (" (dry run, nothing written)" if report.dry_run else "")

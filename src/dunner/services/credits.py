@@ -152,6 +152,8 @@ def _note(
     ledger: Ledger, client: Client, original: Invoice, on: date, items: tuple[Line, ...], text: str | None
 ) -> NewInvoice:
     """A credit note on `original`: its 0 % lines carry the same VAT exemption, worded as on the invoice."""
+    import json
+
     from dunner.vat import Exemption
 
     row = ledger.one(
@@ -165,7 +167,7 @@ def _note(
             row["vat_exemption"],
             row["vat_exemption_category"],
             row["vat_exemption_code"],
-            {client.language: row["vat_exemption_text"], "fr": row["vat_exemption_text"]},
+            json.loads(row["vat_exemption_text"]),
         )
     return NewInvoice(
         client=client,

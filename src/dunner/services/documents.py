@@ -170,7 +170,7 @@ def invoice_view(ledger: Ledger, config: Config, number: str) -> InvoiceView:
                 "key": row["vat_exemption"],
                 "category": row["vat_exemption_category"],
                 "code": row["vat_exemption_code"],
-                "text": row["vat_exemption_text"],
+                "text": _mention(row["vat_exemption_text"], language),
             }
             if row["vat_exemption"]
             else None,
@@ -227,6 +227,14 @@ def _payment(config: Config, invoice: Invoice, row: Any, to_pay: Money) -> dict[
     return {"iban": business.iban, "bic": business.bic, "reference": invoice.number, "link": link, "qr": qr}
 
 
+def _mention(stored: str, language: str) -> str:
+    """The exemption mention the invoice was issued with, in the language it is printed in."""
+    import json
+
+    texts = json.loads(stored)
+    return texts.get(language) or texts["fr"]
+
+
 def missing_mentions(view: InvoiceView) -> list[str]:
     """What French law requires on the invoice that is not known yet, each with where to set it."""
     ctx = view.context
@@ -250,6 +258,12 @@ def missing_mentions(view: InvoiceView) -> list[str]:
         )
     if not client["address_lines"]:
         missing.append(f"{view.client.code}'s address (dunner edit-client {view.client.code} --address ...)")
+    exemption = ctx["invoice"]["vat_exemption"]
+    if exemption and exemption["category"] in ("AE", "K") and not client["vat_number"]:
+        missing.append(
+            f"{view.client.code}'s VAT number, required with {exemption['key']}"
+            f" (dunner edit-client {view.client.code} --vat-number ...)"
+        )
     if client["kind"] == "business" and not client["registration"]:
         missing.append(
             f"{view.client.code}'s SIREN or company number (dunner edit-client {view.client.code} --registration ...)"

@@ -43,9 +43,11 @@ def _clients(ledger: Ledger) -> Iterator[dict[str, Any]]:
 
 def _invoices(ledger: Ledger) -> Iterator[dict[str, Any]]:
     # Invoices (not deposits or credit notes, which say more than these columns can) with their lines.
+    # `vat_exemption` is "none" for 0 % lines issued without a reason: empty would mean the client's.
     for row in ledger.rows(
         "SELECT v.number, c.code, v.issued_on, v.currency, v.service_on, l.description, l.quantity,"
-        " l.unit_price_cents, l.vat_rate, v.vat_exemption,"
+        " l.unit_price_cents, l.vat_rate, COALESCE(v.vat_exemption, CASE WHEN EXISTS (SELECT 1 FROM invoice_line z"
+        " WHERE z.invoice_id = v.id AND CAST(z.vat_rate AS REAL) = 0) THEN 'none' END) AS vat_exemption,"
         " (SELECT MAX(due_on) FROM instalment i WHERE i.invoice_id = v.id) AS due_on"
         " FROM invoice v JOIN client c ON c.id = v.client_id JOIN invoice_line l ON l.invoice_id = v.id"
         " WHERE v.kind = 'invoice' ORDER BY v.issued_on, v.number, l.position"

@@ -66,6 +66,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)  # "line N: ..." for rows accepted with a warning
 
 
 @dataclass
@@ -274,7 +275,11 @@ def _import_invoices(run: Importer, records: Iterator[Record]) -> None:
         if group and by_line and row.number == group[-1][1].number:
             if row.head() != group[0][1].head():
                 run.errors.append(
-                    RowError(record.line, "number", f"a line of {row.number} with other client, currency or dates")
+                    RowError(
+                        record.line,
+                        "number",
+                        f"a line of {row.number} with other client, currency, dates or vat_exemption",
+                    )
                 )
             group.append((record.line, row))
             continue
@@ -309,6 +314,7 @@ def _finish_group(run: Importer, group: list[tuple[int, _InvoiceRow]], batch: li
     if chk.problems or sums is None or due_on is None or reason is None:
         run.errors.extend(RowError(line, col, msg) for col, msg in chk.problems)
         return
+    run.report.warnings.extend(f"line {line}: {first.number}: {note}" for note in reason[1])
     new = NewInvoice(
         first.client,
         first.issued,

@@ -225,7 +225,7 @@ def insert_invoices(
                 new.prepaid.minor,
                 new.terms_note,
                 snapshots[new.client.id],
-                *_frozen(new.exemption, new.client.language),
+                *_frozen(new.exemption),
             )
             for i, (number, new) in pairs
         ],
@@ -263,11 +263,14 @@ def insert_invoices(
     return ids
 
 
-def _frozen(exemption: Exemption | None, language: str) -> tuple[str | None, ...]:
-    """The exemption as the invoice keeps it: its key, category, code and the mention as printed."""
+def _frozen(exemption: Exemption | None) -> tuple[str | None, ...]:
+    """The exemption as the invoice keeps it: its key, category, code and its mentions by language (JSON,
+    so the invoice prints the same words in whichever language it is printed)."""
     if exemption is None:
         return (None, None, None, None)
-    return (exemption.key, exemption.category, exemption.code, exemption.mention(language))
+    import json
+
+    return (exemption.key, exemption.category, exemption.code, json.dumps(exemption.text, ensure_ascii=False))
 
 
 def write_invoice(ledger: Ledger, config: Config, new: NewInvoice) -> NewInvoice:
@@ -318,8 +321,9 @@ def exemption_for(
     covers every line), is refused; 0 % lines without a reason are issued with a warning."""
     from dunner.vat import exemption
 
+    given = given.strip() or None if given is not None else None  # blank: the client's, like an absent column
     zero = any(line.vat_rate is not None and not line.vat_rate for line in items)
-    explicit = given is not None and given.strip().lower() not in ("", "none")
+    explicit = given is not None and given.lower() != "none"
     if explicit and config.business.vat_franchise:
         raise BadInput("the business is under the VAT franchise: its mention covers every line; no --vat-exemption")
     if explicit and not zero:
@@ -329,8 +333,8 @@ def exemption_for(
     notes = []
     if zero and found is None and given is None:
         notes.append(
-            "0 % VAT lines without a reason: a French invoice must say why (--vat-exemption reverse-charge,"
-            " intra-eu, export or a [vat] exemptions key)"
+            "0 % VAT lines without a reason: a French invoice must say why (--vat-exemption, or an import's"
+            " vat_exemption column: reverse-charge, intra-eu, export or a [vat] exemptions key)"
         )
     if found is not None and found.category in ("AE", "K") and not client.vat_number:
         notes.append(

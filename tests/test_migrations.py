@@ -201,3 +201,20 @@ def test_opening_waits_for_a_writer_before_switching_to_wal(tmp_path):
     assert ledger.scalar("PRAGMA journal_mode") == "wal"
     assert ledger.scalar("SELECT COUNT(*) FROM migration") == len(migrations.MIGRATIONS)
     ledger.close()
+
+
+def test_bulk_inserts_leave_out_the_optional_columns_no_row_sets(tmp_path):
+    """db.insert_rows: an optional column NULL in every row is not in the INSERT (a default shows it)."""
+    ledger = Ledger.open(new_ledger(tmp_path, "l.db"))
+    ledger.execute("CREATE TABLE bulk (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT DEFAULT 'left out', c TEXT)")
+    with ledger.transaction():
+        ledger.insert_rows(
+            "bulk", ("id", "a", "b", "c"), [(1, "x", None, None), (2, "y", None, None)], optional=("b", "c")
+        )
+        ledger.insert_rows(
+            "bulk", ("id", "a", "b", "c"), [(3, "z", None, None), (4, "w", "set", None)], optional=("b",)
+        )
+        ledger.insert_rows("bulk", ("id", "a", "b"), [], optional=("b",))
+    rows = [tuple(r) for r in ledger.all("SELECT id, a, b, c FROM bulk ORDER BY id")]
+    ledger.close()
+    assert rows == [(1, "x", "left out", None), (2, "y", "left out", None), (3, "z", None, None), (4, "w", "set", None)]

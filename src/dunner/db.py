@@ -192,6 +192,24 @@ class Ledger:
     def reset_ids(self, table: str) -> None:
         """After rows were inserted with their ids: new rows continue after the highest (SQLite does)."""
 
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]], *, optional: Iterable[str] = ()
+    ) -> None:
+        """INSERT `rows` (tuples in the order of `columns`) in bulk.
+
+        The `optional` columns (nullable, no default) that are NULL in every row are left out of the
+        statement: sqlite3 binds None through its adapter lookup, about 0.4 us a value, which made a
+        tenth of a 100k-invoice import. The columns are tested and rebuilt in C (zip, tuple.count)."""
+        if not rows:
+            return
+        values = list(zip(*rows, strict=True))
+        unset = {c for c in optional if values[columns.index(c)].count(None) == len(rows)}
+        if unset:
+            keep = [i for i, c in enumerate(columns) if c not in unset]
+            columns = [columns[i] for i in keep]
+            rows = list(zip(*(values[i] for i in keep), strict=True))
+        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+
     def insert(self, sql: str, params: Params = ()) -> int:
         """Run an INSERT and return the new row's id."""
         cursor = self.execute(sql, params)

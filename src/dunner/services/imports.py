@@ -314,7 +314,8 @@ def _finish_group(run: Importer, group: list[tuple[int, _InvoiceRow]], batch: li
     if chk.problems or sums is None or due_on is None or reason is None:
         run.errors.extend(RowError(line, col, msg) for col, msg in chk.problems)
         return
-    run.report.warnings.extend(f"line {line}: {first.number}: {note}" for note in reason[1])
+    if reason[1]:
+        run.report.warnings.extend(f"line {line}: {first.number}: {note}" for note in reason[1])
     new = NewInvoice(
         first.client,
         first.issued,

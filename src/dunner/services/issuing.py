@@ -33,7 +33,7 @@ from dunner.services.clients import Client, get_client
 from dunner.services.invoices import credited_on
 from dunner.terms import due_date as terms_due_date
 from dunner.terms import latest_legal_due
-from dunner.vat import Exemption
+from dunner.vat import Exemption, exemption
 
 DEFAULT_LINE = {"fr": "Prestations", "en": "Services"}
 KINDS = ("invoice", "deposit", "credit_note")
@@ -185,6 +185,43 @@ def claim_number(ledger: Ledger, config: Config, kind: str, number: str | None, 
 
 # -- writing ----------------------------------------------------------------------------------------
 
+INVOICE_INSERT = (
+    "id",
+    "number",
+    "client_id",
+    "kind",
+    "issued_on",
+    "currency",
+    "net_cents",
+    "vat_cents",
+    "total_cents",
+    "description",
+    "related_invoice_id",
+    "created_at",
+    "service_on",
+    "discount_rate",
+    "discount_days",
+    "prepaid_cents",
+    "terms_note",
+    "parties_id",
+    "vat_exemption",
+    "vat_exemption_category",
+    "vat_exemption_code",
+    "vat_exemption_text",
+)
+# Nullable columns without a default, left out of a bulk insert where no row sets them (db.insert_rows).
+INVOICE_OPTIONAL = (
+    "description",
+    "related_invoice_id",
+    "discount_rate",
+    "discount_days",
+    "terms_note",
+    "vat_exemption",
+    "vat_exemption_category",
+    "vat_exemption_code",
+    "vat_exemption_text",
+)
+
 
 def insert_invoices(
     ledger: Ledger, config: Config, items: list[tuple[str, NewInvoice]], parties_ids: dict[int, int] | None = None
@@ -200,11 +237,9 @@ def insert_invoices(
     now = utc_now()
     ids = list(range(first, first + len(items)))
     pairs = list(zip(ids, items, strict=True))
-    ledger.executemany(
-        "INSERT INTO invoice (id, number, client_id, kind, issued_on, currency, net_cents, vat_cents, total_cents,"
-        " description, related_invoice_id, created_at, service_on, discount_rate, discount_days, prepaid_cents,"
-        " terms_note, parties_id, vat_exemption, vat_exemption_category, vat_exemption_code, vat_exemption_text)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ledger.insert_rows(
+        "invoice",
+        INVOICE_INSERT,
         [
             (
                 i,
@@ -225,15 +260,16 @@ def insert_invoices(
                 new.prepaid.minor,
                 new.terms_note,
                 snapshots[new.client.id],
-                *_frozen(new.exemption),
+                *(_frozen(new.exemption) if new.exemption else NO_EXEMPTION),
             )
             for i, (number, new) in pairs
         ],
+        optional=INVOICE_OPTIONAL,
     )
     ledger.reset_ids("invoice")  # the ids were given: a server-side sequence must move past them
-    ledger.executemany(
-        "INSERT INTO invoice_line (invoice_id, position, description, quantity, unit_price_cents, vat_rate,"
-        " net_cents) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ledger.insert_rows(
+        "invoice_line",
+        ("invoice_id", "position", "description", "quantity", "unit_price_cents", "vat_rate", "net_cents"),
         [
             (
                 i,
@@ -247,6 +283,7 @@ def insert_invoices(
             for i, (_, new) in pairs
             for pos, line in enumerate(new.lines, start=1)
         ],
+        optional=("vat_rate",),
     )
     ledger.executemany(
         "INSERT INTO instalment (invoice_id, seq, due_on, amount_cents) VALUES (?, ?, ?, ?)",
@@ -263,14 +300,15 @@ def insert_invoices(
     return ids
 
 
-def _frozen(exemption: Exemption | None) -> tuple[str | None, ...]:
+NO_EXEMPTION = (None, None, None, None)
+
+
+def _frozen(reason: Exemption) -> tuple[str | None, ...]:
     """The exemption as the invoice keeps it: its key, category, code and its mentions by language (JSON,
     so the invoice prints the same words in whichever language it is printed)."""
-    if exemption is None:
-        return (None, None, None, None)
     import json
 
-    return (exemption.key, exemption.category, exemption.code, json.dumps(exemption.text, ensure_ascii=False))
+    return (reason.key, reason.category, reason.code, json.dumps(reason.text, ensure_ascii=False))
 
 
 def write_invoice(ledger: Ledger, config: Config, new: NewInvoice) -> NewInvoice:
@@ -319,10 +357,14 @@ def exemption_for(
 
     A reason given for an invoice without 0 % lines, or under the VAT franchise (whose own mention
     covers every line), is refused; 0 % lines without a reason are issued with a warning."""
-    from dunner.vat import exemption
-
+    zero = False
+    for line in items:  # a loop, not any(): this runs for each of an import's invoices
+        if line.vat_rate is not None and not line.vat_rate:
+            zero = True
+            break
+    if given is None and not zero:
+        return None, []
     given = given.strip() or None if given is not None else None  # blank: the client's, like an absent column
-    zero = any(line.vat_rate is not None and not line.vat_rate for line in items)
     explicit = given is not None and given.lower() != "none"
     if explicit and config.business.vat_franchise:
         raise BadInput("the business is under the VAT franchise: its mention covers every line; no --vat-exemption")

@@ -307,9 +307,9 @@ def _finish_group(run: Importer, group: list[tuple[int, _InvoiceRow]], batch: li
         return
     line, first = group[0]
     chk = validate.Checker()
-    sums = chk("amount", totals, [row.line for _, row in group], first.currency)
-    due_on = chk("due", due_date, first.issued, first.due, first.terms, None, first.client, run.config)
     items = tuple(row.line for _, row in group)
+    sums = chk("amount", totals, items, first.currency)
+    due_on = chk("due", due_date, first.issued, first.due, first.terms, None, first.client, run.config)
     reason = chk("vat_exemption", exemption_for, run.config, first.client, items, first.exemption)
     if chk.problems or sums is None or due_on is None or reason is None:
         run.errors.extend(RowError(line, col, msg) for col, msg in chk.problems)

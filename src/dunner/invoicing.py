@@ -97,6 +97,11 @@ class Totals:
     by_rate: tuple[VatLine, ...]
 
 
+def has_zero_rate(lines: Sequence[Line]) -> bool:
+    """Whether a line is at 0 % VAT (which needs a reason: see vat.py); a line without a rate is not."""
+    return any(line.vat_rate is not None and not line.vat_rate for line in lines)
+
+
 def totals(lines: Sequence[Line], currency: str) -> Totals:
     """HT, VAT per rate and TTC of the lines; refuses an empty or non-positive invoice."""
     if not lines:

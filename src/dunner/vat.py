@@ -9,6 +9,7 @@ adds others (or rewords these): `KEY = { category = "E", code = "VATEX-...", fr 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,8 @@ from dunner.errors import BadInput, ConfigError
 # number, no rate, not mixed with other categories; dunner does not write it.)
 CATEGORIES = ("AE", "K", "G", "E")
 LANGUAGES = ("fr", "en")
+# How an invoice keeps the reason it was issued with (migration m005).
+COLUMNS = ("vat_exemption", "vat_exemption_category", "vat_exemption_code", "vat_exemption_text")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,29 @@ class Exemption:
     category: str
     code: str | None  # VATEX code, e.g. VATEX-EU-AE
     text: dict[str, str]  # the mention, by language ("fr" always)
+
+    def mention(self, language: str) -> str:
+        return self.text.get(language) or self.text["fr"]
+
+
+def stored(reason: Exemption | None) -> tuple[str | None, ...]:
+    """The reason as an invoice keeps it (COLUMNS): key, category, code and the mentions by language as
+    JSON, so the invoice prints the same words in whichever language it is printed."""
+    if reason is None:
+        return (None, None, None, None)
+    return (reason.key, reason.category, reason.code, json.dumps(reason.text, ensure_ascii=False))
+
+
+def from_row(row: Any) -> Exemption | None:
+    """The reason an invoice was issued with, from its COLUMNS (None if it has none)."""
+    if not row["vat_exemption"]:
+        return None
+    return Exemption(
+        row["vat_exemption"],
+        row["vat_exemption_category"],
+        row["vat_exemption_code"],
+        json.loads(row["vat_exemption_text"]),
+    )
 
 
 BUILTIN = {
@@ -85,6 +111,13 @@ def _exemption(key: str, table: Any) -> Exemption:
     if code is not None and not code.upper().startswith(("VATEX-EU-", "VATEX-FR-")):
         raise ConfigError(f"{where}: code must be a VATEX code (e.g. VATEX-EU-132-1I), not '{code}'")
     return Exemption(key, category, code.upper() if code else None, text)
+
+
+def chosen(config: Any, key: str | None) -> Exemption | None:
+    """The reason a user named; None for a blank or "none" (no reason)."""
+    if key is None or not key.strip() or key.strip().lower() == "none":
+        return None
+    return exemption(config, key)
 
 
 def exemption(config: Any, key: str) -> Exemption:

@@ -141,11 +141,10 @@ def client_values(config: Config, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _exemption_key(config: Config, value: str | None) -> str | None:
-    if not (value or "").strip() or value.strip().lower() == "none":
-        return None
-    from dunner.vat import exemption
+    from dunner.vat import chosen
 
-    return exemption(config, value).key
+    reason = chosen(config, value)
+    return None if reason is None else reason.key
 
 
 def _identifier(value: str | None, what: str, check: Callable[[str], str]) -> str | None:

@@ -12,7 +12,7 @@ from dunner import validate
 from dunner.config import Config
 from dunner.db import Ledger
 from dunner.errors import BadInput
-from dunner.invoicing import Line, split, totals
+from dunner.invoicing import Line, has_zero_rate, split, totals
 from dunner.money import Money, parse_amount
 from dunner.services.balances import FOREVER, PAID
 from dunner.services.clients import Client, get_client
@@ -152,23 +152,11 @@ def _note(
     ledger: Ledger, client: Client, original: Invoice, on: date, items: tuple[Line, ...], text: str | None
 ) -> NewInvoice:
     """A credit note on `original`: its 0 % lines carry the same VAT exemption, worded as on the invoice."""
-    import json
+    from dunner.vat import COLUMNS, from_row
 
-    from dunner.vat import Exemption
-
-    row = ledger.one(
-        "SELECT vat_exemption, vat_exemption_category, vat_exemption_code, vat_exemption_text FROM invoice"
-        " WHERE id = ?",
-        (original.id,),
-    )
     exemption = None
-    if row is not None and row["vat_exemption"] and any(ln.vat_rate is not None and not ln.vat_rate for ln in items):
-        exemption = Exemption(
-            row["vat_exemption"],
-            row["vat_exemption_category"],
-            row["vat_exemption_code"],
-            json.loads(row["vat_exemption_text"]),
-        )
+    if has_zero_rate(items):
+        exemption = from_row(ledger.one(f"SELECT {', '.join(COLUMNS)} FROM invoice WHERE id = ?", (original.id,)))
     return NewInvoice(
         client=client,
         issued_on=on,

@@ -22,6 +22,7 @@ from dunner.services import parties
 from dunner.services.claims import jurisdiction
 from dunner.services.clients import Client, get_client
 from dunner.services.invoices import Invoice, get_invoice, invoice_lines
+from dunner.vat import from_row
 
 TITLES = {
     "fr": {"invoice": "Facture", "deposit": "Facture d'acompte", "credit_note": "Avoir"},
@@ -126,6 +127,7 @@ def invoice_view(ledger: Ledger, config: Config, number: str) -> InvoiceView:
             "amount": discount_amount(to_pay, rate),
         }
     language = client.language
+    reason = from_row(row)  # why the 0 % lines carry no VAT, as issued
     issued = parties.load(ledger, row["parties_id"])
     business = parties.merged(
         issued.get("business", {}), {k: getattr(config.business, k) for k in config.business.__dataclass_fields__}
@@ -167,12 +169,12 @@ def invoice_view(ledger: Ledger, config: Config, number: str) -> InvoiceView:
             "currency": invoice.currency,
             "terms_note": row["terms_note"],
             "vat_exemption": {
-                "key": row["vat_exemption"],
-                "category": row["vat_exemption_category"],
-                "code": row["vat_exemption_code"],
-                "text": _mention(row["vat_exemption_text"], language),
+                "key": reason.key,
+                "category": reason.category,
+                "code": reason.code,
+                "text": reason.mention(language),
             }
-            if row["vat_exemption"]
+            if reason
             else None,
             "related": {"number": related["number"], "issued_on": date.fromisoformat(related["issued_on"])}
             if related
@@ -225,14 +227,6 @@ def _payment(config: Config, invoice: Invoice, row: Any, to_pay: Money) -> dict[
 
         qr = "data:image/png;base64," + base64.b64encode(epc_qr(config, to_pay, invoice.number)).decode()
     return {"iban": business.iban, "bic": business.bic, "reference": invoice.number, "link": link, "qr": qr}
-
-
-def _mention(stored: str, language: str) -> str:
-    """The exemption mention the invoice was issued with, in the language it is printed in."""
-    import json
-
-    texts = json.loads(stored)
-    return texts.get(language) or texts["fr"]
 
 
 def missing_mentions(view: InvoiceView) -> list[str]:

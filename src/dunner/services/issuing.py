@@ -23,6 +23,7 @@ from dunner.invoicing import (
     Totals,
     equal_instalments,
     explicit_instalments,
+    has_zero_rate,
     parse_line,
     parse_rate,
     totals,
@@ -33,7 +34,8 @@ from dunner.services.clients import Client, get_client
 from dunner.services.invoices import credited_on
 from dunner.terms import due_date as terms_due_date
 from dunner.terms import latest_legal_due
-from dunner.vat import Exemption, exemption
+from dunner.vat import COLUMNS as EXEMPTION_COLUMNS
+from dunner.vat import Exemption, chosen, stored
 
 DEFAULT_LINE = {"fr": "Prestations", "en": "Services"}
 KINDS = ("invoice", "deposit", "credit_note")
@@ -204,10 +206,7 @@ INVOICE_INSERT = (
     "prepaid_cents",
     "terms_note",
     "parties_id",
-    "vat_exemption",
-    "vat_exemption_category",
-    "vat_exemption_code",
-    "vat_exemption_text",
+    *EXEMPTION_COLUMNS,
 )
 # Nullable columns without a default, left out of a bulk insert where no row sets them (db.insert_rows).
 INVOICE_OPTIONAL = (
@@ -216,10 +215,7 @@ INVOICE_OPTIONAL = (
     "discount_rate",
     "discount_days",
     "terms_note",
-    "vat_exemption",
-    "vat_exemption_category",
-    "vat_exemption_code",
-    "vat_exemption_text",
+    *EXEMPTION_COLUMNS,
 )
 
 
@@ -260,7 +256,7 @@ def insert_invoices(
                 new.prepaid.minor,
                 new.terms_note,
                 snapshots[new.client.id],
-                *(_frozen(new.exemption) if new.exemption else NO_EXEMPTION),
+                *stored(new.exemption),
             )
             for i, (number, new) in pairs
         ],
@@ -298,17 +294,6 @@ def insert_invoices(
         [(i, deposit_id, amount.minor) for i, (_, new) in pairs for deposit_id, _, amount in new.deductions],
     )
     return ids
-
-
-NO_EXEMPTION = (None, None, None, None)
-
-
-def _frozen(reason: Exemption) -> tuple[str | None, ...]:
-    """The exemption as the invoice keeps it: its key, category, code and its mentions by language (JSON,
-    so the invoice prints the same words in whichever language it is printed)."""
-    import json
-
-    return (reason.key, reason.category, reason.code, json.dumps(reason.text, ensure_ascii=False))
 
 
 def write_invoice(ledger: Ledger, config: Config, new: NewInvoice) -> NewInvoice:
@@ -357,11 +342,7 @@ def exemption_for(
 
     A reason given for an invoice without 0 % lines, or under the VAT franchise (whose own mention
     covers every line), is refused; 0 % lines without a reason are issued with a warning."""
-    zero = False
-    for line in items:  # a loop, not any(): this runs for each of an import's invoices
-        if line.vat_rate is not None and not line.vat_rate:
-            zero = True
-            break
+    zero = has_zero_rate(items)
     if given is None and not zero:
         return None, []
     given = given.strip() or None if given is not None else None  # blank: the client's, like an absent column
@@ -371,7 +352,7 @@ def exemption_for(
     if explicit and not zero:
         raise BadInput("--vat-exemption says why 0 % VAT lines carry none: this invoice has no 0 % line")
     key = given if given is not None else client.vat_exemption
-    found = exemption(config, key) if zero and key and key.strip().lower() != "none" else None
+    found = chosen(config, key) if zero else None
     notes = []
     if zero and found is None and given is None:
         notes.append(

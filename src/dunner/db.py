@@ -31,6 +31,11 @@ def batches(items: Iterable[T], size: int = IN_LIST) -> Iterator[list[T]]:
         yield batch
 
 
+def _busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite refused because another connection holds a lock."""
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
 def use_wal(conn: sqlite3.Connection, timeout: float = BUSY_TIMEOUT_MS / 1000) -> None:
     """Put the file in WAL mode (once per file; later opens find it so and change nothing).
 
@@ -45,7 +50,7 @@ def use_wal(conn: sqlite3.Connection, timeout: float = BUSY_TIMEOUT_MS / 1000) -
                 conn.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as exc:
-            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() + pause > deadline:
+            if not _busy(exc) or time.monotonic() + pause > deadline:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.1)
@@ -117,13 +122,15 @@ class Ledger:
             raise Conflict(f"the ledger refused the change: {exc}") from None
         except sqlite3.DatabaseError as exc:
             text = str(exc)
-            if "locked" in text or "busy" in text:
-                raise OperationalError(
-                    f"the ledger {self.location} is busy (another dunner is writing)", hint="try again"
-                ) from None
+            if _busy(exc):
+                raise self.busy() from None
             if "not a database" in text:
                 raise OperationalError(f"{self.location} is not a dunner ledger (not an SQLite file)") from None
             raise OperationalError(f"ledger {self.location}: {text}") from None
+
+    def busy(self) -> OperationalError:
+        """The error for a ledger another dunner is writing to (SQLite's busy timeout, PostgreSQL's lock one)."""
+        return OperationalError(f"the ledger {self.location} is busy (another dunner is writing)", hint="try again")
 
     @contextmanager
     def transaction(self) -> Iterator[Ledger]:

@@ -284,9 +284,7 @@ class PostgresLedger(Ledger):
         except pg_errors.IntegrityError as exc:
             raise Conflict(f"the ledger refused the change: {_first_line(exc)}") from None
         except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
-            raise OperationalError(
-                f"the ledger {self.location} is busy (another dunner is writing)", hint="try again"
-            ) from None
+            raise self.busy() from None
         except psycopg.Error as exc:
             raise OperationalError(f"ledger {self.location}: {_first_line(exc)}") from None
 

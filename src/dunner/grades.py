@@ -79,18 +79,17 @@ class Condition:
         match self.key:
             case "overdue_days":
                 if fr:
-                    return (
-                        f"doit {n(f.overdue)} {f.currency} échus, le plus ancien depuis {_jours(f.oldest_overdue_days)}"
-                    )
+                    oldest = _fois("jour", f.oldest_overdue_days)
+                    return f"doit {n(f.overdue)} {f.currency} échus, le plus ancien depuis {oldest}"
                 return f"has {f.overdue} {f.currency} overdue, the oldest by {f.oldest_overdue_days} days"
             case "late_of_last":
                 _, last, days = v
                 late = sum(1 for d in f.last_late[:last] if d >= days)
                 among = min(last, len(f.last_late))
                 if fr and among == 1:
-                    return f"a payé sa dernière facture avec au moins {_jours(days)} de retard"
+                    return f"a payé sa dernière facture avec au moins {_fois('jour', days)} de retard"
                 if fr:
-                    return f"a payé {late} des {among} dernières factures avec au moins {_jours(days)} de retard"
+                    return f"a payé {late} des {among} dernières factures avec au moins {_fois('jour', days)} de retard"
                 return f"paid {late} of last {among} invoices {days}+ days late"
             case "avg_days_late":
                 if fr:
@@ -98,20 +97,19 @@ class Condition:
                 return f"pays {f.avg_days_late} days late on average (weighted by amount)"
             case "max_days_late":
                 return (
-                    f"a déjà payé avec {_jours(f.max_days_late)} de retard"
+                    f"a déjà payé avec {_fois('jour', f.max_days_late)} de retard"
                     if fr
                     else f"once paid {f.max_days_late} days late"
                 )
             case "broken_promises":
                 if fr:
-                    promesses = "promesse" if f.promises_broken <= 1 else "promesses"
-                    return f"n'a pas tenu {f.promises_broken} {promesses} de paiement sur {f.promises}"
+                    return f"n'a pas tenu {_fois('promesse', f.promises_broken)} de paiement sur {f.promises}"
                 return f"broke {f.promises_broken} of {f.promises} promises to pay"
             case "disputes":
-                return f"a contesté {_factures(f.disputes)}" if fr else f"disputed {f.disputes} invoices"
+                return f"a contesté {_fois('facture', f.disputes)}" if fr else f"disputed {f.disputes} invoices"
             case "written_off":
                 return (
-                    f"{_factures(f.written_off)} passée{'s' if f.written_off > 1 else ''} en perte"
+                    f"{_fois('facture', f.written_off)} passée{'s' if f.written_off > 1 else ''} en perte"
                     if fr
                     else f"had {f.written_off} invoices written off"
                 )
@@ -138,12 +136,9 @@ def _numbers(language: str) -> Any:
     return french
 
 
-def _jours(n: int | None) -> str:
-    return f"{n} jour" if n is not None and abs(n) <= 1 else f"{n} jours"
-
-
-def _factures(n: int) -> str:
-    return f"{n} facture" if n <= 1 else f"{n} factures"
+def _fois(word: str, n: int | None) -> str:
+    """'1 jour', '0 facture', '3 promesses': French puts the plural from two on."""
+    return f"{n} {word}" if n is not None and abs(n) <= 1 else f"{n} {word}s"
 
 
 @dataclass(frozen=True)

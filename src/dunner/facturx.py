@@ -87,6 +87,7 @@ def _vat_breakdown(ctx: dict[str, Any]) -> list[dict[str, Any]]:
             }
         ]
     out = []
+    exemption = ctx["invoice"].get("vat_exemption")
     for v in ctx["vat_lines"]:
         entry = {
             "BT-116": _amount(v["base"]),
@@ -94,7 +95,6 @@ def _vat_breakdown(ctx: dict[str, Any]) -> list[dict[str, Any]]:
             "BT-118": "S" if v["rate"] else _zero_category(ctx),
             "BT-119": _number(v["rate"]),
         }
-        exemption = ctx["invoice"].get("vat_exemption")
         if not v["rate"] and exemption:  # BR-AE-10, BR-IC-10, BR-G-10, BR-E-10: say why there is no VAT
             entry["BT-120"] = exemption["text"]
             if exemption["code"]:

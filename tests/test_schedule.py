@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dunner.policy import BUILTIN, Step
-from dunner.schedule import Record, decide
+from dunner.schedule import Record, decide, notice_floor
 
 STANDARD = BUILTIN["standard"].steps  # courtesy -5, due-today 0, reminder-1 +7, call +14, reminder-2 +21, ...
 DUE = date(2026, 3, 31)
@@ -130,3 +130,50 @@ def test_months_of_cron_runs(run_days, gap, profile, terms, twice):
     overdue = [s.name for s in steps if s.overdue]
     went = [step.name for _, step in sent if step.overdue]
     assert went == overdue[: len(went)]
+
+
+def test_after_a_formal_notice_nothing_friendlier_is_due():
+    names = [s.name for s in STANDARD]
+    assert notice_floor(STANDARD, [("reminder-2", "sent")], noticed=False) == 0  # no notice yet: any step
+    assert notice_floor(STANDARD, [("formal-notice", "sent")], noticed=False) == names.index("formal-notice")
+    assert notice_floor(STANDARD, [("formal-notice", "sending")], noticed=False) == names.index("formal-notice")
+    assert notice_floor(STANDARD, [("handoff", "task")], noticed=True) == names.index("handoff")
+    assert notice_floor(STANDARD, [], noticed=True) == names.index("formal-notice")  # `dunner notice`
+    emails_only = (Step("a", 5), Step("b", 10), Step("call", 20, "call"))
+    assert notice_floor(emails_only, [], noticed=True) == 2  # no claiming step: every email is friendlier
+    floor = names.index("formal-notice")
+    decided = [
+        (d.step.name, d.action, d.reason)
+        for d in decide(
+            STANDARD,
+            {},
+            due_on=DUE,
+            issued_on=ISSUED,
+            as_of=DUE + timedelta(days=8),
+            min_gap=7,
+            floor=floor,
+            floor_reason="noticed",
+        )
+    ]
+    assert decided == [
+        ("courtesy", "skip", "noticed"),
+        ("due-today", "skip", "noticed"),
+        ("reminder-1", "skip", "noticed"),
+    ]  # the call's day has not come: nothing is recorded ahead of its day
+    failed = {"reminder-1": Record("failed", DUE + timedelta(days=7))}
+    assert [
+        d.action
+        for d in decide(
+            STANDARD, failed, due_on=DUE, issued_on=ISSUED, as_of=DUE + timedelta(days=8), min_gap=7, floor=floor
+        )
+    ][-1] == "skip"  # a failed friendlier step is not retried after the notice
+    assert run({}, DUE + timedelta(days=30))[-1] == ("reminder-1", "send")  # without a floor, as before
+
+
+def test_a_claiming_step_must_come_after_the_due_date():
+    import pytest
+
+    from dunner.policy import PolicyError, load_policy
+
+    with pytest.raises(PolicyError, match="must come after the due date"):
+        load_policy({"steps": [{"name": "early", "offset": 0, "claim": True}]})

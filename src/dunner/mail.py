@@ -126,7 +126,7 @@ def build_message(
     text: str,
     html: str,
     references: list[str],
-    thread_root: str,
+    thread_root: str | None = None,
     qr_png: bytes | None = None,
     qr_cid: str | None = None,
     attachments: list[tuple[str, bytes]] = (),  # type: ignore[assignment] # (file name, PDF bytes)
@@ -144,7 +144,7 @@ def build_message(
     msg["Subject"] = _header(subject, "the subject")
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = message_id or make_msgid(idstring="dunner", domain=settings.domain)
-    chain = [r for r in dict.fromkeys([thread_root, *references]) if r != msg["Message-ID"]]
+    chain = [r for r in dict.fromkeys([*([thread_root] if thread_root else []), *references]) if r != msg["Message-ID"]]
     if chain:
         msg["In-Reply-To"] = chain[-1]
         msg["References"] = " ".join(chain)

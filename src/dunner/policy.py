@@ -164,6 +164,8 @@ def _step(where: str, raw: Any) -> Step:
     claim = raw.get("claim", False)
     if not isinstance(claim, bool):
         raise PolicyError(f"{where}.claim: must be true or false")
+    if claim and offset <= 0:  # late fees run from the day after the due date: there is nothing to claim before
+        raise PolicyError(f"{where}.claim: a step that claims the late fees must come after the due date")
     return Step(name.strip(), offset, channel, template, claim)
 
 

@@ -15,13 +15,15 @@ The rules (DESIGN §4, refined by the dunning issue):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dunner.policy import Step
 
 DONE = frozenset({"sent", "skipped", "task", "done"})
+# Statuses that show a step reached: done, on the agenda, or (a send whose outcome is unknown) maybe sent.
+REACHED = frozenset({"sent", "task", "done", "sending"})
 RETRY = "failed"
 STOPPERS = frozenset({"sending", "rejected"})
 
@@ -68,8 +70,13 @@ def decide(
     issued_on: date,
     as_of: date,
     min_gap: int,
+    floor: int = 0,
+    floor_reason: str = "",
 ) -> list[Decision]:
-    """The skips to record and at most one step to act on, for an open, unblocked instalment."""
+    """The skips to record and at most one step to act on, for an open, unblocked instalment.
+
+    Steps before `floor` (see `notice_floor`) are friendlier than one its invoice already reached:
+    once their day comes they are skipped, with `floor_reason`, never sent or retried."""
     decisions: list[Decision] = []
     recorded = [i for i, s in enumerate(steps) if s.name in history]
     last_recorded = recorded[-1] if recorded else -1
@@ -94,6 +101,9 @@ def decide(
             continue
         if when > as_of:
             break
+        if i < floor:
+            decisions.append(Decision(step, "skip", when, floor_reason))
+            continue
         if not step.overdue:
             passed = _moment_passed(step, steps[i + 1 :], due_on, issued_on, as_of)
             if passed:
@@ -105,3 +115,24 @@ def decide(
         decisions.append(Decision(step, action, when))
         break
     return decisions
+
+
+def notice_floor(steps: Sequence[Step], siblings: Iterable[tuple[str, str]], noticed: bool) -> int:
+    """The first step an instalment may still get once its invoice had a formal notice (0: any).
+
+    `siblings` are the (step, status) rows of the invoice's other instalments; `noticed` says a
+    formal notice was sent on the invoice otherwise (`dunner notice`). After a notice, no instalment
+    of the invoice gets a step friendlier than the firmest one reached: not before the claiming step,
+    nor before a later step (a hand-off) another instalment reached. A profile without a claiming
+    step treats every email as friendlier than a notice; its calls and letters after the last email
+    still come.
+    """
+    index = {s.name: i for i, s in enumerate(steps)}
+    reached = [index[name] for name, status in siblings if name in index and status in REACHED]
+    noticed = noticed or any(steps[i].claim for i in reached)
+    if not noticed:
+        return 0
+    claiming = next((i for i, s in enumerate(steps) if s.claim), None)
+    if claiming is None:
+        claiming = max((i for i, s in enumerate(steps) if s.channel == "email"), default=-1) + 1
+    return max([claiming, *reached])

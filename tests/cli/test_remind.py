@@ -92,7 +92,8 @@ def test_partial_payments_and_credit_are_netted(dunner, books, tmp_path):
     dunner("pay", "F-2026-0002", "400", "--on", "2026-01-05")  # 300 of credit
     remind(dunner, "2026-02-07")
     text = flat(outbox(tmp_path)[-1].get_body(("plain",)).get_content())
-    assert "700,00 € restant dû (sur 1 200,00 €, 200,00 € déjà réglé)" in text  # 1200 - 200 - 300 credit
+    # 1200 - 200 paid - 300 of credit netted: the line's own figures add up
+    assert "700,00 € restant dû (sur 1 200,00 €, 500,00 € déjà réglé)" in text
     dunner("pay", "--client", "ACME", "700", "--currency", "EUR", "--on", "2026-02-08")
     assert remind(dunner, "2026-03-30") == []  # fully covered: nobody is chased for what they paid
 

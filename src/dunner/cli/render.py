@@ -266,6 +266,16 @@ def show_claim(result: Any, as_of: Any, fmt: str, locale: str) -> None:
             "interest": str(claim.interest),
             "indemnity": str(claim.indemnity),
             "total": str(claim.total),
+            "instalments": [
+                {
+                    "instalment": o.seq,
+                    "due_on": o.due_on.isoformat(),
+                    "amount": str(o.amount),
+                    "paid": str(o.paid + o.credit),
+                    "due": str(o.due),
+                }
+                for o in result.owed
+            ],
             "periods": [{k: machine(v) for k, v in p.items()} for p in periods],
             "warnings": list(claim.warnings),
         }

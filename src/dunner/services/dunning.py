@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,13 +24,14 @@ from dunner.errors import BadInput, OperationalError
 from dunner.law import MissingRate
 from dunner.mail import DeliveryError, MailSettings, transport_for
 from dunner.money import Money
-from dunner.policy import Policy, Step, load_policy
+from dunner.policy import Policy, Profile, Step, load_policy
 from dunner.render import Renderer
-from dunner.schedule import Decision, decide
+from dunner.schedule import Decision, decide, notice_floor
 from dunner.services.claims import jurisdiction
 from dunner.services.clients import get_client
+from dunner.services.followup import log_event
 from dunner.services.messages import Draft, compose, context
-from dunner.services.targets import Target, load_targets, reload_target
+from dunner.services.targets import Target, load_targets, notice_events, reload_target, sibling_steps
 
 UNCERTAIN_AFTER_MINUTES = 10
 COLUMNS = ["client", "invoice", "step", "channel", "status", "message_id", "amount", "detail"]
@@ -106,37 +107,93 @@ def plan(ledger: Ledger, config: Config, policy: Policy, options: RunOptions) ->
         recovery=options.recovery,
         stale_before=utc_ago(UNCERTAIN_AFTER_MINUTES),
     )
-    result, groups = Plan(), {}
     graded = _grades(ledger, config, options.as_of) if policy.uses_grades else {}
-    for target in targets:
-        if target.blocked:
-            continue
-        profile = policy.choose(
-            target.client.profile,
-            target.total.amount,
-            target.total.currency,
-            target.client.kind,
-            graded.get(target.client.id),
+    live = [t for t in targets if not t.blocked]
+    profiles = {
+        t.instalment_id: policy.choose(
+            t.client.profile, t.total.amount, t.total.currency, t.client.kind, graded.get(t.client.id)
         )
-        for decision in decide(
-            profile.steps,
-            target.history,
-            due_on=target.due_on,
-            issued_on=target.issued_on,
-            as_of=options.as_of,
-            min_gap=policy.min_days_between,
-        ):
+        for t in live
+    }
+    floors = _floors(ledger, live, profiles, options.as_of)
+    decided = [
+        (
+            target,
+            decide(
+                profiles[target.instalment_id].steps,
+                target.history,
+                due_on=target.due_on,
+                issued_on=target.issued_on,
+                as_of=options.as_of,
+                min_gap=policy.min_days_between,
+                floor=floors[target.instalment_id][0],
+                floor_reason=floors[target.instalment_id][1],
+            ),
+        )
+        for target in live
+    ]
+    return _grouped(no_step_down(decided, profiles), policy.group)
+
+
+def _floors(
+    ledger: Ledger, targets: list[Target], profiles: dict[int, Profile], as_of: date
+) -> dict[int, tuple[int, str]]:
+    """Per instalment: the first step it may still get, as its invoice's formal notices allow, and why."""
+    invoice_ids = [t.invoice_id for t in targets]
+    noticed, siblings = notice_events(ledger, invoice_ids, as_of), sibling_steps(ledger, invoice_ids)
+    floors = {}
+    for t in targets:
+        others = [(step, status) for inst, step, status in siblings.get(t.invoice_id, ()) if inst != t.instalment_id]
+        floor = notice_floor(profiles[t.instalment_id].steps, others, t.invoice_id in noticed)
+        day = noticed.get(t.invoice_id)
+        reason = f"the invoice had a formal notice{f' on {day}' if day else ''}: nothing friendlier follows it"
+        floors[t.instalment_id] = (floor, reason)
+    return floors
+
+
+def _grouped(decided: list[tuple[Target, list[Decision]]], group: str) -> Plan:
+    """Skips and tasks as they are; messages grouped by client (one per step and currency) or by invoice."""
+    result, groups = Plan(), {}
+    for target, decisions in decided:
+        for decision in decisions:
             if decision.action == "skip":
                 result.skips.append((target, decision))
             elif decision.action == "task":
                 result.tasks.append((target, decision))
             else:
                 key = (target.client.id, target.amount.currency, decision.step)
-                groups.setdefault(key if policy.group == "client" else (target.invoice_id, decision.step), []).append(
-                    target
-                )
+                groups.setdefault(key if group == "client" else (target.invoice_id, decision.step), []).append(target)
     result.drafts = [Draft(key[-1], tuple(items)) for key, items in groups.items()]
     return result
+
+
+def no_step_down(
+    decided: list[tuple[Target, list[Decision]]], profiles: dict[int, Profile]
+) -> list[tuple[Target, list[Decision]]]:
+    """The same day, an instalment whose invoice gets a formal notice (or a later step) gets nothing friendlier:
+    its own step is skipped, since the notice claims what it owes already."""
+    firmest: dict[int, int] = {}
+    for target, decisions in decided:
+        steps = profiles[target.instalment_id].steps
+        for d in decisions:
+            i = steps.index(d.step)
+            if d.action != "skip" and any(s.claim for s in steps[: i + 1]):
+                firmest[target.invoice_id] = max(i, firmest.get(target.invoice_id, -1))
+    out = []
+    for target, decisions in decided:
+        steps, top = profiles[target.instalment_id].steps, firmest.get(target.invoice_id)
+        out.append(
+            (
+                target,
+                [
+                    replace(d, action="skip", reason="the invoice's formal notice goes today: nothing friendlier")
+                    if top is not None and d.action != "skip" and steps.index(d.step) < top
+                    else d
+                    for d in decisions
+                ],
+            )
+        )
+    return out
 
 
 def _grades(ledger: Ledger, config: Config, as_of: date) -> dict[int, str]:
@@ -268,10 +325,27 @@ def _mark(
     error: str | None = None,
     recipients: str | None = None,
     claims: dict[str, Money] | None = None,
+    notice: tuple[date, date] | None = None,
 ) -> None:
+    """Record the outcome of a delivery on its rows; a claiming message sent is each invoice's formal notice
+    (`notice`: the day and the deadline), logged in its history like `dunner notice` logs one."""
     with ledger.transaction():
+        if status == "sent" and notice is not None:
+            for target in {t.invoice_id: t for t in draft.targets}.values():
+                log_event(
+                    ledger,
+                    target.client.id,
+                    "formal_notice",
+                    notice[0],
+                    invoice_id=target.invoice_id,
+                    text=f"mise en demeure (step {draft.step.name}): {(claims or {}).get(target.number)}"
+                    f" by {notice[1]}",
+                    promise_on=notice[1],
+                )
         for target in draft.targets:
-            claim = (claims or {}).get(target.number)
+            # what the message claimed on each invoice, on the first of its rows only: the rows of one
+            # message add up to what it claimed, whatever the number of instalments it is about
+            claim = (claims or {}).pop(target.number, None)
             ledger.execute(
                 "UPDATE reminder SET status = ?, message_id = COALESCE(?, message_id), error = ?, updated_at = ?,"
                 " recipients = COALESCE(?, recipients), claim_cents = ? WHERE instalment_id = ? AND step = ?"
@@ -367,11 +441,18 @@ def _deliver(
             _mark(ledger, live, "rejected" if exc.permanent else "failed", error=str(exc))
             detail = str(exc) + (" (permanent: not retried)" if exc.permanent else " (retried on the next run)")
         return [_action(t, live.step, "failed", detail=detail) for t in live.targets], str(exc) if exc.fatal else None
-    claims = ctx["claim"]["per_invoice"] if ctx["claim"] else None
+    claims = dict(ctx["claim"]["per_invoice"]) if ctx["claim"] else None
     note = f"refused: {'; '.join(refused)}" if refused else None
     delivered = [addr for addr in outgoing.recipients if not any(r.startswith(f"{addr} (") for r in refused)]
     _mark(
-        ledger, live, "sent", message_id=outgoing.message_id, recipients=", ".join(delivered), claims=claims, error=note
+        ledger,
+        live,
+        "sent",
+        message_id=outgoing.message_id,
+        recipients=", ".join(delivered),
+        claims=claims,
+        error=note,
+        notice=(options.as_of, ctx["deadline"]) if claims is not None else None,
     )
     return [_action(t, live.step, "sent", outgoing.message_id, detail=note or "") for t in live.targets], None
 

@@ -14,7 +14,7 @@ from dunner.mail import MailSettings, Outgoing, build_message
 from dunner.money import Money
 from dunner.policy import Step
 from dunner.render import Renderer
-from dunner.services.claims import claim_invoice, period_rows
+from dunner.services.claims import Demand, claim_context, demand, line_context
 from dunner.services.targets import Target
 
 QR_CID = "epc-qr@dunner"
@@ -35,49 +35,40 @@ class Draft:
     def currency(self) -> str:
         return self.targets[0].amount.currency
 
-    @property
-    def total_due(self) -> Money:
-        return Money(sum(t.due.minor for t in self.targets), self.currency)
-
 
 def thread_root(number: str, domain: str) -> str:
     """A stable Message-ID for an invoice's thread, so its reminders group together in mail readers."""
     return f"<invoice.{re.sub(r'[^A-Za-z0-9.-]', '-', number)}@{domain}>"
 
 
-def _claim(ledger: Ledger, config: Config, draft: Draft, as_of: date, language: str) -> dict[str, Any] | None:
-    if not draft.step.claim:
-        return None
-    claims = [claim_invoice(ledger, config, number, as_of) for number in dict.fromkeys(t.number for t in draft.targets)]
-    zero = Money.zero(draft.currency)
-    periods = period_rows(claims)
-    principal = sum((c.claim.principal for c in claims), zero)
-    interest = sum((c.claim.interest for c in claims), zero)
-    indemnity = sum((c.claim.indemnity for c in claims), zero)
-    return {
-        "law": claims[0].law.named(language),
-        "principal": principal,
-        "interest": interest,
-        "indemnity": indemnity,
-        "total": principal + interest + indemnity,
-        "periods": periods,
-        "per_invoice": {c.number: c.claim.total for c in claims},
-        "warnings": sorted({w for c in claims for w in c.claim.warnings}),
-    }
+def letter(ledger: Ledger, config: Config, draft: Draft, as_of: date) -> Demand:
+    """What the draft's message asks: its instalments, or (a claiming step) the claim on their invoices."""
+    return demand(
+        ledger,
+        config,
+        draft.client.id,
+        draft.currency,
+        as_of,
+        instalments=[t.instalment_id for t in draft.targets],
+        invoices=[t.number for t in draft.targets] if draft.step.claim else (),
+    )
 
 
 def context(ledger: Ledger, config: Config, draft: Draft, as_of: date, notice_days: int) -> dict[str, Any]:
-    """Everything a mail template may use (see the README's template section)."""
+    """Everything a mail template may use (see the README's template section).
+
+    The list, its total and the claim come from one `Demand`, so they agree to the cent."""
     client, business = draft.client, config.business
     language = client.language
-    claim = _claim(ledger, config, draft, as_of, language)
-    to_pay = claim["total"] if claim else draft.total_due
-    numbers = list(dict.fromkeys(t.number for t in draft.targets))
-    links = [
-        {"number": t.number, "url": t.payment_link or business.payment_link.replace("{invoice}", t.number)}
-        for t in draft.targets
-        if t.payment_link or business.payment_link
-    ]
+    result = letter(ledger, config, draft, as_of)
+    claim = claim_context(result, language) if draft.step.claim else None
+    numbers = list(dict.fromkeys(line.number for line in result.lines))
+    own = {t.number: t.payment_link for t in draft.targets if t.payment_link}
+    links = {
+        n: own.get(n) or business.payment_link.replace("{invoice}", n)
+        for n in numbers
+        if own.get(n) or business.payment_link
+    }
     iban = " ".join(business.iban.replace(" ", "")[i : i + 4] for i in range(0, len(business.iban.replace(" ", "")), 4))
     return {
         "locale": LOCALES.get(language, config.defaults.babel_locale),
@@ -95,21 +86,9 @@ def context(ledger: Ledger, config: Config, draft: Draft, as_of: date, notice_da
         },
         "greeting": client.contact or ("Madame, Monsieur" if language == "fr" else "Sir or Madam"),
         "step": {"name": draft.step.name, "offset": draft.step.offset, "claim": draft.step.claim},
-        "invoices": [
-            {
-                "number": t.label,
-                "issued_on": t.issued_on,
-                "due_on": t.due_on,
-                "days_late": (as_of - t.due_on).days,
-                "total": t.amount,
-                "paid": t.paid,
-                "due": t.due,
-                "link": next((x["url"] for x in links if x["number"] == t.number), None),
-            }
-            for t in draft.targets
-        ],
-        "total_due": draft.total_due,
-        "to_pay": to_pay,
+        "invoices": [{**line_context(line, as_of), "link": links.get(line.number)} for line in result.lines],
+        "total_due": result.principal,
+        "to_pay": result.total,
         "currency": draft.currency,
         "claim": claim,
         "deadline": as_of + timedelta(days=notice_days),
@@ -117,7 +96,7 @@ def context(ledger: Ledger, config: Config, draft: Draft, as_of: date, notice_da
             "iban": iban,
             "bic": business.bic,
             "reference": " ".join(numbers)[:140],
-            "links": list({x["url"]: x for x in links}.values()),
+            "links": [{"number": n, "url": url} for n, url in links.items()],
             "qr": bool(business.iban) and draft.currency == "EUR",
             "qr_cid": QR_CID,
         },
@@ -156,11 +135,14 @@ def compose(
     as_of: date,
     notice_days: int,
 ) -> tuple[Outgoing, dict[str, Any]]:
-    """Render the draft and build the message, threaded under its invoices' earlier reminders."""
+    """Render the draft and build the message, threaded under what dunner sent about its invoices before.
+
+    Only messages that really went out are referred to: the invoice's own message when `dunner send`
+    sent it, then the reminders marked sent. Without them, the message starts the thread."""
     ctx = context(ledger, config, draft, as_of, notice_days)
     subject, text, html = renderer.message(draft.step.template, draft.client.language, ctx)
-    roots = [thread_root(n, settings.domain) for n in dict.fromkeys(t.number for t in draft.targets)]
-    earlier = earlier_messages(ledger, [t.invoice_id for t in draft.targets])
+    invoice_ids = list(dict.fromkeys(t.invoice_id for t in draft.targets))
+    earlier = [*invoice_messages(ledger, invoice_ids), *earlier_messages(ledger, invoice_ids)]
     qr = epc_qr(config, ctx["to_pay"], ctx["payment"]["reference"]) if ctx["payment"]["qr"] else None
     to = [(draft.client.name, addr.strip()) for addr in draft.client.email.split(",")]
     attachments, ctx["pdf_notes"] = invoice_pdfs(ledger, config, [t.number for t in draft.targets])
@@ -171,13 +153,22 @@ def compose(
         subject=subject,
         text=text,
         html=html,
-        references=[*roots[1:], *earlier],
-        thread_root=roots[0],
+        references=earlier,
         qr_png=qr,
         qr_cid=QR_CID,
         attachments=attachments,
     )
     return outgoing, ctx
+
+
+def invoice_messages(ledger: Ledger, invoice_ids: list[int]) -> list[str]:
+    """The Message-IDs under which dunner sent these invoices (`dunner send`), first sending first."""
+    rows = ledger.all(
+        f"SELECT text FROM event WHERE invoice_id IN ({', '.join('?' * len(invoice_ids))}) AND kind = 'sent'"
+        " ORDER BY happened_on, id",
+        invoice_ids,
+    )
+    return list(dict.fromkeys(m.group(0) for r in rows if (m := re.search(r"<[^<>\s]+>$", r["text"] or ""))))
 
 
 def earlier_messages(ledger: Ledger, invoice_ids: list[int]) -> list[str]:

@@ -14,7 +14,7 @@ from dunner.db import Ledger
 from dunner.errors import BadInput
 from dunner.money import Money
 from dunner.services.balances import open_instalments
-from dunner.services.claims import claim_invoice, period_rows
+from dunner.services.claims import claim_context, claim_invoice, demand, line_context, snapshot
 from dunner.services.clients import Client, get_client
 from dunner.services.documents import _address
 from dunner.services.followup import log_event
@@ -37,19 +37,17 @@ def _overdue(ledger: Ledger, client: Client, currency: str, as_of: date) -> list
 
 
 def notice_context(ledger: Ledger, config: Config, number: str, as_of: date, days: int) -> dict[str, Any]:
-    """The letter's contents: both parties, the overdue invoices of the client (this one first), the claim."""
+    """The letter's contents: both parties, the overdue instalments of the client (this invoice's first), the claim.
+
+    The list, its total and the claim come from one `Demand`, like a claiming reminder's."""
     invoice = get_invoice(ledger, number)
     client = get_client(ledger, ledger.scalar("SELECT code FROM client WHERE id = ?", (invoice.client_id,)))
     numbers = _overdue(ledger, client, invoice.currency, as_of)
     if invoice.number not in numbers:
         raise BadInput(f"{invoice.number} is not overdue as of {as_of}: no formal notice")
     numbers = [invoice.number, *(n for n in numbers if n != invoice.number)]
-    claims = [claim_invoice(ledger, config, n, as_of) for n in numbers]
-    zero = Money.zero(invoice.currency)
-    rows: dict[str, Any] = {}  # each invoice's oldest overdue instalment
-    for row in open_instalments(ledger, as_of, client_id=client.id, currency=invoice.currency):
-        rows.setdefault(row.number, row)
-    total = sum((c.claim.total for c in claims), zero)
+    result = demand(ledger, config, client.id, invoice.currency, as_of, invoices=numbers)
+    claim = claim_context(result, client.language)
     business = config.business
     return {
         "locale": LOCALES.get(client.language, config.defaults.babel_locale),
@@ -68,30 +66,14 @@ def notice_context(ledger: Ledger, config: Config, number: str, as_of: date, day
             "address_lines": _address(client.address),
             "registration": client.registration,
         },
-        "invoices": [
-            {
-                "number": n,
-                "issued_on": rows[n].issued_on,
-                "due_on": rows[n].due_on,
-                "due": c.claim.principal,
-                "days_late": (as_of - rows[n].due_on).days,
-            }
-            for n, c in zip(numbers, claims, strict=True)
-        ],
-        "claim": {
-            "law": claims[0].law.named(client.language),
-            "principal": sum((c.claim.principal for c in claims), zero),
-            "interest": sum((c.claim.interest for c in claims), zero),
-            "indemnity": sum((c.claim.indemnity for c in claims), zero),
-            "total": total,
-            "periods": period_rows(claims),
-            "warnings": sorted({w for c in claims for w in c.claim.warnings}),
-        },
+        "invoices": [line_context(line, as_of) for line in result.lines],
+        "total_due": result.principal,
+        "claim": claim,
         "payment": {
             "iban": business.iban,
             "bic": business.bic,
             "reference": " ".join(numbers)[:140],
-            "qr": _qr(config, total, numbers) if business.iban and invoice.currency == "EUR" else None,
+            "qr": _qr(config, result.total, numbers) if business.iban and invoice.currency == "EUR" else None,
         },
     }
 
@@ -129,8 +111,8 @@ def formal_notice(ledger: Ledger, config: Config, number: str, as_of: date, days
     client = get_client(ledger, context["client"]["code"])
     total = context["claim"]["total"]
     with ledger.transaction():
-        for inv in context["invoices"]:
-            invoice = get_invoice(ledger, inv["number"])
+        for number in dict.fromkeys(inv["invoice"] for inv in context["invoices"]):
+            invoice = get_invoice(ledger, number)
             log_event(
                 ledger,
                 client.id,
@@ -140,7 +122,8 @@ def formal_notice(ledger: Ledger, config: Config, number: str, as_of: date, days
                 text=f"mise en demeure: {total} by {context['deadline']}",
                 promise_on=context["deadline"],
             )
-    return Notice(client, [i["number"] for i in context["invoices"]], total, context["deadline"], pdf, context)
+    numbers = list(dict.fromkeys(i["invoice"] for i in context["invoices"]))
+    return Notice(client, numbers, total, context["deadline"], pdf, context)
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
@@ -180,10 +163,15 @@ def dossier(ledger: Ledger, config: Config, code: str, as_of: date) -> tuple[byt
         for number in overdue:
             claim_rows += _claim_rows(claim_invoice(ledger, config, number, as_of))
         archive.writestr("decompte.csv", _csv(claim_rows, CLAIM_COLUMNS))
-        sent = ledger.one(
-            "SELECT MAX(happened_on) AS day FROM event WHERE client_id = ? AND kind = 'formal_notice'", (client.id,)
-        )
-        notice_day = date.fromisoformat(sent["day"]) if sent and sent["day"] else None
+        days = [
+            date.fromisoformat(r["happened_on"])
+            for r in ledger.all(
+                "SELECT DISTINCT happened_on FROM event WHERE client_id = ? AND kind = 'formal_notice'"
+                " AND happened_on <= ? ORDER BY happened_on",
+                (client.id, as_of.isoformat()),
+            )
+        ]
+        notice_day = days[-1] if days else None
         context = None
         # the notice as it was sent; if that invoice was not yet overdue then (a notice about another debt),
         # the notice dunner would write today
@@ -200,7 +188,11 @@ def dossier(ledger: Ledger, config: Config, code: str, as_of: date) -> tuple[byt
                 archive.writestr("mise-en-demeure.pdf", render_notice(config, context))
             else:
                 notes.append("no formal notice: the client's address is missing")
-        archive.writestr("resume.txt", _summary(config, client, as_of, opened, claim_rows, notice_day, notes))
+        owed = {
+            currency: sum(o.due.minor for o in snapshot(ledger, client.id, currency, as_of).owed.values())
+            for currency in dict.fromkeys(r.amount.currency for r in opened)
+        }
+        archive.writestr("resume.txt", _summary(config, client, as_of, owed, claim_rows, days, notes))
     return buffer.getvalue(), notes
 
 
@@ -254,16 +246,18 @@ def _summary(
     config: Config,
     client: Client,
     as_of: date,
-    opened: list[Any],
+    owed: dict[str, int],
     claim_rows: list[dict[str, Any]],
-    notice_day: date | None,
+    notices: list[date],
     notes: list[str],
 ) -> str:
     business = config.business
     totals = [r for r in claim_rows if r["item"] == "total"]
-    owed: dict[str, int] = {}
-    for row in opened:
-        owed[row.amount.currency] = owed.get(row.amount.currency, 0) + row.outstanding.minor
+    noticed = "pas encore envoyée"
+    if notices:
+        noticed = notices[0].isoformat() + (
+            f" (rappelée le {', '.join(d.isoformat() for d in notices[1:])})" if notices[1:] else ""
+        )
     lines = [
         f"Dossier de recouvrement - {client.name} ({client.code}) - au {as_of.isoformat()}",
         "",
@@ -275,7 +269,7 @@ def _summary(
         "Restant dû : " + ", ".join(f"{Money(c, cur)} {cur}" for cur, c in owed.items()),
         "Réclamé avec pénalités et indemnités : "
         + (", ".join(f"{r['invoice']} {r['amount']}" for r in totals) or "rien d'échu"),
-        f"Mise en demeure : {notice_day.isoformat() if notice_day else 'pas encore envoyée'}",
+        f"Mise en demeure : {noticed}",
         "",
         "Pièces : factures/ (les factures), relances.csv (relances envoyées et appels), mise-en-demeure.pdf,",
         "decompte.csv (principal, intérêts par période, indemnité), historique.csv (toute la chronologie).",

@@ -352,3 +352,36 @@ def reload_target(
     states = event_states(ledger, as_of, target.invoice_id)
     fresh = _finish(rows, credit, as_of, history, states, pauses(ledger, as_of, target.client.id))
     return next((t for t in fresh if t.instalment_id == target.instalment_id), None)
+
+
+def sibling_steps(ledger: Ledger, invoice_ids: Iterable[int]) -> dict[int, list[tuple[int, str, str]]]:
+    """Per invoice of several instalments: the (instalment id, step, status) rows of all its instalments."""
+    out: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for chunk in batches(list(dict.fromkeys(invoice_ids))):
+        marks = ", ".join("?" * len(chunk))
+        several = [
+            r[0]
+            for r in ledger.all(f"SELECT invoice_id FROM instalment WHERE seq = 2 AND invoice_id IN ({marks})", chunk)
+        ]
+        if not several:
+            continue
+        for row in ledger.rows(
+            "SELECT i.invoice_id, r.instalment_id, r.step, r.status FROM instalment i"
+            f" JOIN reminder r ON r.instalment_id = i.id WHERE i.invoice_id IN ({', '.join('?' * len(several))})",
+            several,
+        ):
+            out[row["invoice_id"]].append((row["instalment_id"], row["step"], row["status"]))
+    return out
+
+
+def notice_events(ledger: Ledger, invoice_ids: Iterable[int], as_of: date) -> dict[int, date]:
+    """The day of each invoice's first formal notice up to `as_of` (`dunner notice`, or a claiming step sent)."""
+    out: dict[int, date] = {}
+    for chunk in batches(list(dict.fromkeys(invoice_ids))):
+        for row in ledger.all(
+            "SELECT invoice_id, MIN(happened_on) AS day FROM event WHERE kind = 'formal_notice'"
+            f" AND invoice_id IN ({', '.join('?' * len(chunk))}) AND happened_on <= ? GROUP BY invoice_id",
+            [*chunk, as_of.isoformat()],
+        ):
+            out[row["invoice_id"]] = date.fromisoformat(row["day"])
+    return out

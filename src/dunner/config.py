@@ -339,3 +339,22 @@ def find_ledger(option: str | None, config: Config) -> str:
             return config.ledger_path
         return str(config.resolve(config.ledger_path))
     return str(app_dir() / LEDGER_NAME)
+
+
+def check_business(config: Config) -> None:
+    """The business's own identity is checked like a client's, before anything is issued, printed or sent:
+    a registration (SIREN/SIRET), VAT number, IBAN or BIC that fails its checksum is an error naming the key."""
+    from dunner.errors import BadInput
+    from dunner.identifiers import bic, iban, registration, vat_number
+
+    business = config.business
+    for key, check in (("registration", registration), ("vat_number", vat_number), ("iban", iban), ("bic", bic)):
+        value = getattr(business, key)
+        if value:
+            try:
+                check(value)
+            except BadInput as exc:
+                raise ConfigError(
+                    f"{config.path or 'config'}: [business] {key}: {exc.message}",
+                    hint=f"correct [business] {key}: nothing is issued, printed or sent with it as it is",
+                ) from None

@@ -745,3 +745,32 @@ def test_an_intra_eu_supply_needs_the_clients_vat_number(dunner, acme, tmp_path)
     assert "intra-eu needs the client's VAT number on the invoice: NOVAT has none" in out.stderr
     refused = dunner("pdf", out.stdout.strip(), "-o", str(tmp_path / "x.pdf"), code=2)
     assert "NOVAT's VAT number, required with intra-eu" in refused.stderr
+
+
+def test_a_pdf_asks_what_is_still_owed_when_it_is_printed(dunner, acme, tmp_path):
+    number = issue(dunner, "--line", "Conseil;1;1000;20", "--issued", "2026-04-01")  # 1 200 TTC
+    before = pdf(dunner, number, tmp_path, "--as-of", "2026-04-01")
+    assert Decimal(epc_fields(pdf_qr_codes(before)[0])["amount"][3:]) == Decimal("1200.00")
+    assert "Reste dû" not in pdf_text(before)  # nothing settled yet: the net to pay is what is owed
+    dunner("credit-note", number, "200", "--reason", "Remise", "--on", "2026-04-05")
+    dunner("pay", number, "300", "--on", "2026-04-10")
+    text = pdf_text(after := pdf(dunner, number, tmp_path, "--as-of", "2026-04-15"))
+    assert "Net à payer 1 200,00 €" in text  # the invoice itself is as issued
+    assert "Déjà réglé au 15 avril 2026 - 300,00 €" in text and "Avoir au 15 avril 2026 - 200,00 €" in text
+    assert "Reste dû au 15 avril 2026 700,00 €" in text
+    assert "préremplir le virement de 700,00 €" in text
+    [code] = pdf_qr_codes(after)
+    assert Decimal(epc_fields(code)["amount"][3:]) == Decimal("700.00")
+    dunner("pay", number, "700", "--on", "2026-04-20")
+    paid = pdf(dunner, number, tmp_path, "--as-of", "2026-04-20")
+    assert pdf_qr_codes(paid) == [] and "Reste dû au 20 avril 2026 0,00 €" in pdf_text(paid)
+
+
+def test_a_plan_asks_its_next_instalment_labelled_so(dunner, acme, tmp_path):
+    number = issue(dunner, "--line", "Site;1;1000;20", "--issued", "2026-04-01", "--instalments", "3", "--every", "20")
+    text = pdf_text(first := pdf(dunner, number, tmp_path, "--as-of", "2026-04-02"))
+    assert "Prochaine échéance, le 1er mai 2026 : 400,00 €" in text
+    assert Decimal(epc_fields(pdf_qr_codes(first)[0])["amount"][3:]) == Decimal("400.00")
+    later = pdf(dunner, number, tmp_path, "--as-of", "2026-06-02")  # two instalments due by then, none paid
+    assert "Échéances arrivées à terme, à régler : 800,00 €" in pdf_text(later)
+    assert Decimal(epc_fields(pdf_qr_codes(later)[0])["amount"][3:]) == Decimal("800.00")

@@ -156,17 +156,20 @@ def pdf(
     facturx: Annotated[
         bool, Opt("--facturx", help="Embed the Factur-X XML (EN 16931), checked against its schema.")
     ] = False,
+    as_of: AsOfOption = None,
 ) -> None:
     """Write an invoice as a printable PDF: every mandatory mention, the lines, the schedule, how to pay.
 
-    Refused, with the list of what is missing, while a mandatory mention is unknown.
+    Refused, with the list of what is missing, while a mandatory mention is unknown. It shows what is still
+    owed as of --as-of (default today), and its QR code asks that (or the next instalment, labelled so).
 
     Example: dunner pdf F-2026-0012 --facturx -o F-2026-0012.pdf
     """
     from dunner.services.printing import invoice_pdf
 
     shared = state(ctx)
-    where = _write(output or f"{invoice}.pdf", invoice_pdf(shared.ledger, shared.config, invoice, facturx=facturx))
+    content = invoice_pdf(shared.ledger, shared.config, invoice, as_of=shared.as_of(as_of), facturx=facturx)
+    where = _write(output or f"{invoice}.pdf", content)
     typer.echo(f"Wrote {invoice}{' (Factur-X)' if facturx else ''} to {where}.", err=True)
 
 

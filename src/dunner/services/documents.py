@@ -85,8 +85,10 @@ def _law(config: Config, client: Client, issued: dict[str, Any], due_on: date | 
     }
 
 
-def invoice_view(ledger: Ledger, config: Config, number: str) -> InvoiceView:
-    """Everything an invoice's documents show, from the ledger and the configuration."""
+def invoice_view(ledger: Ledger, config: Config, number: str, as_of: date | None = None) -> InvoiceView:
+    """Everything an invoice's documents show, from the ledger and the configuration.
+
+    Printed as of a date, it also says what is still owed then (`balance`) and asks that in its QR code."""
     invoice = get_invoice(ledger, number)
     row = ledger.one("SELECT * FROM invoice WHERE id = ?", (invoice.id,))
     client = get_client(ledger, ledger.scalar("SELECT code FROM client WHERE id = ?", (invoice.client_id,)))
@@ -209,9 +211,75 @@ def invoice_view(ledger: Ledger, config: Config, number: str) -> InvoiceView:
             sums.total,
         ),
         "franchise": bool(business["vat_franchise"]),
-        "payment": _payment(config, invoice, row, to_pay),
     }
+    balance = _balance(ledger, invoice, row, as_of) if as_of is not None else None
+    context["balance"] = balance
+    asked = balance["asked"] if balance else to_pay
+    context["payment"] = _payment(config, invoice, row, asked)
     return InvoiceView(invoice, client, context)
+
+
+def _balance(ledger: Ledger, invoice: Invoice, row: Any, as_of: date) -> dict[str, Any] | None:
+    """What the invoice still asks as of `as_of`, from the same figures as the letters (`claims.snapshot`):
+    what was settled (payments, credit notes, an early-payment discount, the client's credit netted),
+    what is left, and what to pay now: the instalments due by then, else the next one, else nothing."""
+    from dunner.services.claims import snapshot
+
+    if invoice.kind == "credit_note" or invoice.issued_on > as_of:
+        return None
+    zero = Money.zero(invoice.currency)
+    if row["status"] != "issued" and row["status_on"] and row["status_on"] <= as_of.isoformat():
+        # written off or voided by then: the document asks nothing more
+        return {
+            "as_of": as_of,
+            "settled": [],
+            "left": zero,
+            "asked": zero,
+            "asked_is": "none",
+            "next_on": None,
+            "status": row["status"],
+        }
+    settled: dict[str, Money] = {}
+    for r in ledger.all(
+        "SELECT p.method, SUM(a.amount_cents) AS cents FROM allocation a JOIN payment p ON p.id = a.payment_id"
+        " JOIN instalment i ON i.id = a.instalment_id WHERE i.invoice_id = ? AND a.applied_on <= ?"
+        " GROUP BY p.method ORDER BY p.method",
+        (invoice.id, as_of.isoformat()),
+    ):
+        kind = r["method"] if r["method"] in ("credit_note", "discount") else "payment"
+        settled[kind] = settled.get(kind, zero) + Money(r["cents"], invoice.currency)
+    owed = [
+        o
+        for o in snapshot(ledger, invoice.client_id, invoice.currency, as_of).owed.values()
+        if o.invoice_id == invoice.id
+    ]
+    credit = Money(sum(o.credit.minor for o in owed), invoice.currency)
+    if credit:
+        settled["credit"] = credit
+    left = Money(sum(o.due.minor for o in owed), invoice.currency)
+    due_now = [o for o in owed if o.due_on <= as_of and o.due]
+    later = [o for o in owed if o.due_on > as_of and o.due]
+    if due_now:
+        asked, what, when = Money(sum(o.due.minor for o in due_now), invoice.currency), "due", None
+    elif later:
+        asked, what, when = later[0].due, "next", later[0].due_on
+    else:
+        asked, what, when = zero, "none", None
+    if what != "none" and asked == left:
+        # all that is left is asked now: "reste dû" once something was settled, else the net to pay itself
+        what = "balance" if settled else "total"
+    return {
+        "as_of": as_of,
+        "settled": [
+            {"kind": k, "amount": settled[k]} for k in ("payment", "credit_note", "discount", "credit") if k in settled
+        ],
+        "left": left,
+        "asked": asked,
+        # total (nothing settled) | balance | due (the instalments due by then) | next (the next one) | none
+        "asked_is": what,
+        "next_on": when,
+        "status": "issued",
+    }
 
 
 def _payment(config: Config, invoice: Invoice, row: Any, to_pay: Money) -> dict[str, Any]:
@@ -219,14 +287,21 @@ def _payment(config: Config, invoice: Invoice, row: Any, to_pay: Money) -> dict[
     link = row["payment_link"] or (
         business.payment_link.replace("{invoice}", invoice.number) if business.payment_link else None
     )
-    qr = None
+    qr = None  # for what the document asks now
     if business.iban and invoice.currency == "EUR" and invoice.kind != "credit_note" and to_pay.minor > 0:
         import base64
 
         from dunner.services.messages import epc_qr
 
         qr = "data:image/png;base64," + base64.b64encode(epc_qr(config, to_pay, invoice.number)).decode()
-    return {"iban": business.iban, "bic": business.bic, "reference": invoice.number, "link": link, "qr": qr}
+    return {
+        "iban": business.iban,
+        "bic": business.bic,
+        "reference": invoice.number,
+        "link": link,
+        "qr": qr,
+        "amount": to_pay,  # what the QR code asks
+    }
 
 
 def missing_mentions(view: InvoiceView) -> list[str]:

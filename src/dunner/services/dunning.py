@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from dunner.config import Config
+from dunner.config import Config, check_business
 from dunner.dates import utc_ago, utc_now
 from dunner.db import Ledger
 from dunner.errors import BadInput, OperationalError
@@ -367,6 +367,7 @@ def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[
     """Plan and carry out the reminders due as of `options.as_of`."""
     policy = policy_of(config)
     jurisdiction(config)  # a bad [law] section stops the run before anything happens, claim or not
+    check_business(config)  # an IBAN with a bad checksum must not go out in a reminder
     todo = plan(ledger, config, policy, options)
     settings = MailSettings.from_config(config.section("mail"), config.business.email, config.resolve)
     dry = options.dry_run or settings.transport == "dry-run"

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from dunner import validate
-from dunner.config import Config
+from dunner.config import Config, check_business
 from dunner.dates import utc_now
 from dunner.db import Ledger
 from dunner.errors import BadInput, Conflict
@@ -228,6 +228,7 @@ def insert_invoices(
     """
     from dunner.services import parties
 
+    check_business(config)  # its identity is frozen into the invoices: a bad SIREN would stay there for ever
     snapshots = parties.store(ledger, config, [new.client for _, new in items], parties_ids)
     first = ledger.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM invoice")
     now = utc_now()

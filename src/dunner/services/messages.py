@@ -145,7 +145,7 @@ def compose(
     earlier = [*invoice_messages(ledger, invoice_ids), *earlier_messages(ledger, invoice_ids)]
     qr = epc_qr(config, ctx["to_pay"], ctx["payment"]["reference"]) if ctx["payment"]["qr"] else None
     to = [(draft.client.name, addr.strip()) for addr in draft.client.email.split(",")]
-    attachments, ctx["pdf_notes"] = invoice_pdfs(ledger, config, [t.number for t in draft.targets])
+    attachments, ctx["pdf_notes"] = invoice_pdfs(ledger, config, [t.number for t in draft.targets], as_of)
     outgoing = build_message(
         settings,
         sender_name=config.business.name or settings.sender,
@@ -187,7 +187,9 @@ def earlier_messages(ledger: Ledger, invoice_ids: list[int]) -> list[str]:
     return list(dict.fromkeys(r["message_id"] for r in rows if r["status"] == "sent"))
 
 
-def invoice_pdfs(ledger: Ledger, config: Config, numbers: list[str]) -> tuple[list[tuple[str, bytes]], list[str]]:
+def invoice_pdfs(
+    ledger: Ledger, config: Config, numbers: list[str], as_of: date
+) -> tuple[list[tuple[str, bytes]], list[str]]:
     """The invoices' PDFs to attach (`[dunning] attach_pdf`, on by default), and why any is missing.
 
     An invoice whose mandatory mentions are incomplete still gets its reminder, without the PDF.
@@ -199,7 +201,7 @@ def invoice_pdfs(ledger: Ledger, config: Config, numbers: list[str]) -> tuple[li
     files, notes = [], []
     for number in dict.fromkeys(numbers):
         try:
-            files.append((f"{number}.pdf", invoice_pdf(ledger, config, number)))
+            files.append((f"{number}.pdf", invoice_pdf(ledger, config, number, as_of=as_of)))
         except BadInput as exc:
             notes.append(f"{number}: no PDF attached ({exc.message})")
     return files, notes

@@ -98,7 +98,9 @@ def render_notice(config: Config, context: dict[str, Any]) -> bytes:
 def formal_notice(ledger: Ledger, config: Config, number: str, as_of: date, days: int | None = None) -> Notice:
     """The formal notice letter as a PDF; logged in each invoice's history."""
     from dunner.policy import NOTICE_DAYS
+    from dunner.services.printing import check_identifiers
 
+    check_identifiers(config)
     business = config.business
     if not (business.name and business.address):
         raise BadInput("a formal notice needs your name and address", hint="set [business] name and address")
@@ -141,8 +143,9 @@ def dossier(ledger: Ledger, config: Config, code: str, as_of: date) -> tuple[byt
     """A zip for a collection agency or a court: invoices, reminders, notice, claim, history, summary."""
     from dunner.services.history import COLUMNS as HISTORY
     from dunner.services.history import history
-    from dunner.services.printing import invoice_pdf
+    from dunner.services.printing import check_identifiers, invoice_pdf
 
+    check_identifiers(config)  # before the loop below, which turns a document's own problem into a note
     client = get_client(ledger, code)
     opened = open_instalments(ledger, as_of, client_id=client.id)
     numbers = list(dict.fromkeys(r.number for r in opened))
@@ -153,7 +156,7 @@ def dossier(ledger: Ledger, config: Config, code: str, as_of: date) -> tuple[byt
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for number in numbers:
             try:
-                archive.writestr(f"factures/{number}.pdf", invoice_pdf(ledger, config, number))
+                archive.writestr(f"factures/{number}.pdf", invoice_pdf(ledger, config, number, as_of=as_of))
             except BadInput as exc:
                 notes.append(f"{number}: no PDF ({exc.message})")
         archive.writestr("relances.csv", _csv(_reminders(ledger, client), REMINDER_COLUMNS))

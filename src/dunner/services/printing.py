@@ -5,26 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from dunner.config import Config
+from dunner.config import Config, check_business
 from dunner.db import Ledger
-from dunner.errors import ConfigError
-from dunner.identifiers import bic, iban, registration, vat_number
 from dunner.render import Renderer
 from dunner.services.documents import InvoiceView, check_complete, invoice_view
 
 
 def check_identifiers(config: Config) -> None:
     """The business's registration, VAT number, IBAN and BIC must pass their checksums before any document."""
-    from dunner.errors import BadInput
-
-    business = config.business
-    for key, check in (("registration", registration), ("vat_number", vat_number), ("iban", iban), ("bic", bic)):
-        value = getattr(business, key)
-        if value:
-            try:
-                check(value)
-            except BadInput as exc:
-                raise ConfigError(f"{config.path or 'config'}: [business] {key}: {exc.message}") from None
+    check_business(config)
 
 
 def render_document(
@@ -50,10 +39,12 @@ def _pdf(config: Config, view: InvoiceView, template: str, title: str) -> bytes:
     return render_document(config, view.language, template, view.context, title=title, created=view.invoice.issued_on)
 
 
-def invoice_pdf(ledger: Ledger, config: Config, number: str, *, facturx: bool = False) -> bytes:
-    """The invoice as a PDF, complete with the mandatory mentions; with `facturx`, the CII XML embedded."""
+def invoice_pdf(ledger: Ledger, config: Config, number: str, *, as_of: date, facturx: bool = False) -> bytes:
+    """The invoice as a PDF, complete with the mandatory mentions; with `facturx`, the CII XML embedded.
+
+    Printed as of `as_of`: it shows what is still owed then, and its QR code asks that."""
     check_identifiers(config)
-    view = invoice_view(ledger, config, number)
+    view = invoice_view(ledger, config, number, as_of)
     check_complete(view)
     pdf = _pdf(config, view, "invoice", f"{view.context['invoice']['title']} {view.invoice.number}")
     if facturx:

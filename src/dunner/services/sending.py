@@ -37,9 +37,9 @@ def send_invoice(ledger: Ledger, config: Config, number: str, on: date) -> Sent:
     if view.invoice.status != "issued":
         raise BadInput(f"{view.invoice.number} is {view.invoice.status.replace('_', ' ')}: it is not sent")
     try:
-        pdf, facturx = invoice_pdf(ledger, config, number, facturx=True), True
+        pdf, facturx = invoice_pdf(ledger, config, number, as_of=on, facturx=True), True
     except BadInput:  # lines without a VAT rate cannot make a Factur-X invoice: the plain PDF is sent
-        pdf, facturx = invoice_pdf(ledger, config, number), False
+        pdf, facturx = invoice_pdf(ledger, config, number, as_of=on), False
     client = view.client
     ctx = {
         **view.context,

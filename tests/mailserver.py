@@ -62,11 +62,12 @@ class SwallowingServer:
     The client cannot know whether the message was delivered: dunner must not send it again blindly.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, hang: bool = False) -> None:
         import threading
 
         self.port = free_port()
         self.bodies: list[bytes] = []
+        self.hang = threading.Event() if hang else None  # keep the line open, silent, until stopped
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", self.port))
@@ -101,10 +102,14 @@ class SwallowingServer:
                 while (chunk := stream.readline()) and chunk != b".\r\n":
                     body += chunk
                 self.bodies.append(body)
+                if self.hang is not None:
+                    self.hang.wait(60)
                 return  # hang up: the final 250 never comes
             elif verb == "QUIT":
                 say("221 bye")
                 return
 
     def stop(self) -> None:
+        if self.hang is not None:
+            self.hang.set()
         self.sock.close()

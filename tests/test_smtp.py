@@ -1,8 +1,10 @@
 """Reminders through a real SMTP server on 127.0.0.1: what arrives, threading, QR codes, failures."""
 
 import csv
+import email
 import io
 from decimal import Decimal
+from email import policy
 
 import pytest
 import zxingcpp
@@ -229,13 +231,23 @@ def test_an_answer_lost_after_the_message_leaves_it_uncertain_not_resent(dunner,
         configure(smtp_config(server.port).replace('bcc = "archives@atelier-test.fr"\n', ""))
         client("ACME")
         dunner("invoice", "ACME", "100", "--issued", "2026-01-01")
-        rows = remind(dunner, "2026-02-07", 1)
-        assert rows[-1][2] == "failed" and "may have been delivered" in rows[-1][3]
-        assert "--resend-uncertain" in rows[-1][3]
+        first = dunner("remind", "--as-of", "2026-02-07", "--format", "csv", code=1)
+        rows = list(csv.DictReader(io.StringIO(first.stdout)))
+        assert rows[-1]["status"] == "failed" and "may have been delivered" in rows[-1]["detail"]
+        assert "--resend-uncertain" in rows[-1]["detail"]
+        assert "Warning: 1 reminder(s) were left 'sending'" in first.stderr  # the run that left it says so
         assert statuses(tmp_path)[-1] == ("reminder-1", "sending", 1)
-        assert remind(dunner, "2026-02-08") == []  # never re-sent blindly
-        assert remind(dunner, "2026-03-30") == []  # nor escalated past
+        for day in ("2026-02-07", "2026-02-08", "2026-03-30"):  # at once, every run: never re-sent blindly
+            again = dunner("remind", "--as-of", day, "--format", "csv", code=1)
+            assert again.stdout.splitlines()[1:] == [] and "F-2026-0001 reminder-1" in again.stderr
         assert len(server.bodies) == 1
+        agenda = dunner("agenda", "--as-of", "2026-02-08", "--format", "csv").stdout
+        assert "check,ACME,F-2026-0001" in agenda and "did it go out?" in agenda
+        resent = dunner("remind", "--as-of", "2026-02-08", "--resend-uncertain", "--format", "csv", code=1)
+        assert "reminder-1,email,failed" in resent.stdout  # swallowed again: still uncertain, and said so
+        assert len(server.bodies) == 2
+        ids = [email.message_from_bytes(b, policy=policy.default)["Message-ID"] for b in server.bodies]
+        assert ids[0] == ids[1]  # the same message again: a reader that got the first shows one
     finally:
         server.stop()
 

@@ -7,6 +7,8 @@ often. `models.py` declares the same schema for SQLModel users and a test keeps 
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -222,3 +224,45 @@ class Ledger:
         cursor = self.execute(sql, params)
         assert cursor.lastrowid is not None
         return cursor.lastrowid
+
+    def run_token(self) -> str:
+        """Who is delivering: this process (host, pid and start time), written on the rows it leaves `sending`."""
+        return process_token(os.getpid())
+
+    def running(self, tokens: Iterable[str]) -> set[str]:
+        """The tokens of other runs still going: another process of this host, alive, started when it said.
+
+        A token of this very process belongs to an earlier run in it (or to this run, which knows its own
+        rows): not another run still going. A token of another host cannot be checked: not counted."""
+        alive = set()
+        for token in set(tokens):
+            kind, _, rest = token.partition(":")
+            host, pid = [*rest.split(":"), "", ""][:2]
+            if kind != "proc" or host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            if process_token(int(pid)) == token:
+                alive.add(token)
+        return alive
+
+
+def _started(pid: int) -> str:
+    """When a process started (clock ticks since boot, from /proc), to tell it from a later one with its pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rpartition(")")[2].split()[19]
+
+
+def process_token(pid: int) -> str:
+    """The token of a live process (the same for as long as it lives), or '' for no such process."""
+    if not Path("/proc").is_dir():  # no /proc: the pid alone tells a live process
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return ""
+        except PermissionError:
+            pass
+        return f"proc:{socket.gethostname()}:{pid}:"
+    started = _started(pid)
+    return f"proc:{socket.gethostname()}:{pid}:{started}" if started else ""

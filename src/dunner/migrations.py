@@ -202,12 +202,19 @@ ALTER TABLE invoice ADD COLUMN vat_exemption_code TEXT;
 ALTER TABLE invoice ADD COLUMN vat_exemption_text TEXT
 """
 
+# Who left a reminder `sending`: the run's token (its process or database session), so that a later run
+# tells a delivery still going on (a concurrent run) from one a crash interrupted, at once.
+M006_REMINDER_OWNER = """
+ALTER TABLE reminder ADD COLUMN owner TEXT
+"""
+
 MIGRATIONS: list[tuple[str, Callable[[Ledger], None]]] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_reminder_runs", _sql(M002_REMINDER_RUNS)),
     ("m003_payment_cover", _sql(M003_PAYMENT_COVER)),
     ("m004_documents", _sql(M004_DOCUMENTS)),
     ("m005_vat_exemption", _sql(M005_VAT_EXEMPTION)),
+    ("m006_reminder_owner", _sql(M006_REMINDER_OWNER)),
 ]
 
 

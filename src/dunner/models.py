@@ -170,6 +170,7 @@ class Reminder(SQLModel, table=True):
     acted_on: date | None = None
     claim_cents: int | None = None
     recipients: str | None = None
+    owner: str | None = None
 
 
 class NumberSeries(SQLModel, table=True):

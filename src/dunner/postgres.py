@@ -15,7 +15,7 @@ exactly-once across processes and machines with nothing but the database's own l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
 from functools import lru_cache
@@ -287,6 +287,19 @@ class PostgresLedger(Ledger):
             raise self.busy() from None
         except psycopg.Error as exc:
             raise OperationalError(f"ledger {self.location}: {_first_line(exc)}") from None
+
+    def run_token(self) -> str:
+        """This run's database session: its backend pid and start, seen by every dunner on the server."""
+        row = self.one("SELECT pid, backend_start::text AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+        return f"pg:{row['pid']}:{row['started']}"
+
+    def running(self, tokens: Iterable[str]) -> set[str]:
+        """The tokens of other runs still connected to the server (a run keeps its session while it delivers)."""
+        wanted = {t for t in tokens if t.startswith("pg:")} - {self.run_token()}
+        if not wanted:
+            return set()
+        rows = self.all("SELECT 'pg:' || pid || ':' || backend_start::text AS token FROM pg_stat_activity")
+        return wanted & {r["token"] for r in rows}
 
     def _begin(self) -> None:
         # READ COMMITTED whatever the server's default: under REPEATABLE READ the snapshot would be taken

@@ -59,19 +59,21 @@ def test_the_filter_changes_nothing_in_the_plan(dunner, books, ledger, monkeypat
     policy = load_policy(config.section("dunning"))
     unfiltered = targets.due_filter
     day = date(2026, 1, 1)
-    recover = {"retry_rejected": True, "resend_uncertain": True}
     while day < date(2026, 5, 1):
+        sending = frozenset(r[0] for r in ledger.all("SELECT id FROM reminder WHERE status = 'sending'"))
+        recover = {"retry_rejected": True, "resend_uncertain": True, "abandoned": sending}
         filtered = planned(ledger, config, policy, day), planned(ledger, config, policy, day, **recover)
         monkeypatch.setattr(targets, "due_filter", lambda *_: ("", {}))
         everything = planned(ledger, config, policy, day), planned(ledger, config, policy, day, **recover)
         monkeypatch.setattr(targets, "due_filter", unfiltered)
         assert filtered == everything, day
         if day.day % 3 == 0:  # a run every third day builds a history with skips and escalations
-            dunner("remind", "--as-of", day.isoformat())
+            # once a row is left uncertain (below), every run warns about it and exits 1
+            dunner("remind", "--as-of", day.isoformat(), code=1 if sending else 0)
         if day.day == 10:  # deliveries that failed, were refused, or whose outcome is unknown
             for status in ("failed", "rejected", "sending"):
                 ledger.execute(
-                    "UPDATE reminder SET status = ?, updated_at = '2000-01-01T00:00:00Z'"
+                    "UPDATE reminder SET status = ?, owner = NULL"
                     " WHERE id = (SELECT MIN(id) FROM reminder WHERE status = 'sent')",
                     (status,),
                 )

@@ -28,7 +28,8 @@ def remind(
 ) -> None:
     """Send the reminders that are due, exactly once; make the tasks (calls, letters) that are due.
 
-    Run it every morning from cron; it prints one row per action and exits 1 if a delivery failed.
+    Run it every morning from cron; it prints one row per action and exits 1 if a delivery failed or a
+    reminder is left uncertain (an interrupted run: see --resend-uncertain).
 
     Example: dunner remind --dry-run
     """

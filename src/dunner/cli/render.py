@@ -234,8 +234,8 @@ def show_run(report: Any, fmt: str, locale: str) -> None:
     if report.uncertain:
         typer.echo(
             f"Warning: {len(report.uncertain)} reminder(s) were left 'sending' by an interrupted run and may or may "
-            f"not have gone out: {'; '.join(report.uncertain)}. Check, then 'dunner remind --resend-uncertain' "
-            "sends them again.",
+            f"not have gone out: {'; '.join(report.uncertain)}. 'dunner remind --resend-uncertain' sends them "
+            "again under the same Message-ID (a mail reader that got the first copy shows one message).",
             err=True,
         )
 

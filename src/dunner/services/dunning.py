@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from dunner.config import Config, check_business
-from dunner.dates import utc_ago, utc_now
+from dunner.dates import utc_now
 from dunner.db import Ledger
 from dunner.errors import BadInput, OperationalError
 from dunner.law import MissingRate
@@ -32,8 +32,8 @@ from dunner.services.clients import get_client
 from dunner.services.followup import log_event
 from dunner.services.messages import Draft, compose, context
 from dunner.services.targets import Target, load_targets, notice_events, reload_target, sibling_steps
+from dunner.services.uncertain import describe, uncertain_rows
 
-UNCERTAIN_AFTER_MINUTES = 10
 COLUMNS = ["client", "invoice", "step", "channel", "status", "message_id", "amount", "detail"]
 
 
@@ -70,7 +70,8 @@ class Report:
 
     @property
     def failed(self) -> bool:
-        return any(a.status == "failed" for a in self.actions)
+        """A delivery failed, or a reminder is left uncertain (this run's or an earlier one's): exit 1."""
+        return bool(self.uncertain) or any(a.status == "failed" for a in self.actions)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,10 @@ class RunOptions:
     client: str | None = None
     resend_uncertain: bool = False
     retry_rejected: bool = False
+    # the rows left `sending` by runs no longer going (see services/uncertain.py), and with
+    # --resend-uncertain the Message-ID each is sent again under: (instalment id, step) -> Message-ID
+    abandoned: frozenset[int] = frozenset()
+    resend: tuple[tuple[tuple[int, str], str | None], ...] = ()
 
     @property
     def recovery(self) -> frozenset[str]:
@@ -105,7 +110,7 @@ def plan(ledger: Ledger, config: Config, policy: Policy, options: RunOptions) ->
         policy=policy,
         client_id=client_id,
         recovery=options.recovery,
-        stale_before=utc_ago(UNCERTAIN_AFTER_MINUTES),
+        abandoned=options.abandoned,
     )
     graded = _grades(ledger, config, options.as_of) if policy.uses_grades else {}
     live = [t for t in targets if not t.blocked]
@@ -132,7 +137,7 @@ def plan(ledger: Ledger, config: Config, policy: Policy, options: RunOptions) ->
         )
         for target in live
     ]
-    return _grouped(no_step_down(decided, profiles), policy.group)
+    return _grouped(no_step_down(decided, profiles), policy.group, dict(options.resend))
 
 
 def _floors(
@@ -151,8 +156,12 @@ def _floors(
     return floors
 
 
-def _grouped(decided: list[tuple[Target, list[Decision]]], group: str) -> Plan:
-    """Skips and tasks as they are; messages grouped by client (one per step and currency) or by invoice."""
+def _grouped(
+    decided: list[tuple[Target, list[Decision]]], group: str, resend: dict[tuple[int, str], str | None]
+) -> Plan:
+    """Skips and tasks as they are; messages grouped by client (one per step and currency) or by invoice.
+
+    An uncertain send goes again under its first Message-ID: it joins only the rows sent under that one."""
     result, groups = Plan(), {}
     for target, decisions in decided:
         for decision in decisions:
@@ -161,9 +170,10 @@ def _grouped(decided: list[tuple[Target, list[Decision]]], group: str) -> Plan:
             elif decision.action == "task":
                 result.tasks.append((target, decision))
             else:
-                key = (target.client.id, target.amount.currency, decision.step)
-                groups.setdefault(key if group == "client" else (target.invoice_id, decision.step), []).append(target)
-    result.drafts = [Draft(key[-1], tuple(items)) for key, items in groups.items()]
+                again = resend.get((target.instalment_id, decision.step.name))
+                key = (target.client.id, target.amount.currency) if group == "client" else (target.invoice_id,)
+                groups.setdefault((*key, again, decision.step), []).append(target)
+    result.drafts = [Draft(key[-1], tuple(items), key[-2]) for key, items in groups.items()]
     return result
 
 
@@ -203,17 +213,17 @@ def _grades(ledger: Ledger, config: Config, as_of: date) -> dict[int, str]:
     return grades(ledger, config, as_of)
 
 
-def _movable(options: RunOptions) -> tuple[str, list[str]]:
+def _movable(options: RunOptions) -> tuple[str, list[Any]]:
     """SQL for the rows a run may take over: failed ones, and those the user asked to recover.
 
-    A `sending` row only once it is stale: a younger one may be a concurrent run's delivery.
+    A `sending` row only when its run is no longer going: another may be a concurrent run's delivery.
     """
     parts, params = ["status = 'failed'"], []
     if "rejected" in options.recovery:
         parts.append("status = 'rejected'")
-    if "sending" in options.recovery:
-        parts.append("(status = 'sending' AND updated_at < ?)")
-        params.append(utc_ago(UNCERTAIN_AFTER_MINUTES))
+    if "sending" in options.recovery and options.abandoned:
+        parts.append(f"(status = 'sending' AND id IN ({', '.join('?' * len(options.abandoned))}))")
+        params += sorted(options.abandoned)
     return f"({' OR '.join(parts)})", params
 
 
@@ -256,7 +266,7 @@ def _record_skips_and_tasks(ledger: Ledger, todo: Plan, options: RunOptions) -> 
             if _row(ledger, target, decision.step, decision.planned_on, "skipped", options, decision.reason):
                 actions.append(_action(target, decision.step, "skipped", detail=decision.reason))
         for target, decision in todo.tasks:
-            fresh = reload_target(ledger, target, options.as_of, options.recovery)
+            fresh = reload_target(ledger, target, options.as_of, options.recovery, options.abandoned)
             if fresh is None or fresh.blocked:
                 continue
             if _row(ledger, fresh, decision.step, decision.planned_on, "task", options):
@@ -275,15 +285,20 @@ def _action(target: Target, step: Step, status: str, message_id: str | None = No
     return Action(target.client.code, target.label, step.name, step.channel, status, message_id, target.due, detail)
 
 
-def _claim_rows(ledger: Ledger, draft: Draft, options: RunOptions) -> Draft | None:
-    """Re-check each instalment and mark its row `sending`, in one transaction: the exactly-once gate."""
+def _claim_rows(ledger: Ledger, draft: Draft, options: RunOptions, domain: str) -> Draft | None:
+    """Re-check each instalment and mark its row `sending`, in one transaction: the exactly-once gate.
+
+    The rows carry this run's token and the message's Message-ID before anything is sent, so that a crash
+    leaves them uncertain at once, and a resend goes under the same Message-ID."""
+    from email.utils import make_msgid
+
     live = []
     movable, params = _movable(options)
+    message_id = draft.message_id or make_msgid(idstring="dunner", domain=domain)
+    owner = ledger.run_token()
     with ledger.transaction():
         for target in draft.targets:
-            fresh = reload_target(
-                ledger, target, options.as_of, options.recovery, stale_before=utc_ago(UNCERTAIN_AFTER_MINUTES)
-            )
+            fresh = reload_target(ledger, target, options.as_of, options.recovery, options.abandoned)
             if fresh is None or fresh.blocked:
                 continue
             record = fresh.history.get(draft.step.name)
@@ -291,7 +306,7 @@ def _claim_rows(ledger: Ledger, draft: Draft, options: RunOptions) -> Draft | No
             if record is None:
                 ledger.execute(
                     "INSERT INTO reminder (instalment_id, step, channel, planned_on, status, attempts, created_at,"
-                    " updated_at, acted_on) VALUES (?, ?, ?, ?, 'sending', 1, ?, ?, ?)",
+                    " updated_at, acted_on, owner, message_id) VALUES (?, ?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?)",
                     (
                         fresh.instalment_id,
                         draft.step.name,
@@ -300,20 +315,22 @@ def _claim_rows(ledger: Ledger, draft: Draft, options: RunOptions) -> Draft | No
                         now,
                         now,
                         day,
+                        owner,
+                        message_id,
                     ),
                 )
             elif record.status == "failed":
                 updated = ledger.execute(
-                    "UPDATE reminder SET status = 'sending', attempts = attempts + 1, updated_at = ?, acted_on = ?"
-                    f" WHERE instalment_id = ? AND step = ? AND {movable}",
-                    (now, day, fresh.instalment_id, draft.step.name, *params),
+                    "UPDATE reminder SET status = 'sending', attempts = attempts + 1, updated_at = ?, acted_on = ?,"
+                    f" owner = ?, message_id = ? WHERE instalment_id = ? AND step = ? AND {movable}",
+                    (now, day, owner, message_id, fresh.instalment_id, draft.step.name, *params),
                 )
                 if not updated.rowcount:
                     continue
             else:
                 continue
             live.append(fresh)
-    return Draft(draft.step, tuple(live)) if live else None
+    return Draft(draft.step, tuple(live), message_id) if live else None
 
 
 def _mark(
@@ -368,10 +385,14 @@ def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[
     policy = policy_of(config)
     jurisdiction(config)  # a bad [law] section stops the run before anything happens, claim or not
     check_business(config)  # an IBAN with a bad checksum must not go out in a reminder
+    left = uncertain_rows(ledger)  # a crash's rows are known at once: no time to wait out
+    if options.resend_uncertain:
+        resend = tuple(((r.instalment_id, r.step), r.message_id) for r in left)
+        options = replace(options, abandoned=frozenset(r.id for r in left), resend=resend)
     todo = plan(ledger, config, policy, options)
     settings = MailSettings.from_config(config.section("mail"), config.business.email, config.resolve)
     dry = options.dry_run or settings.transport == "dry-run"
-    report = Report(dry_run=dry)
+    report = Report(dry_run=dry, uncertain=describe(left))
     renderer = Renderer(config.templates_dir)
     warnings, blocked = _preflight(ledger, config, renderer, settings, todo, options, policy)
     report.warnings += warnings
@@ -402,7 +423,7 @@ def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[
     finally:
         transport.close()
     report.actions.sort(key=_by_client)
-    report.uncertain = _uncertain(ledger)
+    report.uncertain = describe(uncertain_rows(ledger))  # what this run left uncertain, too
     return report
 
 
@@ -421,7 +442,7 @@ def _deliver(
     options: RunOptions,
     policy: Policy,
 ) -> tuple[list[Action], str | None]:
-    live = _claim_rows(ledger, draft, options)
+    live = _claim_rows(ledger, draft, options, settings.domain)
     if live is None:
         return [], None
     try:
@@ -500,16 +521,3 @@ def _dry_actions(todo: Plan) -> list[Action]:
     actions += [_action(t, d.step, "task", detail=_task_text(t, d.step)) for t, d in todo.tasks]
     actions += [_action(t, draft.step, "planned") for draft in todo.drafts for t in draft.targets]
     return actions
-
-
-def _uncertain(ledger: Ledger) -> list[str]:
-    """Reminders left `sending` by an interrupted run: they may or may not have gone out."""
-    return [
-        f"{r['number']} {r['step']} (since {r['updated_at']})"
-        for r in ledger.all(
-            "SELECT v.number, r.step, r.updated_at FROM reminder r JOIN instalment i ON i.id = r.instalment_id"
-            " JOIN invoice v ON v.id = i.invoice_id WHERE r.status = 'sending' AND r.updated_at < ?"
-            " ORDER BY r.updated_at",
-            (utc_ago(UNCERTAIN_AFTER_MINUTES),),
-        )
-    ]

@@ -26,6 +26,7 @@ class Draft:
 
     step: Step
     targets: tuple[Target, ...]
+    message_id: str | None = None  # set once its rows are marked `sending`: a resend keeps the first one
 
     @property
     def client(self) -> Any:
@@ -157,6 +158,7 @@ def compose(
         qr_png=qr,
         qr_cid=QR_CID,
         attachments=attachments,
+        message_id=draft.message_id,
     )
     return outgoing, ctx
 

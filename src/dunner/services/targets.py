@@ -234,22 +234,22 @@ def pauses(ledger: Ledger, as_of: date, client_id: int | None = None) -> dict[in
 
 
 def histories(
-    ledger: Ledger, instalment_ids: Iterable[int], recovery: frozenset[str], stale_before: str = ""
+    ledger: Ledger, instalment_ids: Iterable[int], recovery: frozenset[str], abandoned: frozenset[int] = frozenset()
 ) -> dict[int, dict[str, Record]]:
     """The reminder rows of the instalments; statuses the user asked to retry are shown as failed.
 
-    A `sending` row is only retried when older than `stale_before` (a UTC timestamp): a younger one
-    may belong to a run still delivering it.
+    A `sending` row is only retried when `abandoned` (by a run no longer going, see `dunning.uncertain`):
+    another may belong to a run still delivering it.
     """
     out: dict[int, dict[str, Record]] = defaultdict(dict)
     for chunk in batches(instalment_ids):
         for row in ledger.rows(
-            "SELECT instalment_id, step, status, acted_on, updated_at FROM reminder"
+            "SELECT id, instalment_id, step, status, acted_on FROM reminder"
             f" WHERE instalment_id IN ({', '.join('?' * len(chunk))})",
             chunk,
         ):
             status = row["status"]
-            if status in recovery and (status != "sending" or row["updated_at"] < stale_before):
+            if status in recovery and (status != "sending" or row["id"] in abandoned):
                 status = "failed"
             out[row["instalment_id"]][row["step"]] = Record(status, date.fromisoformat(row["acted_on"]))
     return out
@@ -263,7 +263,7 @@ def load_targets(
     policy: Policy | None = None,
     client_id: int | None = None,
     recovery: frozenset[str] = frozenset(),
-    stale_before: str = "",
+    abandoned: frozenset[int] = frozenset(),
 ) -> list[Target]:
     """The open instalments some step could concern as of `as_of`, ready for the scheduler.
 
@@ -277,7 +277,7 @@ def load_targets(
     credit = credits(ledger, as_of, sorted({t.client.id for t in rows}))
     if due:
         rows = _whole_groups(ledger, rows, credit, params)
-    history = histories(ledger, [t.instalment_id for t in rows], recovery, stale_before)
+    history = histories(ledger, [t.instalment_id for t in rows], recovery, abandoned)
     return _finish(rows, credit, as_of, history, event_states(ledger, as_of), pauses(ledger, as_of, client_id))
 
 
@@ -330,7 +330,7 @@ def reload_target(
     target: Target,
     as_of: date,
     recovery: frozenset[str] = frozenset(),
-    stale_before: str = "",
+    abandoned: frozenset[int] = frozenset(),
 ) -> Target | None:
     """The instalment as it stands now (inside a delivery's transaction), or None if nothing is owed."""
     params: dict[str, Any] = {
@@ -348,7 +348,7 @@ def reload_target(
         where += " AND i.id = :instalment_id"
         params["instalment_id"] = target.instalment_id
     rows = [_target(r) for r in ledger.rows(TARGETS.format(where=where, due=""), params)]
-    history = histories(ledger, [target.instalment_id], recovery, stale_before)
+    history = histories(ledger, [target.instalment_id], recovery, abandoned)
     states = event_states(ledger, as_of, target.invoice_id)
     fresh = _finish(rows, credit, as_of, history, states, pauses(ledger, as_of, target.client.id))
     return next((t for t in fresh if t.instalment_id == target.instalment_id), None)

@@ -7,7 +7,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -53,12 +53,15 @@ def _int_range(low: int, high: int) -> Callable[[Any], int]:
 
 def _amount(value: Any) -> Decimal:
     """An amount in any currency's major units (a threshold), written as a number or a string."""
+    from dunner.errors import BadInput
+    from dunner.numbers import toml_number
+
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
+        amount = toml_number(value, "amount", decimals=4)
+    except BadInput:
         amount = Decimal(-1)
-    if isinstance(value, bool) or not amount.is_finite() or amount < 0:
-        raise ValueError('must be an amount such as 5000 or "5000.00"')
+    if amount < 0:
+        raise ValueError(f"'{value}' is not an amount such as 5000 or 5000.00 (no exponent)")
     return amount
 
 
@@ -123,9 +126,13 @@ def _bool(value: Any) -> bool:
 
 def _rate(value: Any) -> str:
     """A percentage written as a string ("12.5") or a number (12.5)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError('must be a percentage such as "12.5"')
-    return str(value)
+    from dunner.errors import BadInput
+    from dunner.numbers import toml_number
+
+    try:
+        return str(toml_number(value, "rate", decimals=4))
+    except BadInput:
+        raise ValueError(f"'{value}' is not a percentage such as 12.5 (at most 4 decimals, no exponent)") from None
 
 
 def _list(value: Any) -> Any:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from dunner.errors import BadInput
+from dunner.numbers import decimals_of, read_number
 
 T = TypeVar("T")
 
@@ -96,11 +97,12 @@ def yes_no(value: bool | str | None, what: str) -> bool:
 
 def whole_days(value: int | str, what: str = "terms") -> int:
     """A number of days as typed ("30") or given (30)."""
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise BadInput(f"{what} must be a whole number of days, not '{value}'") from None
-    return days(number, what)
+    if isinstance(value, int):
+        return days(value, what)
+    number = read_number(value)
+    if number is None or decimals_of(number):
+        raise BadInput(f"{what} must be a whole number of days, not '{value}'")
+    return days(int(number), what)
 
 
 class FieldErrors(BadInput):

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from dunner.cli.app import app
-from dunner.cli.options import AsOfOption, Format, FormatOption
+from dunner.cli.options import AsOfOption, Format, FormatOption, whole_option
 from dunner.cli.state import state
 
 Opt = typer.Option
@@ -21,7 +21,9 @@ def deposit(
     vat: Annotated[str | None, Opt("--vat", help="VAT rate of the deposit (none under the franchise).")] = None,
     description: Annotated[str | None, Opt("--description", help="What the deposit is for.")] = None,
     issued: Annotated[str | None, Opt("--issued", help="Issue date (default today).", metavar="DATE")] = None,
-    terms: Annotated[int | None, Opt("--terms", help="Days to pay it (default: the client's).")] = None,
+    terms: Annotated[
+        int | None, whole_option("--terms", "Days to pay it (default: the client's).", metavar="DAYS")
+    ] = None,
     currency: Annotated[str | None, Opt("--currency", help="ISO 4217 code (default: the client's).")] = None,
     vat_exemption: Annotated[
         str | None,
@@ -100,7 +102,7 @@ def write_off(
 @app.command("write-offs")
 def write_offs(
     ctx: typer.Context,
-    year: Annotated[int | None, Opt("--year", help="Only this year.")] = None,
+    year: Annotated[int | None, whole_option("--year", "Only this year.", metavar="YEAR")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List written-off debts per year, with the VAT they carry (recoverable on a VAT return).
@@ -195,7 +197,7 @@ def notice(
     invoice: Annotated[str, typer.Argument(help="An overdue invoice; the client's other overdue ones join it.")],
     as_of: AsOfOption = None,
     days: Annotated[
-        int | None, Opt("--days", help="Days to pay from the letter (default [dunning] notice_days).")
+        int | None, whole_option("--days", "Days to pay from the letter (default [dunning] notice_days).", metavar="N")
     ] = None,
     output: Output = None,
 ) -> None:

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from dunner.cli.app import app
-from dunner.cli.options import AsOfOption, Format, FormatOption
+from dunner.cli.options import AsOfOption, Format, FormatOption, whole_option
 from dunner.cli.state import state
 
 Opt = typer.Option
@@ -29,12 +29,16 @@ def invoice(
         str | None, Opt("--service-date", help="When the work was done (default: issue date).", metavar="DATE")
     ] = None,
     due: Annotated[str | None, Opt("--due", help="Due date.", metavar="DATE")] = None,
-    terms: Annotated[int | None, Opt("--terms", help="Days from the issue date to the due date.")] = None,
+    terms: Annotated[
+        int | None, whole_option("--terms", "Days from the issue date to the due date.", metavar="DAYS")
+    ] = None,
     end_of_month: Annotated[
         bool, Opt("--end-of-month", help="Terms run to the end of the month (fin de mois).")
     ] = False,
-    instalments: Annotated[int | None, Opt("--instalments", help="Split into N equal instalments.")] = None,
-    every: Annotated[int | None, Opt("--every", help="Days between instalments (default 30).")] = None,
+    instalments: Annotated[int | None, whole_option("--instalments", "Split into N equal instalments.")] = None,
+    every: Annotated[
+        int | None, whole_option("--every", "Days between instalments (default 30).", metavar="DAYS")
+    ] = None,
     schedule: Annotated[
         str | None, Opt("--schedule", help="Explicit plan DATE=AMOUNT,...,DATE (last = the rest).")
     ] = None,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,6 +36,27 @@ ConfigOption = Annotated[
     ),
 ]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _whole(flag: str, low: int | None, high: int | None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        from dunner.numbers import decimals_of, read_number
+
+        number = read_number(text)
+        if number is None or decimals_of(number):  # int() would take "3_0" and "٣٠", click's too
+            raise typer.BadParameter(f"'{text}' is not a whole number", param_hint=f"'{flag}'")
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise typer.BadParameter(f"{text} is not in the range {low} to {high}", param_hint=f"'{flag}'")
+        return int(number)
+
+    return parse
+
+
+def whole_option(flag: str, help: str, *, metavar: str = "N", low: int | None = None, high: int | None = None) -> Any:
+    """A whole-number option, read like every number dunner takes (no "3_0", no other scripts' digits)."""
+    return typer.Option(flag, help=help, metavar=metavar, parser=_whole(flag, low, high))
+
+
 AsOfOption = Annotated[
     str | None,
     typer.Option(

@@ -1,0 +1,115 @@
+"""Bad input that used to get in: numbers.
+
+Each is refused with exit code 2 and one `Error:` line, and the ledger stays as it was.
+"""
+
+import pytest
+
+from helpers import query
+
+
+def refused(dunner, *args, input=None) -> str:
+    """Run a command that must be refused; its one `Error:` line."""
+    result = dunner(*args, code=2, input=input)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith("Error: ")
+    return errors[0]
+
+
+def invoices() -> list[tuple]:
+    return query("SELECT number FROM invoice ORDER BY number")
+
+
+@pytest.fixture
+def acme(dunner, configure):
+    configure()
+    dunner(
+        "add-client", "ACME", "--name", "Acme SARL", "--email", "compta@acme.fr", "--address", "1 rue A\n75001 Paris"
+    )
+
+
+# -- 7. every number follows the amount rules -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--line", "x;1e3;10;20"], "quantity '1e3' is not a number"),
+        (["--line", "x;Infinity;10;20"], "quantity 'Infinity' is not a number"),
+        (["--line", "x;1_000;10;20"], "quantity '1_000' is not a number"),
+        (["--line", "x;2;10;2e1"], "'2e1' is not a VAT rate"),
+        (["--line", "x;2;10;NaN"], "'NaN' is not a VAT rate"),
+        (["100", "--vat", "2e1"], "'2e1' is not a VAT rate"),
+        (["100", "--vat", "20", "--discount", "2e0/10"], "'2e0' is not a discount rate"),
+        (["100", "--vat", "20", "--discount", "2/1e1"], "discount days must be a whole number of days, not '1e1'"),
+        (["١٠٠", "--vat", "20"], "'١٠٠' is not an amount"),
+    ],
+)
+def test_numbers_in_an_invoice(dunner, acme, args, message):
+    assert refused(dunner, "invoice", "ACME", *args, "--issued", "2026-01-05").startswith(f"Error: {message}")
+    assert invoices() == []
+
+
+def test_numbers_in_a_deposit(dunner, acme):
+    assert "'3e1%' is not a deposit percentage" in refused(
+        dunner, "deposit", "ACME", "3e1%", "--of", "1000", "--vat", "20"
+    )
+    assert "'1e3' is not an amount" in refused(dunner, "deposit", "ACME", "30%", "--of", "1e3", "--vat", "20")
+    assert invoices() == []
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "text"),
+    [
+        (["invoice", "ACME", "100", "--vat", "20", "--terms", "3_0"], "--terms", "3_0"),
+        (["invoice", "ACME", "100", "--vat", "20", "--instalments", "٣"], "--instalments", "٣"),
+        (["deposit", "ACME", "100", "--vat", "20", "--terms", "30.0"], "--terms", "30.0"),
+        (["add-client", "B", "--name", "B", "--email", "b@b.fr", "--terms", "1e1"], "--terms", "1e1"),
+        (["forecast", "--weeks", "1_0"], "--weeks", "1_0"),
+        (["stats", "--window", "３０"], "--window", "３０"),
+    ],
+)
+def test_whole_number_options(dunner, acme, args, option, text):
+    assert refused(dunner, *args) == f"Error: Invalid value for '{option}': '{text}' is not a whole number"
+    assert invoices() == [] and query("SELECT code FROM client") == [("ACME",)]
+
+
+def test_whole_number_options_keep_their_range(dunner, acme):
+    assert "'--weeks': 0 is not in the range 1 to 104" in refused(dunner, "forecast", "--weeks", "0")
+    assert dunner("forecast", "--weeks", "3").exit_code == 0
+
+
+def test_numbers_in_an_aging(dunner, acme):
+    assert "'3_0,60' is not a list of days" in refused(dunner, "aging", "--buckets", "3_0,60")
+
+
+def test_numbers_in_an_imported_file(dunner, acme, tmp_path):
+    path = tmp_path / "lines.csv"
+    path.write_text(
+        "number,client,issued,terms,quantity,unit_price,vat_rate\n"
+        "F-1,ACME,2026-01-05,30,1e3,10,20\n"
+        "F-2,ACME,2026-01-05,3_0,1,10,20\n"
+        "F-3,ACME,2026-01-05,30,1,1e2,Infinity\n",
+        encoding="utf-8",
+    )
+    result = dunner("import", "invoices", str(path), code=2)
+    assert "line 2, column quantity: quantity '1e3' is not a number" in result.stderr
+    assert "line 3, column terms: terms must be a whole number of days, not '3_0'" in result.stderr
+    assert "line 4, column vat_rate: 'Infinity' is not a VAT rate" in result.stderr
+    assert "line 4, column unit_price: '1e2' is not an amount" in result.stderr
+    assert invoices() == []
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ('[law]\ncontractual_rate = "1e1"\n', "[law] contractual_rate"),
+        ("[law]\ncontractual_rate = nan\n", "[law] contractual_rate"),
+        ('[agenda]\ncall_amount = "1e3"\n', "[agenda] call_amount"),
+        ("[agenda]\ncall_amount = inf\n", "[agenda] call_amount"),
+    ],
+)
+def test_numbers_in_the_config(dunner, configure, toml, key):
+    configure(toml)
+    assert f": {key}: " in refused(dunner, "clients")

@@ -113,7 +113,9 @@ def _pattern(value: Any) -> NumberPattern:
 
 
 def _country(value: Any) -> str:
-    if not isinstance(value, str) or len(value) != 2 or not value.isalpha() or value != value.upper():
+    from dunner.validate import is_country
+
+    if not isinstance(value, str) or not is_country(value):
         raise ValueError("must be an ISO 3166 country code in capitals, like FR")
     return value
 

@@ -1,4 +1,4 @@
-"""Bad input that used to get in: numbers.
+"""Bad input that used to get in: numbers, country codes.
 
 Each is refused with exit code 2 and one `Error:` line, and the ledger stays as it was.
 """
@@ -113,3 +113,29 @@ def test_numbers_in_an_imported_file(dunner, acme, tmp_path):
 def test_numbers_in_the_config(dunner, configure, toml, key):
     configure(toml)
     assert f": {key}: " in refused(dunner, "clients")
+
+
+# -- 8. country codes are ISO 3166-1 alpha-2 --------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["XX", "ZZ", "EU", "UK"])
+def test_a_country_that_is_not_one_is_refused(dunner, configure, code):
+    configure()
+    line = refused(dunner, "add-client", "X1", "--name", "X", "--email", "a@x.fr", "--country", code)
+    assert line == f"Error: '{code}' is not an ISO 3166 country code"
+    assert query("SELECT code FROM client") == []
+
+
+def test_countries_are_checked_everywhere(dunner, acme, configure, tmp_path):
+    assert "'XX' is not an ISO 3166" in refused(dunner, "edit-client", "ACME", "--country", "XX")
+    assert query("SELECT country FROM client") == [("FR",)]
+    path = tmp_path / "c.csv"
+    path.write_text("code,name,email,country\nB1,B,b@b.fr,ZZ\nB2,B,b@b.fr,gb\n", encoding="utf-8")
+    assert (
+        "line 2, column country: 'ZZ' is not an ISO 3166 country code"
+        in dunner("import", "clients", str(path), code=2).stderr
+    )
+    dunner("add-client", "GBX", "--name", "G", "--email", "g@g.uk", "--country", "gb")
+    assert query("SELECT country FROM client WHERE code = 'GBX'") == [("GB",)]
+    configure('country = "XX"\n')
+    assert "[business] country: must be an ISO 3166 country code" in refused(dunner, "clients")

@@ -42,6 +42,20 @@ def _line(value: Any) -> str:
     return value
 
 
+def _shown(check: Callable[[Any], str]) -> Callable[[Any], str]:
+    """Text printed on invoices and letters: also no control or invisible format characters (bidi overrides)."""
+
+    def plain(value: Any) -> str:
+        from dunner.validate import UNSAFE
+
+        found = UNSAFE.search(check(value).replace("\r\n", "").replace("\n", ""))
+        if found:
+            raise ValueError(f"contains the control or invisible character U+{ord(found[0]):04X}")
+        return value
+
+    return plain
+
+
 def _int_range(low: int, high: int) -> Callable[[Any], int]:
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -153,17 +167,17 @@ def _table(value: Any) -> Any:
 # key must not silently fall back to a default.
 SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
     "business": {
-        "name": _line,
-        "legal_form": _line,
-        "address": _text,
-        "registration": _line,
-        "vat_number": _line,
-        "iban": _line,
-        "bic": _line,
+        "name": _shown(_line),
+        "legal_form": _shown(_line),
+        "address": _shown(_text),
+        "registration": _shown(_line),
+        "vat_number": _shown(_line),
+        "iban": _shown(_line),
+        "bic": _shown(_line),
         "email": _email,
-        "phone": _line,
-        "website": _line,
-        "payment_link": _line,
+        "phone": _shown(_line),
+        "website": _shown(_line),
+        "payment_link": _shown(_line),
         "vat_franchise": _bool,
         "country": _country,
     },

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from dunner import validate
 from dunner.errors import BadInput
 from dunner.money import MAX_MINOR, Money, minor_units, parse_amount
 from dunner.numbers import HINT, decimals_of, parse_number, read_number
@@ -69,7 +70,8 @@ def parse_line(text: str, currency: str, *, franchise: bool = False) -> Line:
     parts = [p.strip() for p in text.split(";")]
     if len(parts) not in (3, 4) or not parts[0]:
         raise BadInput(f"line '{text}' must read \"description;quantity;unit price;VAT rate\"")
-    description, quantity, price = parts[0], parse_quantity(parts[1]), parts[2]
+    description = validate.line(parts[0], "line description", required=True, max_len=500) or ""
+    quantity, price = parse_quantity(parts[1]), parts[2]
     unit = parse_amount(price, currency, allow_negative=True)
     if len(parts) == 4 and parts[3]:
         rate = parse_rate(parts[3])

@@ -13,7 +13,19 @@ T = TypeVar("T")
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters (C0, DEL, C1), lone surrogates (undecodable bytes), line and paragraph separators, and
+# every invisible format character (Unicode category Cf): bidi embeddings, overrides, isolates and marks
+# (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C), zero-width space, joiners and word joiner,
+# byte-order mark, soft hyphen, tags. They can reorder or hide what a name, a description or a reference
+# shows (an "invoice" whose amount reads backwards), so business text refuses them all, the emoji joiner
+# U+200D included. tests/test_validate.py checks this list against Python's Unicode database.
+_FORMAT = (
+    r"\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    r"\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    r"\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+UNSAFE = re.compile(rf"[{_CONTROL}\ud800-\udfff{_FORMAT}]")
 
 
 def client_code(value: str) -> str:
@@ -44,11 +56,27 @@ def line(value: str | None, what: str, *, required: bool = False, max_len: int =
         if required:
             raise BadInput(f"{what} is empty")
         return None
-    if _CONTROL.search(text):
-        raise BadInput(f"{what} must fit on one line, without control characters")
+    _refuse_unsafe(text, what)
     if len(text) > max_len:
         raise BadInput(f"{what} is longer than {max_len} characters")
     return text
+
+
+def _refuse_unsafe(text: str, what: str, *, lines: bool = False) -> None:
+    """Control characters (line breaks unless `lines`) and invisible format characters are refused."""
+    found = UNSAFE.search(text.replace("\n", "") if lines else text)
+    if found is None:
+        return
+    char = found[0]
+    if "\ud800" <= char <= "\udfff":
+        raise BadInput(f"{what} is not valid text (a byte that is not UTF-8)")
+    if re.match(f"[{_CONTROL}]", char):
+        message = "contains control characters" if lines else "must fit on one line, without control characters"
+        raise BadInput(f"{what} {message}")
+    raise BadInput(
+        f"{what} contains the invisible character U+{ord(char):04X}, which can disguise text",
+        hint="retype it, or paste it as plain text",
+    )
 
 
 def block(value: str | None, what: str, max_len: int = 1000) -> str | None:
@@ -56,8 +84,7 @@ def block(value: str | None, what: str, max_len: int = 1000) -> str | None:
     text = (value or "").replace("\r\n", "\n").strip()
     if not text:
         return None
-    if _CONTROL.search(text.replace("\n", "")):
-        raise BadInput(f"{what} contains control characters")
+    _refuse_unsafe(text, what, lines=True)
     if len(text) > max_len:
         raise BadInput(f"{what} is longer than {max_len} characters")
     return text

@@ -1,4 +1,4 @@
-"""Bad input that used to get in: numbers, country codes.
+"""Bad input that used to get in: numbers, country codes, invisible characters.
 
 Each is refused with exit code 2 and one `Error:` line, and the ledger stays as it was.
 """
@@ -139,3 +139,71 @@ def test_countries_are_checked_everywhere(dunner, acme, configure, tmp_path):
     assert query("SELECT country FROM client WHERE code = 'GBX'") == [("GB",)]
     configure('country = "XX"\n')
     assert "[business] country: must be an ISO 3166 country code" in refused(dunner, "clients")
+
+
+# -- 9. invisible characters that can spoof text ----------------------------------------------------
+
+RLO = "\u202e"  # right-to-left override: "Acme\u202eRLS" shows as "AcmeSLR"
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200f", "\u200b", "\ufeff", "\u061c"])
+def test_names_and_addresses_refuse_format_characters(dunner, configure, char):
+    configure()
+    for option, value in (
+        ("--name", f"Acme{char}"),
+        ("--contact", f"M.{char} X"),
+        ("--address", f"1 rue{char}\nParis"),
+    ):
+        args = {"--name": "Acme", "--email": "a@acme.fr", option: value}
+        line = refused(dunner, "add-client", "ACME", *[part for pair in args.items() for part in pair])
+        assert f"contains the invisible character U+{ord(char):04X}" in line
+    assert query("SELECT code FROM client") == []
+
+
+def test_descriptions_references_notes_and_reasons_refuse_them(dunner, acme):
+    for args in (
+        ["invoice", "ACME", "--line", f"Conseil{RLO}ylno;1;100;20"],
+        ["invoice", "ACME", "100", "--vat", "20", "--description", f"x{RLO}"],
+        ["invoice", "ACME", "100", "--vat", "20", "--number", f"F{RLO}-1"],
+    ):
+        assert "invisible character U+202E" in refused(dunner, *args, "--issued", "2026-01-05")
+    assert invoices() == []
+    number = dunner("invoice", "ACME", "100", "--vat", "20", "--issued", "2026-01-05").stdout.strip()
+    for args in (
+        ["pay", number, "10", "--reference", f"VIR{RLO}1"],
+        ["pay", number, "10", "--note", f"ok{RLO}"],
+        ["credit-note", number, "10", "--reason", f"geste{RLO}"],
+        ["dispute", number, "--reason", f"prix{RLO}"],
+        ["log-call", number, "--note", f"rappel{RLO}"],
+    ):
+        assert "invisible character U+202E" in refused(dunner, *args)
+    assert query("SELECT COUNT(*) FROM payment") == [(0,)]
+    assert query("SELECT COUNT(*) FROM event WHERE text LIKE ?", (f"%{RLO}%",)) == [(0,)]
+
+
+def test_what_the_business_prints_on_every_invoice_refuses_them_too(dunner, configure):
+    configure(f'phone = "04 78{RLO} 00"\n')  # [business] goes on, after the test business's name and address
+    assert "[business] phone: contains the control or invisible character U+202E" in refused(dunner, "clients")
+    configure('website = "https://atelier\\u200b-test.fr"\n')  # a TOML escape
+    assert "[business] website: contains the control or invisible character U+200B" in refused(dunner, "clients")
+
+
+def test_a_control_character_in_a_line_description_is_refused(dunner, acme):
+    assert "must fit on one line" in refused(dunner, "invoice", "ACME", "--line", "Conseil\x1b[31m;1;100;20")
+    assert invoices() == []
+
+
+def test_imports_refuse_them(dunner, acme, tmp_path):
+    clients = tmp_path / "c.csv"
+    clients.write_text(f"code,name,email\nB1,Bad{RLO}Name,b@b.fr\n", encoding="utf-8")
+    assert (
+        "line 2, column name: name contains the invisible character U+202E"
+        in dunner("import", "clients", str(clients), code=2).stderr
+    )
+    lines = tmp_path / "i.csv"
+    lines.write_text("number,client,issued,amount,description\nF-9,ACME,2026-01-05,10,a\u2066b\n", encoding="utf-8")
+    assert (
+        "column description: description contains the invisible character U+2066"
+        in dunner("import", "invoices", str(lines), code=2).stderr
+    )
+    assert invoices() == [] and query("SELECT code FROM client") == [("ACME",)]

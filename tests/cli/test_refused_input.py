@@ -1,7 +1,9 @@
-"""Bad input that used to get in: numbers, country codes, invisible characters.
+"""Bad input that used to get in: numbers, country codes, invisible characters, empty dates.
 
 Each is refused with exit code 2 and one `Error:` line, and the ledger stays as it was.
 """
+
+from pathlib import Path
 
 import pytest
 
@@ -207,3 +209,44 @@ def test_imports_refuse_them(dunner, acme, tmp_path):
         in dunner("import", "invoices", str(lines), code=2).stderr
     )
     assert invoices() == [] and query("SELECT code FROM client") == [("ACME",)]
+
+
+# -- 10. an empty date is an error, not today -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["aging", "--as-of", ""], "--as-of"),
+        (["stats", "--as-of", ""], "--as-of"),
+        (["agenda", "--as-of", ""], "--as-of"),
+        (["remind", "--dry-run", "--as-of", ""], "--as-of"),
+        (["invoice", "ACME", "100", "--vat", "20", "--issued", ""], "--issued"),
+        (["invoice", "ACME", "100", "--vat", "20", "--issued", "2026-01-05", "--due", ""], "--due"),
+        (["invoice", "ACME", "100", "--vat", "20", "--issued", "2026-01-05", "--service-date", " "], "--service-date"),
+        (["deposit", "ACME", "100", "--vat", "20", "--issued", ""], "--issued"),
+        (["pause", "ACME", "--until", ""], "--until"),
+        (["pause", "ACME", "--on", ""], "--on"),
+    ],
+)
+def test_an_empty_date_option_is_refused(dunner, acme, args, option):
+    assert refused(dunner, *args).startswith(f"Error: {option} is empty")
+    assert invoices() == [] and query("SELECT COUNT(*) FROM event") == [(0,)]
+
+
+def test_empty_dates_on_an_invoice_and_in_files(dunner, acme, tmp_path):
+    number = dunner("invoice", "ACME", "100", "--vat", "20", "--issued", "2026-01-05").stdout.strip()
+    for args in (
+        ["pay", number, "10", "--on", ""],
+        ["credit-note", number, "10", "--reason", "x", "--on", ""],
+        ["log-call", number, "--note", "x", "--promise", ""],
+        ["promise", number, ""],
+        ["notice", number, "--as-of", ""],
+        ["dossier", "ACME", "--as-of", ""],
+    ):
+        assert "is empty" in refused(dunner, *args), args
+    assert query("SELECT COUNT(*) FROM payment") == [(0,)] and query("SELECT COUNT(*) FROM event") == [(0,)]
+    assert not list(Path.cwd().glob("*.pdf")) and not list(Path.cwd().glob("*.zip"))
+    path = tmp_path / "p.csv"
+    path.write_text(f"client,date,amount,invoice\nACME,,10,{number}\n", encoding="utf-8")
+    assert "line 2, column date: the date is empty" in dunner("import", "payments", str(path), code=2).stderr

@@ -5,11 +5,11 @@ from typing import Annotated
 import typer
 
 from dunner.cli.app import app
-from dunner.cli.options import AsOfOption, Format, FormatOption, whole_option
+from dunner.cli.options import AsOfOption, Format, FormatOption, date_option, whole_option
 from dunner.cli.state import state
 
 Opt = typer.Option
-OnOption = Annotated[str | None, Opt("--on", help="Date of the document (default today).", metavar="DATE")]
+OnOption = Annotated[str | None, date_option("--on", "Date of the document (default today).")]
 
 
 @app.command("deposit")
@@ -20,7 +20,7 @@ def deposit(
     of: Annotated[str | None, Opt("--of", help="With a percentage: the order's amount before VAT.")] = None,
     vat: Annotated[str | None, Opt("--vat", help="VAT rate of the deposit (none under the franchise).")] = None,
     description: Annotated[str | None, Opt("--description", help="What the deposit is for.")] = None,
-    issued: Annotated[str | None, Opt("--issued", help="Issue date (default today).", metavar="DATE")] = None,
+    issued: Annotated[str | None, date_option("--issued", "Issue date (default today).")] = None,
     terms: Annotated[
         int | None, whole_option("--terms", "Days to pay it (default: the client's).", metavar="DAYS")
     ] = None,

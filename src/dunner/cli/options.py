@@ -38,6 +38,20 @@ ConfigOption = Annotated[
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
+def _not_empty(param: typer.CallbackParam, value: str | None) -> str | None:
+    """A date option given empty (`--as-of ""`) is an error: only leaving it out means its default."""
+    if value is not None and not value.strip():
+        from dunner.errors import BadInput
+
+        raise BadInput(f"{param.opts[0]} is empty", hint="give a date as YYYY-MM-DD, or leave the option out")
+    return value
+
+
+def date_option(flag: str, help: str) -> Any:
+    """A DATE option (YYYY-MM-DD), refused when given empty."""
+    return typer.Option(flag, help=help, metavar="DATE", show_default=False, callback=_not_empty)
+
+
 def _whole(flag: str, low: int | None, high: int | None) -> Callable[[str], int]:
     def parse(text: str) -> int:
         from dunner.numbers import decimals_of, read_number
@@ -57,15 +71,7 @@ def whole_option(flag: str, help: str, *, metavar: str = "N", low: int | None = 
     return typer.Option(flag, help=help, metavar=metavar, parser=_whole(flag, low, high))
 
 
-AsOfOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="Report as of this date (YYYY-MM-DD); default today.",
-        metavar="DATE",
-        show_default=False,
-    ),
-]
+AsOfOption = Annotated[str | None, date_option("--as-of", "Report as of this date (YYYY-MM-DD); default today.")]
 DateFormatOption = Annotated[
     str | None,
     typer.Option(

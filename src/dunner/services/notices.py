@@ -144,13 +144,13 @@ def formal_notice(ledger: Ledger, config: Config, number: str, as_of: date, days
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
-    from dunner.output import machine
+    from dunner.output import csv_cell
 
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if (v := machine(row.get(c))) is None else v for c in columns])
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
     return out.getvalue().encode("utf-8")
 
 

@@ -1,9 +1,13 @@
-"""What dunner writes out is safe to open: CSV cells that are not formulas."""
+"""What dunner writes out is safe to open: CSV cells that are not formulas, file names without paths."""
 
 import csv
+import email
 import io
 import json
+import mailbox
 import zipfile
+from email import policy
+from pathlib import Path
 
 import pytest
 
@@ -118,3 +122,81 @@ def test_neutralise_and_restore_round_trip(text):
     assert restore(neutralise(text)) == text
     shown = neutralise(text)
     assert not shown.startswith(FORMULA_STARTS) or is_number(shown)
+
+
+# -- 17. file names derived from invoice numbers and client codes ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stem", "name"),
+    [
+        ("2026/0042", "2026-0042.pdf"),
+        ("F\\2026\\1", "F-2026-1.pdf"),
+        ("../../etc/passwd", "etc-passwd.pdf"),
+        ("..", "document.pdf"),
+        (".hidden", "hidden.pdf"),
+        ("a..b", "a.b.pdf"),
+        ("F\x00-1\n", "F-1.pdf"),
+        ("F\u202e-1", "F-1.pdf"),
+        ("C:F|1?", "C-F-1-.pdf"),
+        ("", "document.pdf"),
+        ("x" * 300, "x" * 120 + ".pdf"),
+    ],
+)
+def test_safe_filename(stem, name):
+    from dunner.filenames import safe_filename
+
+    assert safe_filename(stem, ".pdf") == name
+
+
+@pytest.fixture
+def slashed(dunner, configure):
+    """Invoices numbered the French way, 2026/0001, and a maildir outbox."""
+    configure('\n[invoice]\nnumber_pattern = "{year}/{seq:04}"\n[mail]\ntransport = "maildir"\nmaildir = "outbox"\n')
+    dunner(
+        "add-client",
+        "ACME",
+        "--name",
+        "Acme SARL",
+        "--email",
+        "compta@acme.fr",
+        "--address",
+        "1 rue A\n75001 Paris",
+        "--registration",
+        "732 829 320",
+        "--vat-number",
+        "FR44732829320",
+    )
+    number = dunner("invoice", "ACME", "--line", "Conseil;1;1000;20", "--issued", "2026-01-05").stdout.strip()
+    assert number == "2026/0001"
+    return number
+
+
+def written(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if "outbox" not in p.parts}
+
+
+def test_pdf_notice_and_dossier_names_of_a_slashed_number(dunner, slashed, tmp_path):
+    dunner("pdf", slashed)
+    assert "2026-0001.pdf" in written(tmp_path) and not (tmp_path / "2026").exists()
+    assert (tmp_path / "2026-0001.pdf").read_bytes().startswith(b"%PDF")
+    dunner("notice", slashed, "--as-of", "2026-03-01")
+    dunner("dossier", "acme", "--as-of", "2026-03-02")
+    assert {"mise-en-demeure-ACME-2026-03-01.pdf", "dossier-acme-2026-03-02.zip"} <= written(tmp_path)
+    with zipfile.ZipFile(tmp_path / "dossier-acme-2026-03-02.zip") as archive:
+        names = archive.namelist()
+    assert "factures/2026-0001.pdf" in names
+    assert all(name.count("/") <= 1 and ".." not in name and not name.startswith("/") for name in names), names
+    dunner("pdf", slashed, "-o", str(tmp_path / "mine.pdf"))  # a path the user gives is used as given
+    assert (tmp_path / "mine.pdf").is_file()
+
+
+def test_mail_attachments_of_a_slashed_number(dunner, slashed, tmp_path):
+    dunner("send", slashed, "--on", "2026-01-05")
+    dunner("remind", "--as-of", "2026-02-11")
+    box = mailbox.Maildir(tmp_path / "outbox", create=False)
+    messages = [email.message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.iterkeys()]
+    assert len(messages) == 2
+    for message in messages:
+        [attachment] = [p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"]
+        assert attachment.get_filename() == "2026-0001.pdf"

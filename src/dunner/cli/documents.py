@@ -165,10 +165,12 @@ def pdf(
 
     Example: dunner pdf F-2026-0012 --facturx -o F-2026-0012.pdf
     """
+    from dunner.filenames import safe_filename
     from dunner.services.printing import invoice_pdf
 
     shared = state(ctx)
-    where = _write(output or f"{invoice}.pdf", invoice_pdf(shared.ledger, shared.config, invoice, facturx=facturx))
+    content = invoice_pdf(shared.ledger, shared.config, invoice, facturx=facturx)
+    where = _write(output or safe_filename(invoice, ".pdf"), content)
     typer.echo(f"Wrote {invoice}{' (Factur-X)' if facturx else ''} to {where}.", err=True)
 
 
@@ -205,13 +207,14 @@ def notice(
 
     Example: dunner notice F-2026-0002 --as-of 2026-12-01
     """
+    from dunner.filenames import safe_filename
     from dunner.formatting import format_money
     from dunner.services.notices import formal_notice
 
     shared = state(ctx)
     day = shared.as_of(as_of)
     letter = formal_notice(shared.ledger, shared.config, invoice, day, days)
-    where = _write(output or f"mise-en-demeure-{letter.client.code}-{day}.pdf", letter.pdf)
+    where = _write(output or safe_filename(f"mise-en-demeure-{letter.client.code}-{day}", ".pdf"), letter.pdf)
     typer.echo(
         f"Formal notice to {letter.client.code} for {', '.join(letter.numbers)}:"
         f" {format_money(letter.total, shared.locale)} by {letter.deadline}; written to {where}.",
@@ -232,12 +235,13 @@ def dossier(
 
     Example: dunner dossier DUPONT -o dossier-dupont.zip
     """
+    from dunner.filenames import safe_filename
     from dunner.services.notices import dossier as build
 
     shared = state(ctx)
     day = shared.as_of(as_of)
     content, notes = build(shared.ledger, shared.config, client, day)
-    where = _write(output or f"dossier-{client}-{day}.zip", content)
+    where = _write(output or safe_filename(f"dossier-{client}-{day}", ".zip"), content)
     typer.echo(f"Wrote the dossier of {client} to {where}.", err=True)
     for note in notes:
         typer.echo(f"Note: {note}", err=True)

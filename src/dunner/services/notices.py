@@ -156,6 +156,7 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
 
 def dossier(ledger: Ledger, config: Config, code: str, as_of: date) -> tuple[bytes, list[str]]:
     """A zip for a collection agency or a court: invoices, reminders, notice, claim, history, summary."""
+    from dunner.filenames import safe_filename
     from dunner.services.history import COLUMNS as HISTORY
     from dunner.services.history import history
     from dunner.services.printing import invoice_pdf
@@ -170,7 +171,7 @@ def dossier(ledger: Ledger, config: Config, code: str, as_of: date) -> tuple[byt
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for number in numbers:
             try:
-                archive.writestr(f"factures/{number}.pdf", invoice_pdf(ledger, config, number))
+                archive.writestr(f"factures/{safe_filename(number, '.pdf')}", invoice_pdf(ledger, config, number))
             except BadInput as exc:
                 notes.append(f"{number}: no PDF ({exc.message})")
         archive.writestr("relances.csv", _csv(_reminders(ledger, client), REMINDER_COLUMNS))

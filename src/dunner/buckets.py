@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dunner.errors import BadInput
+from dunner.numbers import decimals_of, read_number
 
 DEFAULT_EDGES = (30, 60, 90)
 
@@ -23,11 +24,10 @@ class Buckets:
     @classmethod
     def parse(cls, text: str) -> Buckets:
         """Read "30,60,90" as given on the command line."""
-        try:
-            edges = tuple(int(part) for part in text.split(","))
-        except ValueError:
-            raise BadInput(f"'{text}' is not a list of days like 30,60,90") from None
-        return cls(edges)
+        numbers = [read_number(part) for part in text.split(",")]
+        if any(n is None or decimals_of(n) for n in numbers):
+            raise BadInput(f"'{text}' is not a list of days like 30,60,90")
+        return cls(tuple(int(n) for n in numbers if n is not None))
 
     @property
     def names(self) -> list[str]:

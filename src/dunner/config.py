@@ -7,7 +7,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,20 @@ def _line(value: Any) -> str:
     return value
 
 
+def _shown(check: Callable[[Any], str]) -> Callable[[Any], str]:
+    """Text printed on invoices and letters: also no control or invisible format characters (bidi overrides)."""
+
+    def plain(value: Any) -> str:
+        from dunner.validate import UNSAFE
+
+        found = UNSAFE.search(check(value).replace("\r\n", "").replace("\n", ""))
+        if found:
+            raise ValueError(f"contains the control or invisible character U+{ord(found[0]):04X}")
+        return value
+
+    return plain
+
+
 def _int_range(low: int, high: int) -> Callable[[Any], int]:
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -53,12 +67,15 @@ def _int_range(low: int, high: int) -> Callable[[Any], int]:
 
 def _amount(value: Any) -> Decimal:
     """An amount in any currency's major units (a threshold), written as a number or a string."""
+    from dunner.errors import BadInput
+    from dunner.numbers import toml_number
+
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
+        amount = toml_number(value, "amount", decimals=4)
+    except BadInput:
         amount = Decimal(-1)
-    if isinstance(value, bool) or not amount.is_finite() or amount < 0:
-        raise ValueError('must be an amount such as 5000 or "5000.00"')
+    if amount < 0:
+        raise ValueError(f"'{value}' is not an amount such as 5000 or 5000.00 (no exponent)")
     return amount
 
 
@@ -110,7 +127,9 @@ def _pattern(value: Any) -> NumberPattern:
 
 
 def _country(value: Any) -> str:
-    if not isinstance(value, str) or len(value) != 2 or not value.isalpha() or value != value.upper():
+    from dunner.validate import is_country
+
+    if not isinstance(value, str) or not is_country(value):
         raise ValueError("must be an ISO 3166 country code in capitals, like FR")
     return value
 
@@ -123,9 +142,13 @@ def _bool(value: Any) -> bool:
 
 def _rate(value: Any) -> str:
     """A percentage written as a string ("12.5") or a number (12.5)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError('must be a percentage such as "12.5"')
-    return str(value)
+    from dunner.errors import BadInput
+    from dunner.numbers import toml_number
+
+    try:
+        return str(toml_number(value, "rate", decimals=4))
+    except BadInput:
+        raise ValueError(f"'{value}' is not a percentage such as 12.5 (at most 4 decimals, no exponent)") from None
 
 
 def _list(value: Any) -> Any:
@@ -144,17 +167,17 @@ def _table(value: Any) -> Any:
 # key must not silently fall back to a default.
 SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
     "business": {
-        "name": _line,
-        "legal_form": _line,
-        "address": _text,
-        "registration": _line,
-        "vat_number": _line,
-        "iban": _line,
-        "bic": _line,
+        "name": _shown(_line),
+        "legal_form": _shown(_line),
+        "address": _shown(_text),
+        "registration": _shown(_line),
+        "vat_number": _shown(_line),
+        "iban": _shown(_line),
+        "bic": _shown(_line),
         "email": _email,
-        "phone": _line,
-        "website": _line,
-        "payment_link": _line,
+        "phone": _shown(_line),
+        "website": _shown(_line),
+        "payment_link": _shown(_line),
         "vat_franchise": _bool,
         "country": _country,
     },

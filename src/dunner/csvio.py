@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,25 @@ from typing import IO
 from dunner.errors import BadInput, NotFound
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+# A cell starting with one of these opens as a formula in Excel and LibreOffice (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def _formula_like(text: str) -> bool:
+    """Whether a text cell, behind any apostrophes already there, would open as a formula."""
+    core = text.lstrip("'")
+    return core.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(core)
+
+
+def neutralise(text: str) -> str:
+    """A text cell as exported: "=HYPERLINK(...)" becomes "'=HYPERLINK(...)"; "-180.00" stays a number."""
+    return "'" + text if _formula_like(text) else text
+
+
+def restore(cell: str) -> str:
+    """A cell as imported: the apostrophe `neutralise` added is taken off again, so a round trip is exact."""
+    return cell[1:] if cell.startswith("'") and _formula_like(cell[1:]) else cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +100,7 @@ def _records(reader: Iterator[list[str]], header: list[str], source: str) -> Ite
             raise BadInput(f"{source}, line {start}: {exc}") from None
         if not any(cell.strip() for cell in row):
             continue
-        yield Record(start, {name: cell.strip() for name, cell in zip(header, row, strict=False)}, len(row))
+        yield Record(start, {name: restore(cell.strip()) for name, cell in zip(header, row, strict=False)}, len(row))
 
 
 @contextmanager

@@ -17,6 +17,8 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 def parse_date(text: str, fmt: str | None = None) -> date:
     """Parse an ISO date (YYYY-MM-DD), or one in the strptime `fmt` the user chose."""
     value = str(text).strip()
+    if not value:
+        raise BadInput("the date is empty", hint="give a date as YYYY-MM-DD")
     if fmt:
         try:
             parsed = datetime.strptime(value, fmt).date()

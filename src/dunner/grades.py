@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from dunner.errors import BadInput
+from dunner.numbers import toml_number
 
 GRADES = ("A", "B", "C", "D", "E")
 UNKNOWN = "unknown"
@@ -202,9 +203,9 @@ def _condition(where: str, key: str, value: Any) -> Condition:
             raise BadInput(f"{where}.{key}: must be a whole number")
         return Condition(key, value)
     if key in ("avg_days_late", "dso"):
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 10**6:
             raise BadInput(f"{where}.{key}: must be a number of days")
-        return Condition(key, Decimal(str(value)))
+        return Condition(key, toml_number(value, f"{where}.{key}:", decimals=4))
     if key == "late_of_last":
         if (
             not isinstance(value, list)

@@ -12,10 +12,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
+from dunner import validate
 from dunner.errors import BadInput
 from dunner.money import MAX_MINOR, Money, minor_units, parse_amount
+from dunner.numbers import HINT, decimals_of, parse_number, read_number
 
 MAX_LINES = 500
 
@@ -27,13 +29,14 @@ def _round(value: Decimal, currency: str) -> int:
 
 
 def parse_rate(text: str, what: str = "VAT rate") -> Decimal:
-    """A percentage such as 20, 5.5 or "5,5 %"; between 0 and 100."""
-    cleaned = str(text).strip().removesuffix("%").strip().replace(",", ".")
-    try:
-        rate = Decimal(cleaned)
-    except InvalidOperation:
-        raise BadInput(f"'{text}' is not a {what} (a percentage such as 20 or 5.5)") from None
-    if not rate.is_finite() or not 0 <= rate <= 100 or rate.as_tuple().exponent < -4:  # type: ignore[operator]
+    """A percentage such as 20, 5.5 or "5,5 %"; between 0 and 100, at most 4 decimals."""
+    cleaned = str(text).strip().removesuffix("%").strip()
+    rate = read_number(cleaned)
+    if rate is None:
+        raise BadInput(f"'{text}' is not a {what} (a percentage such as 20 or 5.5)", hint=HINT)
+    if decimals_of(rate) > 4:
+        raise BadInput(f"{what} '{text}' has {decimals_of(rate)} decimals; at most 4")
+    if not 0 <= rate <= 100:
         raise BadInput(f"{what} '{text}' must be between 0 and 100 %")
     if not rate:
         return Decimal(0)  # "-0" and "0.00" are the same rate
@@ -41,13 +44,10 @@ def parse_rate(text: str, what: str = "VAT rate") -> Decimal:
 
 
 def parse_quantity(text: str) -> Decimal:
-    cleaned = str(text).strip().replace(",", ".")
-    try:
-        quantity = Decimal(cleaned)
-    except InvalidOperation:
-        raise BadInput(f"'{text}' is not a quantity") from None
-    if not quantity.is_finite() or quantity <= 0 or quantity > 10**9 or quantity.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise BadInput(f"quantity '{text}' must be positive, with at most 4 decimals")
+    """A positive quantity, read like an amount, with at most 4 decimals."""
+    quantity = parse_number(text, "quantity", decimals=4)
+    if quantity <= 0 or quantity > 10**9:
+        raise BadInput(f"quantity '{text}' must be positive, at most 1000000000")
     return quantity
 
 
@@ -70,7 +70,8 @@ def parse_line(text: str, currency: str, *, franchise: bool = False) -> Line:
     parts = [p.strip() for p in text.split(";")]
     if len(parts) not in (3, 4) or not parts[0]:
         raise BadInput(f"line '{text}' must read \"description;quantity;unit price;VAT rate\"")
-    description, quantity, price = parts[0], parse_quantity(parts[1]), parts[2]
+    description = validate.line(parts[0], "line description", required=True, max_len=500) or ""
+    quantity, price = parse_quantity(parts[1]), parts[2]
     unit = parse_amount(price, currency, allow_negative=True)
     if len(parts) == 4 and parts[3]:
         rate = parse_rate(parts[3])

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from dunner.errors import BadInput
+from dunner.numbers import toml_number
 
 D = Decimal
 
@@ -312,11 +313,8 @@ class Jurisdiction:
 
 
 def _decimal(where: str, value: Any) -> Decimal:
-    try:
-        number = D(str(value))
-    except InvalidOperation:
-        raise BadInput(f"{where}: '{value}' is not a number") from None
-    if not number.is_finite() or number < 0 or number > 100:
+    number = toml_number(value, f"{where}:", decimals=4)
+    if number < 0 or number > 100:
         raise BadInput(f"{where}: '{value}' is not a rate between 0 and 100")
     return number
 

@@ -8,6 +8,8 @@ from decimal import Decimal
 from functools import cache
 
 from dunner.errors import BadInput
+from dunner.numbers import SPACES as _SPACES
+from dunner.numbers import decimals_of, read_number
 
 # ISO 4217 minor units for the currencies that do not use two decimals.
 _MINOR_UNITS = {
@@ -43,10 +45,6 @@ _NOT_INVOICEABLE = frozenset(
 _SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "¥": "JPY", "CHF": "CHF", "Fr.": "CHF"}
 
 MAX_MINOR = 10**15  # a quadrillion cents: far beyond any invoice, far below SQLite's 64-bit limit
-
-_SPACES = " \u00a0\u202f\u2009"
-_NO_SPACES = str.maketrans("", "", _SPACES)
-_AMOUNT = re.compile(rf"(?P<sign>[+-]?)(?P<int>\d{{1,3}}(?:[{_SPACES}]\d{{3}})+|\d+)(?:[.,](?P<frac>\d+))?")
 
 
 class MoneyError(BadInput):
@@ -144,17 +142,13 @@ def parse_amount(text: str, currency: str, *, allow_zero: bool = False, allow_ne
     """
     raw = str(text).strip(_SPACES)
     # digits alone (what a CSV file mostly holds) can carry no currency mark: no need to look for one
-    match = _AMOUNT.fullmatch(raw if raw[:1].isdigit() and raw[-1:].isdigit() else _strip_symbol(raw, currency))
-    if not raw or not match:
+    value = read_number(raw if raw[:1].isdigit() and raw[-1:].isdigit() else _strip_symbol(raw, currency))
+    if not raw or value is None:
         raise MoneyError(f"'{text}' is not an amount", hint="write it like 1234.56 or 1234,56")
     digits = minor_units(currency)
-    frac = match["frac"] or ""
-    if len(frac) > digits:
-        raise MoneyError(f"'{text}' has {len(frac)} decimals; {currency} has {digits}")
-    whole = match["int"].translate(_NO_SPACES)
-    minor = int(whole) * 10**digits + int((frac or "0").ljust(digits, "0")[:digits] or "0")
-    if match["sign"] == "-":
-        minor = -minor
+    if decimals_of(value) > digits:
+        raise MoneyError(f"'{text}' has {decimals_of(value)} decimals; {currency} has {digits}")
+    minor = int(value.scaleb(digits))
     if minor > MAX_MINOR or minor < -MAX_MINOR:
         raise MoneyError(f"'{text}' is too large an amount")
     if minor < 0 and not allow_negative:

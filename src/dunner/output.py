@@ -2,7 +2,8 @@
 
 CSV (RFC 4180, header row even when empty) and JSON (a list, `[]` when empty) are contracts: ISO
 dates, amounts as decimal strings ("1234.56"), no colours, no locale. They stream row by row, so a
-million-row export never sits in memory and never pays for Rich.
+million-row export never sits in memory and never pays for Rich. CSV text cells that a spreadsheet
+would open as formulas ("=HYPERLINK(...)", "-Dupont") get a leading apostrophe; JSON is left as stored.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import IO, Any
 
+from dunner.csvio import neutralise
 from dunner.errors import BadInput
 from dunner.money import Money
 
@@ -53,11 +55,23 @@ def machine(value: Any) -> Any:
     return value
 
 
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Only text (names, descriptions, references, notes) is neutralised; amounts, numbers and dates
+    are not text and stay as they are ("-180.00" remains a number). Imports take the apostrophe off.
+    """
+    if isinstance(value, str):
+        return neutralise(value)
+    value = machine(value)
+    return "" if value is None else value
+
+
 def write_csv(rows: Iterable[Row], columns: list[Column], out: IO[str]) -> None:
     writer = csv.writer(out)
     writer.writerow([c.key for c in columns])
     for row in rows:
-        writer.writerow(["" if (v := machine(row.get(c.key))) is None else v for c in columns])
+        writer.writerow([csv_cell(row.get(c.key)) for c in columns])
 
 
 def write_json(rows: Iterable[Row], columns: list[Column], out: IO[str]) -> None:

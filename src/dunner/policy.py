@@ -7,10 +7,11 @@ sets no steps. A step's offset is in days from the due date (negative = before i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from dunner.errors import BadInput
+from dunner.numbers import toml_number
 
 CHANNELS = ("email", "call", "letter")
 DEFAULT_PROFILE = "standard"
@@ -191,10 +192,10 @@ def _rule(where: str, raw: Any, profiles: dict[str, Profile]) -> Rule:
     minimum = None
     if "min_amount" in raw:
         try:
-            minimum = Decimal(str(raw["min_amount"]))
-        except InvalidOperation:
+            minimum = toml_number(raw["min_amount"], "min_amount", decimals=4)
+        except BadInput:
             minimum = None
-        if minimum is None or not minimum.is_finite() or minimum < 0 or isinstance(raw["min_amount"], bool):
+        if minimum is None or minimum < 0:
             raise PolicyError(f"{where}.min_amount: '{raw['min_amount']}' is not an amount")
     currency, kind = raw.get("currency"), raw.get("kind")
     if currency is not None and (not isinstance(currency, str) or len(currency) != 3 or currency != currency.upper()):

@@ -135,7 +135,7 @@ def test_agenda_calls_before_large_invoices(dunner, configure, client):
         "BIG",
         "F-2026-0001",
         "Claire Martin",
-        "+33 1 23 45 67 89",
+        "'+33 1 23 45 67 89",  # a leading + would open as a formula in a spreadsheet
         "1500.00",
     )
     assert call["since"] == "2026-07-03" and "due on 2026-07-10" in call["detail"]

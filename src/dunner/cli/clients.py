@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from dunner.cli.app import app
-from dunner.cli.options import AsOfOption, Format, FormatOption
+from dunner.cli.options import AsOfOption, Format, FormatOption, whole_option
 from dunner.cli.state import state
 
 Opt = typer.Option
@@ -25,7 +25,9 @@ def add_client(
     address: Annotated[str | None, Opt("--address", help="Postal address (may span lines).")] = None,
     language: Annotated[str | None, Opt("--language", help="fr or en: language of their documents.")] = None,
     currency: Annotated[str | None, Opt("--currency", help="Default currency of their invoices.")] = None,
-    terms: Annotated[int | None, Opt("--terms", help="Payment terms in days (default from config).")] = None,
+    terms: Annotated[
+        int | None, whole_option("--terms", "Payment terms in days (default from config).", metavar="DAYS")
+    ] = None,
     credit_limit: Annotated[str | None, Opt("--credit-limit", help="Most you will let them owe.")] = None,
     country: Annotated[str | None, Opt("--country", help="ISO country code (default: the business's).")] = None,
     end_of_month: Annotated[

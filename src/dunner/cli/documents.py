@@ -5,11 +5,11 @@ from typing import Annotated
 import typer
 
 from dunner.cli.app import app
-from dunner.cli.options import AsOfOption, Format, FormatOption
+from dunner.cli.options import AsOfOption, Format, FormatOption, date_option, whole_option
 from dunner.cli.state import state
 
 Opt = typer.Option
-OnOption = Annotated[str | None, Opt("--on", help="Date of the document (default today).", metavar="DATE")]
+OnOption = Annotated[str | None, date_option("--on", "Date of the document (default today).")]
 
 
 @app.command("deposit")
@@ -20,8 +20,10 @@ def deposit(
     of: Annotated[str | None, Opt("--of", help="With a percentage: the order's amount before VAT.")] = None,
     vat: Annotated[str | None, Opt("--vat", help="VAT rate of the deposit (none under the franchise).")] = None,
     description: Annotated[str | None, Opt("--description", help="What the deposit is for.")] = None,
-    issued: Annotated[str | None, Opt("--issued", help="Issue date (default today).", metavar="DATE")] = None,
-    terms: Annotated[int | None, Opt("--terms", help="Days to pay it (default: the client's).")] = None,
+    issued: Annotated[str | None, date_option("--issued", "Issue date (default today).")] = None,
+    terms: Annotated[
+        int | None, whole_option("--terms", "Days to pay it (default: the client's).", metavar="DAYS")
+    ] = None,
     currency: Annotated[str | None, Opt("--currency", help="ISO 4217 code (default: the client's).")] = None,
     vat_exemption: Annotated[
         str | None,
@@ -100,7 +102,7 @@ def write_off(
 @app.command("write-offs")
 def write_offs(
     ctx: typer.Context,
-    year: Annotated[int | None, Opt("--year", help="Only this year.")] = None,
+    year: Annotated[int | None, whole_option("--year", "Only this year.", metavar="YEAR")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List written-off debts per year, with the VAT they carry (recoverable on a VAT return).
@@ -165,11 +167,12 @@ def pdf(
 
     Example: dunner pdf F-2026-0012 --facturx -o F-2026-0012.pdf
     """
+    from dunner.filenames import safe_filename
     from dunner.services.printing import invoice_pdf
 
     shared = state(ctx)
     content = invoice_pdf(shared.ledger, shared.config, invoice, as_of=shared.as_of(as_of), facturx=facturx)
-    where = _write(output or f"{invoice}.pdf", content)
+    where = _write(output or safe_filename(invoice, ".pdf"), content)
     typer.echo(f"Wrote {invoice}{' (Factur-X)' if facturx else ''} to {where}.", err=True)
 
 
@@ -198,7 +201,7 @@ def notice(
     invoice: Annotated[str, typer.Argument(help="An overdue invoice; the client's other overdue ones join it.")],
     as_of: AsOfOption = None,
     days: Annotated[
-        int | None, Opt("--days", help="Days to pay from the letter (default [dunning] notice_days).")
+        int | None, whole_option("--days", "Days to pay from the letter (default [dunning] notice_days).", metavar="N")
     ] = None,
     output: Output = None,
 ) -> None:
@@ -206,13 +209,14 @@ def notice(
 
     Example: dunner notice F-2026-0002 --as-of 2026-12-01
     """
+    from dunner.filenames import safe_filename
     from dunner.formatting import format_money
     from dunner.services.notices import formal_notice
 
     shared = state(ctx)
     day = shared.as_of(as_of)
     letter = formal_notice(shared.ledger, shared.config, invoice, day, days)
-    where = _write(output or f"mise-en-demeure-{letter.client.code}-{day}.pdf", letter.pdf)
+    where = _write(output or safe_filename(f"mise-en-demeure-{letter.client.code}-{day}", ".pdf"), letter.pdf)
     typer.echo(
         f"Formal notice to {letter.client.code} for {', '.join(letter.numbers)}:"
         f" {format_money(letter.total, shared.locale)} by {letter.deadline}; written to {where}.",
@@ -233,12 +237,13 @@ def dossier(
 
     Example: dunner dossier DUPONT -o dossier-dupont.zip
     """
+    from dunner.filenames import safe_filename
     from dunner.services.notices import dossier as build
 
     shared = state(ctx)
     day = shared.as_of(as_of)
     content, notes = build(shared.ledger, shared.config, client, day)
-    where = _write(output or f"dossier-{client}-{day}.zip", content)
+    where = _write(output or safe_filename(f"dossier-{client}-{day}", ".zip"), content)
     typer.echo(f"Wrote the dossier of {client} to {where}.", err=True)
     for note in notes:
         typer.echo(f"Note: {note}", err=True)

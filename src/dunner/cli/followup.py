@@ -5,10 +5,11 @@ from typing import Annotated
 import typer
 
 from dunner.cli.app import app
+from dunner.cli.options import date_option, whole_option
 from dunner.cli.state import state
 
 Opt = typer.Option
-OnOption = Annotated[str | None, Opt("--on", help="When it happened (default today).", metavar="DATE")]
+OnOption = Annotated[str | None, date_option("--on", "When it happened (default today).")]
 Invoice = Annotated[str, typer.Argument(help="The invoice number.")]
 Client = Annotated[str, typer.Argument(help="The client's code.")]
 
@@ -20,16 +21,14 @@ def _say(logged: object) -> None:
 def _date(value: str | None) -> object:
     from dunner.dates import parse_date
 
-    return parse_date(value) if value else None
+    return None if value is None else parse_date(value)
 
 
 @app.command("pause")
 def pause(
     ctx: typer.Context,
     client: Client,
-    until: Annotated[
-        str | None, Opt("--until", help="Last day of the pause (default: until unpause).", metavar="DATE")
-    ] = None,
+    until: Annotated[str | None, date_option("--until", "Last day of the pause (default: until unpause).")] = None,
     reason: Annotated[str | None, Opt("--reason", help="Why (kept in the history).")] = None,
     on: OnOption = None,
 ) -> None:
@@ -60,7 +59,7 @@ def log_call(
     ctx: typer.Context,
     invoice: Invoice,
     note: Annotated[str, Opt("--note", help="What was said.")],
-    promise: Annotated[str | None, Opt("--promise", help="The date they promised to pay.", metavar="DATE")] = None,
+    promise: Annotated[str | None, date_option("--promise", "The date they promised to pay.")] = None,
     on: OnOption = None,
 ) -> None:
     """Log a call about an invoice (its call task is done), with a promise to pay if one was made.
@@ -174,7 +173,7 @@ def edit_client(
     address: Annotated[str | None, Opt("--address", help="Postal address.")] = None,
     language: Annotated[str | None, Opt("--language", help="fr or en.")] = None,
     currency: Annotated[str | None, Opt("--currency", help="Default currency of new invoices.")] = None,
-    terms: Annotated[int | None, Opt("--terms", help="Payment terms in days.")] = None,
+    terms: Annotated[int | None, whole_option("--terms", "Payment terms in days.", metavar="DAYS")] = None,
     credit_limit: Annotated[str | None, Opt("--credit-limit", help="Most you will let them owe.")] = None,
     country: Annotated[str | None, Opt("--country", help="ISO country code (default: the business's).")] = None,
     end_of_month: Annotated[

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from dunner.cli.app import app
-from dunner.cli.options import AsOfOption, Format, FormatOption
+from dunner.cli.options import AsOfOption, Format, FormatOption, whole_option
 from dunner.cli.state import state
 
 Opt = typer.Option
@@ -18,7 +18,8 @@ def stats(
     client: Annotated[str | None, typer.Argument(help="Only this client.")] = None,
     as_of: AsOfOption = None,
     window: Annotated[
-        int | None, Opt("--window", help="Days for DSO and the trend (default [stats] window, 90).", min=7, max=3650)
+        int | None,
+        whole_option("--window", "Days for DSO and the trend (default [stats] window, 90).", low=7, high=3650),
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -41,7 +42,7 @@ def stats(
 def forecast(
     ctx: typer.Context,
     as_of: AsOfOption = None,
-    weeks: Annotated[int, Opt("--weeks", help="How many weeks ahead.", min=1, max=104)] = 8,
+    weeks: Annotated[int, whole_option("--weeks", "How many weeks ahead.", low=1, high=104)] = 8,
     backtest: Annotated[
         bool, Opt("--backtest", help="Set the forecast beside what actually came in (use a past --as-of).")
     ] = False,
@@ -66,7 +67,7 @@ def report(
     ctx: typer.Context,
     html: Annotated[Path, Opt("--html", help="The HTML file to write ('-' for stdout).", metavar="FILE")],
     as_of: AsOfOption = None,
-    weeks: Annotated[int, Opt("--weeks", help="Weeks of forecast.", min=1, max=104)] = 8,
+    weeks: Annotated[int, whole_option("--weeks", "Weeks of forecast.", low=1, high=104)] = 8,
 ) -> None:
     """Write a self-contained HTML report: aging, top late payers, grades, forecast, with charts.
 

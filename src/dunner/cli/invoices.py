@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from dunner.cli.app import app
-from dunner.cli.options import AsOfOption, Format, FormatOption
+from dunner.cli.options import AsOfOption, Format, FormatOption, date_option, whole_option
 from dunner.cli.state import state
 
 Opt = typer.Option
@@ -24,17 +24,21 @@ def invoice(
         str | None, Opt("--vat", help="VAT rate of the one-amount form (AMOUNT is then before VAT).")
     ] = None,
     number: Annotated[str | None, Opt("--number", help="Bring an existing invoice over with its own number.")] = None,
-    issued: Annotated[str | None, Opt("--issued", help="Issue date (default today).", metavar="DATE")] = None,
+    issued: Annotated[str | None, date_option("--issued", "Issue date (default today).")] = None,
     service_date: Annotated[
-        str | None, Opt("--service-date", help="When the work was done (default: issue date).", metavar="DATE")
+        str | None, date_option("--service-date", "When the work was done (default: issue date).")
     ] = None,
-    due: Annotated[str | None, Opt("--due", help="Due date.", metavar="DATE")] = None,
-    terms: Annotated[int | None, Opt("--terms", help="Days from the issue date to the due date.")] = None,
+    due: Annotated[str | None, date_option("--due", "Due date.")] = None,
+    terms: Annotated[
+        int | None, whole_option("--terms", "Days from the issue date to the due date.", metavar="DAYS")
+    ] = None,
     end_of_month: Annotated[
         bool, Opt("--end-of-month", help="Terms run to the end of the month (fin de mois).")
     ] = False,
-    instalments: Annotated[int | None, Opt("--instalments", help="Split into N equal instalments.")] = None,
-    every: Annotated[int | None, Opt("--every", help="Days between instalments (default 30).")] = None,
+    instalments: Annotated[int | None, whole_option("--instalments", "Split into N equal instalments.")] = None,
+    every: Annotated[
+        int | None, whole_option("--every", "Days between instalments (default 30).", metavar="DAYS")
+    ] = None,
     schedule: Annotated[
         str | None, Opt("--schedule", help="Explicit plan DATE=AMOUNT,...,DATE (last = the rest).")
     ] = None,
@@ -76,8 +80,8 @@ def invoice(
         vat=vat,
         number=number,
         issued_on=shared.as_of(issued),
-        service_on=parse_date(service_date) if service_date else None,
-        due_on=parse_date(due) if due else None,
+        service_on=None if service_date is None else parse_date(service_date),
+        due_on=None if due is None else parse_date(due),
         terms=terms,
         end_of_month=end_of_month,
         instalments=instalments,

@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from dunner.cli.app import app
+from dunner.cli.options import date_option
 from dunner.cli.state import state
 
 Opt = typer.Option
@@ -20,7 +21,7 @@ def pay(
     client: Annotated[
         str | None, Opt("--client", help="Apply to this client's open invoices, oldest due first.")
     ] = None,
-    on: Annotated[str | None, Opt("--on", help="Date received (default today).", metavar="DATE")] = None,
+    on: Annotated[str | None, date_option("--on", "Date received (default today).")] = None,
     method: Annotated[str, Opt("--method", help="transfer, card, cheque, cash, direct_debit or other.")] = "transfer",
     reference: Annotated[str | None, Opt("--reference", help="Bank or cheque reference (unique per client).")] = None,
     currency: Annotated[

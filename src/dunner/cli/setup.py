@@ -58,7 +58,7 @@ def demo(
     from dunner.db import Ledger
     from dunner.services.demo import build_demo
 
-    day = parse_date(as_of) if as_of else today("Europe/Paris")
+    day = today("Europe/Paris") if as_of is None else parse_date(as_of)
     target = folder or Path(tempfile.mkdtemp(prefix="dunner-demo-"))
     built = build_demo(target, day)
     ledger = Ledger.open(str(built.ledger_path))

@@ -44,7 +44,7 @@ class State:
         """The --as-of date, by default today in the configured time zone."""
         from dunner.dates import parse_date, today
 
-        return parse_date(value) if value else today(self.config.defaults.timezone)
+        return today(self.config.defaults.timezone) if value is None else parse_date(value)
 
     def close(self) -> None:
         if self._ledger is not None:

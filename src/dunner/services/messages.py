@@ -198,12 +198,13 @@ def invoice_pdfs(
     """
     if not config.section("dunning").get("attach_pdf", True):
         return [], []
+    from dunner.filenames import safe_filename
     from dunner.services.printing import invoice_pdf
 
     files, notes = [], []
     for number in dict.fromkeys(numbers):
         try:
-            files.append((f"{number}.pdf", invoice_pdf(ledger, config, number, as_of=as_of)))
+            files.append((safe_filename(number, ".pdf"), invoice_pdf(ledger, config, number, as_of=as_of)))
         except BadInput as exc:
             notes.append(f"{number}: no PDF attached ({exc.message})")
     return files, notes

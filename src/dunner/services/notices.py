@@ -129,18 +129,19 @@ def formal_notice(ledger: Ledger, config: Config, number: str, as_of: date, days
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
-    from dunner.output import machine
+    from dunner.output import csv_cell
 
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if (v := machine(row.get(c))) is None else v for c in columns])
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
     return out.getvalue().encode("utf-8")
 
 
 def dossier(ledger: Ledger, config: Config, code: str, as_of: date) -> tuple[bytes, list[str]]:
     """A zip for a collection agency or a court: invoices, reminders, notice, claim, history, summary."""
+    from dunner.filenames import safe_filename
     from dunner.services.history import COLUMNS as HISTORY
     from dunner.services.history import history
     from dunner.services.printing import check_identifiers, invoice_pdf
@@ -156,7 +157,9 @@ def dossier(ledger: Ledger, config: Config, code: str, as_of: date) -> tuple[byt
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for number in numbers:
             try:
-                archive.writestr(f"factures/{number}.pdf", invoice_pdf(ledger, config, number, as_of=as_of))
+                archive.writestr(
+                    f"factures/{safe_filename(number, '.pdf')}", invoice_pdf(ledger, config, number, as_of=as_of)
+                )
             except BadInput as exc:
                 notes.append(f"{number}: no PDF ({exc.message})")
         archive.writestr("relances.csv", _csv(_reminders(ledger, client), REMINDER_COLUMNS))

@@ -8,6 +8,7 @@ from datetime import date
 from dunner.config import Config
 from dunner.db import Ledger
 from dunner.errors import BadInput, OperationalError
+from dunner.filenames import safe_filename
 from dunner.mail import DeliveryError, MailSettings, build_message, transport_for
 from dunner.render import Renderer
 from dunner.services.documents import check_complete, invoice_view
@@ -57,7 +58,7 @@ def send_invoice(ledger: Ledger, config: Config, number: str, on: date) -> Sent:
         html=html,
         references=[],
         thread_root=root,
-        attachments=[(f"{view.invoice.number}.pdf", pdf)],
+        attachments=[(safe_filename(view.invoice.number, ".pdf"), pdf)],
         message_id=root if first else None,
     )
     transport = transport_for(settings)

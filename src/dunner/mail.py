@@ -181,10 +181,8 @@ class MaildirTransport(Transport):
     name = "maildir"
 
     def __init__(self, folder: Path) -> None:
-        import mailbox
-
         try:
-            self.box = mailbox.Maildir(folder, create=True)
+            self.box = _private_maildir(folder)
         except OSError as exc:
             raise OperationalError(f"cannot open the Maildir {folder}: {exc.strerror}") from None
 
@@ -194,6 +192,19 @@ class MaildirTransport(Transport):
         except OSError as exc:
             raise DeliveryError(f"cannot write to the Maildir: {exc.strerror}", fatal=True) from None
         return []
+
+
+def _private_maildir(folder: Path) -> Any:
+    """A Maildir whose messages are 0600 (mailbox.Maildir makes them 0666 less the umask; its folders 0700)."""
+    import mailbox
+
+    class PrivateMaildir(mailbox.Maildir):
+        def _create_tmp(self) -> Any:  # every message file starts here, then moves to new/
+            file = super()._create_tmp()  # type: ignore[misc]
+            os.fchmod(file.fileno(), 0o600)
+            return file
+
+    return PrivateMaildir(folder, create=True)
 
 
 class SmtpTransport(Transport):

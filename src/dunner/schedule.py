@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from dunner.policy import Step
 
-DONE = frozenset({"sent", "skipped", "task", "done"})
+DONE = frozenset({"sent", "skipped", "task", "done", "cancelled"})  # cancelled: a task no longer needed
 RETRY = "failed"
 STOPPERS = frozenset({"sending", "rejected"})
 

@@ -96,6 +96,9 @@ def generate(out: Path, invoices: int = 5000, count: int = 120, end: date = date
     db = out / "ledger.db"
     if db.exists():
         db.unlink()
+    from dunner.services.setup import create_ledger
+
+    create_ledger(str(db))  # as `dunner init` does: no other command creates a ledger --db names
     for what, path in zip(
         ("clients", "invoices", "payments"), write_files(out, invoices, count, end, seed), strict=True
     ):

@@ -40,7 +40,7 @@ def build(
         raise ValueError("a reminder history is only written for a ledger where nothing is paid (pay=False)")
     if path.exists():
         path.unlink()
-    Ledger.open(str(path)).close()
+    Ledger.open(str(path), create=True).close()
     rng = random.Random(seed)
     people = habits(rng, max(10, invoices // 100))
     cumulative, total = [], 0.0

@@ -293,6 +293,9 @@ def main() -> None:
             for extra in (Path(f"{target}-wal"), Path(f"{target}-shm")):
                 if extra.exists():
                     extra.unlink()
+            from dunner.services.setup import create_ledger
+
+            create_ledger(str(target))  # as `dunner init` does
             subprocess.run(
                 [*DUNNER, "--db", str(target), "import", "clients", str(clients)], check=True, capture_output=True
             )

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from dunner.cli import app
 from dunner.config import Config
 from dunner.db import Ledger
+from dunner.services.setup import create_ledger
 from helpers import POSTGRES, drop_test_schemas, new_ledger
 
 
@@ -35,7 +36,10 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("DUNNER_DB", new_ledger(tmp_path))
+    # The user's ledger, made as `dunner init` makes it: no other command creates the ledger DUNNER_DB names.
+    location = new_ledger(tmp_path)
+    create_ledger(location)
+    monkeypatch.setenv("DUNNER_DB", location)
     monkeypatch.delenv("DUNNER_CONFIG", raising=False)
     monkeypatch.setenv("DUNNER_DEBUG", "1")  # unexpected exceptions surface with their traceback
     monkeypatch.chdir(tmp_path)

@@ -29,7 +29,8 @@ def run(*args: str, env: dict, input: str | None = None, check: int = 0) -> subp
 
 
 @pytest.fixture
-def env(tmp_path):
+def bare_env(tmp_path):
+    """The environment of a user whose DUNNER_DB names a ledger not created yet."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("DUNNER_")}
     environ.update(
         HOME=str(tmp_path / "home"),
@@ -37,6 +38,13 @@ def env(tmp_path):
         DUNNER_DB=new_ledger(tmp_path, "books.db"),
     )
     return environ
+
+
+@pytest.fixture
+def env(bare_env):
+    """A user who ran `dunner init` for the ledger DUNNER_DB names."""
+    run("init", env=bare_env)
+    return bare_env
 
 
 def test_a_month_of_work_from_the_shell(env, tmp_path):
@@ -76,10 +84,10 @@ def test_python_dash_m_and_piped_csv(env):
     assert "BETA,Beta,b@beta.fr" in run("export", "clients", env=env).stdout
 
 
-def test_demo_runs_from_the_installed_package(env, tmp_path):
-    result = run("demo", "--dir", str(tmp_path / "demo"), env=env)
+def test_demo_runs_from_the_installed_package(bare_env, tmp_path):
+    result = run("demo", "--dir", str(tmp_path / "demo"), env=bare_env)
     assert "91+" in result.stdout and "TOTAL" in result.stdout
-    assert not Path(env["DUNNER_DB"]).exists()
+    assert not Path(bare_env["DUNNER_DB"]).exists()
 
 
 def test_packaged_files_are_installed(env, tmp_path):

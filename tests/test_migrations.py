@@ -45,7 +45,7 @@ def describe(path) -> dict:
 @pytest.mark.sqlite_only
 def test_fresh_migration_matches_the_models(tmp_path):
     """The literal SQL of the migrations and the SQLModel classes describe the same tables."""
-    Ledger.open(str(tmp_path / "migrated.db")).close()
+    Ledger.open(str(tmp_path / "migrated.db"), create=True).close()
     engine = create_engine(f"sqlite:///{tmp_path / 'models.db'}")
     models.SQLModel.metadata.create_all(engine)
     engine.dispose()
@@ -67,7 +67,7 @@ def dump(path) -> list:
 @pytest.mark.sqlite_only
 def test_rerun_changes_nothing(tmp_path):
     path = tmp_path / "l.db"
-    Ledger.open(str(path)).close()
+    Ledger.open(str(path), create=True).close()
     before = dump(path)
     ledger = Ledger.open(str(path))
     assert migrations.migrate(ledger) == []
@@ -96,7 +96,7 @@ def test_a_first_release_ledger_gets_every_later_migration(tmp_path, monkeypatch
     path = new_ledger(tmp_path, "old.db")
     with monkeypatch.context() as patch:
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
-        old = Ledger.open(path)
+        old = Ledger.open(path, create=True)
         old.execute(
             "INSERT INTO client (id, code, name, email, language, currency, created_at)"
             " VALUES (1, 'ACME', 'Acme', 'a@acme.fr', 'fr', 'EUR', 'now')"
@@ -119,13 +119,13 @@ def test_a_first_release_ledger_gets_every_later_migration(tmp_path, monkeypatch
     assert ledger.scalar("SELECT total_cents FROM invoice WHERE number = 'F-1'") == 500
     ledger.close()
     if not POSTGRES:
-        Ledger.open(str(tmp_path / "fresh.db")).close()
+        Ledger.open(str(tmp_path / "fresh.db"), create=True).close()
         assert describe(tmp_path / "old.db") == describe(tmp_path / "fresh.db")
 
 
 def test_a_failing_migration_leaves_no_trace(tmp_path, monkeypatch):
     path = new_ledger(tmp_path, "l.db")
-    Ledger.open(path).close()
+    Ledger.open(path, create=True).close()
 
     def m002(ledger):
         ledger.execute("CREATE TABLE half_done (x INTEGER)")
@@ -143,7 +143,7 @@ def test_a_failing_migration_leaves_no_trace(tmp_path, monkeypatch):
 
 def test_a_newer_ledger_is_refused(tmp_path):
     path = new_ledger(tmp_path, "l.db")
-    ledger = Ledger.open(path)
+    ledger = Ledger.open(path, create=True)
     ledger.execute("INSERT INTO migration VALUES ('m999_future', '2030-01-01T00:00:00Z')")
     ledger.close()
     with pytest.raises(OperationalError, match="written by a newer dunner"):
@@ -151,7 +151,7 @@ def test_a_newer_ledger_is_refused(tmp_path):
 
 
 def _open(path: str) -> None:
-    Ledger.open(path).close()
+    Ledger.open(path, create=True).close()
 
 
 def test_several_processes_create_the_same_ledger(tmp_path):
@@ -172,7 +172,7 @@ def test_several_processes_create_the_same_ledger(tmp_path):
 def test_not_a_ledger(tmp_path, dunner):
     bogus = tmp_path / "bogus.db"
     bogus.write_text("hello, I am a text file" * 100)
-    result = dunner("--db", str(bogus), "clients", code=1)
+    result = dunner("--db", str(bogus), "clients", code=2)
     assert "is not a dunner ledger" in result.stderr
 
 
@@ -195,7 +195,7 @@ def test_opening_waits_for_a_writer_before_switching_to_wal(tmp_path):
     thread.start()
     locked.wait(5)
     threading.Timer(0.3, release.set).start()
-    ledger = Ledger.open(str(path))
+    ledger = Ledger.open(str(path), create=True)
     thread.join()
     assert release.is_set()
     assert ledger.scalar("PRAGMA journal_mode") == "wal"
@@ -205,7 +205,7 @@ def test_opening_waits_for_a_writer_before_switching_to_wal(tmp_path):
 
 def test_bulk_inserts_leave_out_the_optional_columns_no_row_sets(tmp_path):
     """db.insert_rows: an optional column NULL in every row is not in the INSERT (a default shows it)."""
-    ledger = Ledger.open(new_ledger(tmp_path, "l.db"))
+    ledger = Ledger.open(new_ledger(tmp_path, "l.db"), create=True)
     ledger.execute("CREATE TABLE bulk (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT DEFAULT 'left out', c TEXT)")
     with ledger.transaction():
         ledger.insert_rows(

@@ -275,3 +275,27 @@ def test_a_refused_early_step_does_not_freeze_the_escalation(dunner, books, smtp
         ("reminder-1", "sent"),
     ]
     assert [r[1:3] for r in remind(dunner, "2026-02-14")] == [("call", "task")]
+
+
+def test_a_failing_password_command_shows_its_status_and_stderr_never_its_arguments(dunner, client, configure, smtp):
+    command = "sh -c 'echo \"vault is locked\" >&2; echo more >&2; exit 3' hunter2-s3cret"
+    configure(smtp_config(smtp.port, f'username = "relances"\npassword_command = """{command}"""'))
+    client("ACME")
+    dunner("invoice", "ACME", "100", "--issued", "2026-01-01")
+    result = dunner("remind", "--as-of", "2026-02-07", "--format", "csv", code=1)
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert line == "Error: the SMTP password command (sh) failed with exit status 3: vault is locked"
+    assert "hunter2" not in result.stderr + result.stdout and "more" not in result.stderr
+    assert smtp.messages == []
+
+
+def test_a_server_without_authentication_is_not_called_unreachable(dunner, client, configure, smtp, monkeypatch):
+    """aiosmtpd without an authenticator offers no AUTH: a configured username cannot log in there."""
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "s3cret")
+    configure(smtp_config(smtp.port, 'username = "relances"\npassword_env = "TEST_SMTP_PASSWORD"'))
+    client("ACME")
+    dunner("invoice", "ACME", "100", "--issued", "2026-01-01")
+    result = dunner("remind", "--as-of", "2026-02-07", "--format", "csv", code=1)
+    assert "cannot reach" not in result.stdout + result.stderr
+    assert f"Error: the SMTP server 127.0.0.1:{smtp.port} does not offer authentication" in result.stderr
+    assert smtp.messages == []

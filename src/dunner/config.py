@@ -351,6 +351,11 @@ def find_config(option: Path | None) -> Path | None:
     return None
 
 
+def uses_default_ledger(option: str | None, config: Config) -> bool:
+    """Whether `find_ledger` falls back to the app folder's ledger (nothing names another)."""
+    return not option and not os.environ.get(DB_ENV) and not config.ledger_path
+
+
 def find_ledger(option: str | None, config: Config) -> str:
     """--db, then $DUNNER_DB, then [ledger] path from the config, then the app folder's ledger.db."""
     if option:

@@ -109,13 +109,10 @@ def open_output(target: str) -> Iterator[IO[str]]:
     if target == "-":
         yield sys.stdout
         return
-    path = Path(target)
-    tmp = path.with_name(f".{path.name}.tmp")
+    from dunner.files import private_output
+
     try:
-        with tmp.open("w", encoding="utf-8", newline="") as out:
+        with private_output(Path(target), text=True) as out:  # a new file is 0600 (clients' data)
             yield out
-        tmp.replace(path)
     except OSError as exc:
         raise BadInput(f"cannot write {target}: {exc.strerror}") from None
-    finally:
-        tmp.unlink(missing_ok=True)

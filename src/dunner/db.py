@@ -17,11 +17,13 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from dunner.errors import Conflict, NotFound, OperationalError
+from dunner.errors import BadInput, Conflict, NotFound, OperationalError
+from dunner.files import create_private, private_folder
 
 Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
 POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+SQLITE_HEADER = b"SQLite format 3\x00"
 IN_LIST = 500  # values per IN (...) list: well under SQLite's limit on parameters
 T = TypeVar("T")
 
@@ -58,6 +60,39 @@ def use_wal(conn: sqlite3.Connection, timeout: float = BUSY_TIMEOUT_MS / 1000) -
         pause = min(pause * 2, 0.1)
 
 
+def _check_file(path: Path, create: bool) -> bool:
+    """Whether a file is there; an error unless it is an SQLite file (or, to `create` a ledger, empty).
+
+    Checked before SQLite opens it: SQLite makes a new database of a missing or empty file, and a typo
+    in a path or a truncated ledger must not become an empty ledger that says "nothing is owed"."""
+    start = f"to start a new ledger there: dunner --db {path} init"
+    try:
+        if path.is_dir():
+            raise BadInput(f"{path} is a folder, not a dunner ledger", hint="give the ledger file's path")
+        with path.open("rb") as file:
+            head = file.read(len(SQLITE_HEADER))
+    except (FileNotFoundError, NotADirectoryError):
+        if create:
+            return False
+        raise NotFound(f"no ledger at {path}", hint=f"check the path; {start}") from None
+    except OSError as exc:
+        raise OperationalError(f"cannot open the ledger {path}: {exc.strerror}") from None
+    if not head and not create:
+        raise BadInput(f"{path} is empty (0 bytes), not a dunner ledger", hint=f"restore it from a backup; {start}")
+    if head and head != SQLITE_HEADER:
+        raise BadInput(f"{path} is not a dunner ledger (not an SQLite file)", hint="check the path")
+    return True
+
+
+def _create_file(path: Path) -> None:
+    """A new ledger file, 0600 in 0700 folders: SQLite gives its -wal and -shm files the same mode."""
+    try:
+        private_folder(path.parent)
+        create_private(path)
+    except OSError as exc:
+        raise OperationalError(f"cannot create the ledger {path}: {exc.strerror}") from None
+
+
 class Ledger:
     """One open ledger. Services run their SQL through it, inside `transaction()` when they write.
 
@@ -69,10 +104,14 @@ class Ledger:
         self.conn = conn
         self.location = location
         self._depth = 0
+        self.created = False
 
     @classmethod
-    def open(cls, location: str, *, create: bool = True, migrate: bool = True) -> Ledger:
-        """Open (and create, then migrate) the ledger at `location`: an SQLite file or a database URL."""
+    def open(cls, location: str, *, create: bool = False, migrate: bool = True) -> Ledger:
+        """Open (then migrate) the ledger at `location`: an SQLite file or a database URL.
+
+        Only `create` makes a new ledger, where there is nothing yet (no file, an empty file or database);
+        otherwise a location that holds no dunner ledger is an error naming it, and nothing is created."""
         if location.startswith(POSTGRES_SCHEMES):
             try:
                 from dunner.postgres import PostgresLedger
@@ -88,13 +127,8 @@ class Ledger:
                 hint="use a file path, sqlite:///PATH or postgresql+psycopg://...",
             )
         path = Path(location.removeprefix("sqlite:///")).expanduser()
-        if not path.exists():
-            if not create:
-                raise NotFound(f"no ledger at {path}")
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise OperationalError(f"cannot create the ledger folder {path.parent}: {exc}") from None
+        if not _check_file(path, create):
+            _create_file(path)
         try:
             conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as exc:
@@ -104,13 +138,32 @@ class Ledger:
         with ledger.errors():
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        ledger.refuse_foreign(create)  # before WAL mode: that would change another program's file
+        with ledger.errors():
             use_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
         if migrate:
-            from dunner.migrations import migrate as run_migrations
-
-            run_migrations(ledger)
+            ledger.migrate()
         return ledger
+
+    def migrate(self) -> None:
+        """Apply the pending migrations; `created` says whether this made the ledger (its first one ran)."""
+        from dunner.migrations import MIGRATIONS
+        from dunner.migrations import migrate as run_migrations
+
+        self.created = MIGRATIONS[0][0] in run_migrations(self)
+
+    def refuse_foreign(self, create: bool) -> None:
+        """Stop unless this database is a dunner ledger, or (to `create` one) holds no table at all."""
+        if self.has_table("migration") or (
+            create and not self.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")
+        ):
+            return
+        self.close()
+        raise BadInput(
+            f"{self.location} is not a dunner ledger (a database without dunner's tables)",
+            hint="check the path: dunner never writes into another program's database",
+        )
 
     def close(self) -> None:
         self.conn.close()

@@ -181,10 +181,8 @@ class MaildirTransport(Transport):
     name = "maildir"
 
     def __init__(self, folder: Path) -> None:
-        import mailbox
-
         try:
-            self.box = mailbox.Maildir(folder, create=True)
+            self.box = _private_maildir(folder)
         except OSError as exc:
             raise OperationalError(f"cannot open the Maildir {folder}: {exc.strerror}") from None
 
@@ -194,6 +192,19 @@ class MaildirTransport(Transport):
         except OSError as exc:
             raise DeliveryError(f"cannot write to the Maildir: {exc.strerror}", fatal=True) from None
         return []
+
+
+def _private_maildir(folder: Path) -> Any:
+    """A Maildir whose messages are 0600 (mailbox.Maildir makes them 0666 less the umask; its folders 0700)."""
+    import mailbox
+
+    class PrivateMaildir(mailbox.Maildir):
+        def _create_tmp(self) -> Any:  # every message file starts here, then moves to new/
+            file = super()._create_tmp()  # type: ignore[misc]
+            os.fchmod(file.fileno(), 0o600)
+            return file
+
+    return PrivateMaildir(folder, create=True)
 
 
 class SmtpTransport(Transport):
@@ -212,11 +223,7 @@ class SmtpTransport(Transport):
                 raise OperationalError(f"the SMTP password variable {s.password_env} is not set")
             return os.environ[s.password_env]
         if s.password_command:
-            try:
-                out = subprocess.run(s.password_command, capture_output=True, text=True, timeout=30, check=True)
-            except (OSError, subprocess.SubprocessError) as exc:
-                raise OperationalError(f"the SMTP password command failed: {exc}") from None
-            return out.stdout.rstrip("\n")
+            return _run_password_command(s.password_command)
         return None
 
     def _tls(self) -> ssl.SSLContext:
@@ -236,7 +243,7 @@ class SmtpTransport(Transport):
                 if s.security == "starttls":
                     session.starttls(context=self._tls())
             if s.username:
-                session.login(s.username, self._password() or "")
+                self._login(session)
         except smtplib.SMTPAuthenticationError as exc:
             raise OperationalError(
                 f"the SMTP server refused the login: {exc.smtp_code} {_text(exc.smtp_error)}"
@@ -244,6 +251,20 @@ class SmtpTransport(Transport):
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"cannot reach the SMTP server {s.host}:{s.port}: {exc}", fatal=True) from None
         return session
+
+    def _login(self, session: smtplib.SMTP) -> None:
+        s = self.settings
+        password = self._password() or ""
+        try:
+            session.login(s.username or "", password)
+        except smtplib.SMTPNotSupportedError:  # "SMTP AUTH extension not supported by server"
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                session.quit()
+            raise OperationalError(
+                f"the SMTP server {s.host}:{s.port} does not offer authentication (no AUTH)",
+                hint="remove [mail] username if it needs no login; many servers offer it only over TLS"
+                ' (security = "starttls" or "ssl")',
+            ) from None
 
     def open(self) -> None:
         if self.session is None:
@@ -305,6 +326,25 @@ class SmtpTransport(Transport):
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 self.session.quit()
             self.session = None
+
+
+def _run_password_command(command: tuple[str, ...]) -> str:
+    """The password a command prints. Its failures name the program, its exit status and the first
+    line of its stderr, never its arguments: they may hold a secret (a token, a vault passphrase)."""
+    program = Path(command[0]).name
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, timeout=30, check=True)
+    except subprocess.CalledProcessError as exc:
+        said = next((line.strip() for line in (exc.stderr or "").splitlines() if line.strip()), "")
+        raise OperationalError(
+            f"the SMTP password command ({program}) failed with exit status {exc.returncode}"
+            + (f": {said}" if said else "")
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise OperationalError(f"the SMTP password command ({program}) did not answer within 30 s") from None
+    except OSError as exc:
+        raise OperationalError(f"cannot run the SMTP password command ({program}): {exc.strerror}") from None
+    return out.stdout.rstrip("\n")
 
 
 def _dot_stuffed(payload: bytes) -> bytes:

@@ -256,7 +256,7 @@ class PostgresLedger(Ledger):
     _cursors = 0
 
     @classmethod
-    def connect(cls, url: str, *, create: bool = True, migrate: bool = True) -> PostgresLedger:
+    def connect(cls, url: str, *, create: bool = False, migrate: bool = True) -> PostgresLedger:
         shown = redacted(url)
         try:
             conn = psycopg.connect(conninfo(url), autocommit=True, row_factory=row_factory)
@@ -268,14 +268,20 @@ class PostgresLedger(Ledger):
         conn.adapters.register_dumper(bool, BoolAsInt)
         ledger = cls(conn, shown)  # type: ignore[arg-type]
         ledger.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
-        if not create and not ledger.has_table("migration"):
-            conn.close()
-            raise NotFound(f"no ledger at {shown}")
+        ledger.refuse_foreign(create)
         if migrate:
-            from dunner.migrations import migrate as run_migrations
-
-            run_migrations(ledger)
+            ledger.migrate()
         return ledger
+
+    def refuse_foreign(self, create: bool) -> None:
+        """A schema without dunner's tables holds no ledger: only `create` (dunner init) makes one there."""
+        if create or self.has_table("migration"):
+            return
+        self.close()
+        raise NotFound(
+            f"no ledger at {self.location} (no dunner tables in its schema)",
+            hint="to start a new ledger there: dunner --db URL init",
+        )
 
     @contextmanager
     def errors(self) -> Iterator[None]:

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from dunner.policy import Step
 
-DONE = frozenset({"sent", "skipped", "task", "done"})
+DONE = frozenset({"sent", "skipped", "task", "done", "cancelled"})  # cancelled: a task no longer needed
 # Statuses that show a step reached: done, on the agenda, or (a send whose outcome is unknown) maybe sent.
 REACHED = frozenset({"sent", "task", "done", "sending"})
 RETRY = "failed"

@@ -387,3 +387,41 @@ def test_a_claim_missing_a_rate_holds_back_its_message_alone(dunner, client, con
     assert {code: rows[code]["status"] for code in rows} == {"PRO1": "sent", "PERSO": "failed", "PRO2": "sent"}
     assert "rate" in rows["PERSO"]["detail"]
     assert len(outbox(tmp_path)) == 2
+
+
+def test_a_task_on_a_settled_invoice_leaves_the_agenda(dunner, books, tmp_path):
+    """Paid in full, credited or written off: calling about it is what dunner exists to prevent."""
+    dunner("invoice", "ACME", "500", "--issued", "2026-01-01")  # F-2026-0002, the same steps
+    dunner("invoice", "ACME", "300", "--issued", "2026-01-01")  # F-2026-0003
+    dunner("invoice", "ACME", "700", "--issued", "2026-01-01")  # F-2026-0004, still owed
+    remind(dunner, "2026-02-07")
+    assert [r[3] for r in remind(dunner, "2026-02-14")] == ["task"] * 4  # the calls
+
+    def calls(day):
+        items = json.loads(dunner("agenda", "--as-of", day, "--format", "json").stdout)
+        return [(a["kind"], a["invoice"], a["amount"]) for a in items]
+
+    dunner("pay", "F-2026-0001", "1200", "--on", "2026-02-16")
+    dunner("credit-note", "F-2026-0002", "--reason", "Erreur de facturation", "--on", "2026-02-16")
+    dunner("write-off", "F-2026-0003", "--reason", "Liquidation judiciaire", "--on", "2026-02-16")
+    before = [
+        ("call", "F-2026-0001", "1200.00"),
+        ("call", "F-2026-0002", "500.00"),
+        ("call", "F-2026-0003", "300.00"),
+        ("call", "F-2026-0004", "700.00"),
+    ]
+    assert calls("2026-02-15") == before  # the agenda of a past day is that day's
+    assert calls("2026-02-16") == [("call", "F-2026-0004", "700.00")]
+    assert query("SELECT COUNT(*) FROM reminder WHERE status = 'task'") == [(4,)]  # agenda only reads
+    closed = remind(dunner, "2026-02-17")  # the next run closes them, for good
+    assert closed == [("ACME", f"F-2026-000{n}", "call", "cancelled") for n in (1, 2, 3)]
+    assert calls("2026-02-17") == [("call", "F-2026-0004", "700.00")]
+    details = {
+        number: [(h["kind"], h["detail"]) for h in json.loads(dunner("history", number, "--format", "json").stdout)]
+        for number in ("F-2026-0001", "F-2026-0002", "F-2026-0003")
+    }
+    assert ("reminder cancelled", "call (call): no longer needed: paid in full") in details["F-2026-0001"]
+    assert ("reminder cancelled", "call (call): no longer needed: credited") in details["F-2026-0002"]
+    assert ("reminder cancelled", "call (call): no longer needed: written off") in details["F-2026-0003"]
+    assert remind(dunner, "2026-02-17") == []
+    assert [r[1:] for r in remind(dunner, "2026-02-21")] == [("F-2026-0004", "reminder-2", "sent")]

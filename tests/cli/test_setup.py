@@ -33,9 +33,10 @@ def test_demo_in_a_temporary_folder(dunner, monkeypatch, tmp_path):
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", None)
+    monkeypatch.setenv("DUNNER_DB", str(tmp_path / "mine.db"))  # a ledger the demo must not create
     result = dunner("demo")
     assert "Demo ledger: " + str(tmp_path / "tmp") in result.stderr
-    assert not (tmp_path / "ledger.db").exists()
+    assert not (tmp_path / "mine.db").exists()
 
 
 def test_init_writes_a_config_and_an_empty_ledger(dunner, tmp_path, monkeypatch):
@@ -47,8 +48,8 @@ def test_init_writes_a_config_and_an_empty_ledger(dunner, tmp_path, monkeypatch)
     ledger = config.parent / "ledger.db"
     with sqlite3.connect(ledger) as conn:
         assert conn.execute("SELECT COUNT(*) FROM client").fetchone()[0] == 0
-    assert "already exists" in dunner("init", code=2).stderr
-    dunner("init", "--force")
+    assert f"Kept {config}" in dunner("init").stderr  # an existing config is never overwritten...
+    dunner("init", "--force")  # ...unless asked
     # from any folder, the app-folder config and its ledger are found
     dunner("add-client", "ACME", "--name", "Acme", "--email", "a@acme.fr")
     with sqlite3.connect(ledger) as conn:

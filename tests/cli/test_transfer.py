@@ -169,6 +169,7 @@ def test_export_imports_back_into_an_empty_ledger(dunner, tmp_path, books):
         dunner("export", what, str(tmp_path / f"{what}.csv"))
     before = dunner("aging", "--format", "csv", "--as-of", "2026-01-31").stdout
     fresh = new_ledger(tmp_path, "fresh.db")
+    dunner("--db", fresh, "init")
     for what in ("clients", "invoices", "payments"):
         dunner("--db", fresh, "import", what, str(tmp_path / f"{what}.csv"))
     assert dunner("--db", fresh, "aging", "--format", "csv", "--as-of", "2026-01-31").stdout == before

@@ -109,7 +109,7 @@ def reference(ledger, as_of, buckets):
 )
 def test_sql_aging_matches_row_by_row(invoices, payments, edges, some_day):
     with tempfile.TemporaryDirectory() as tmp:
-        ledger = Ledger.open(new_ledger(tmp, "l.db"))
+        ledger = Ledger.open(new_ledger(tmp, "l.db"), create=True)
         build(ledger, invoices, payments)
         # the dates where off-by-one mistakes hide: on, before and after every date in the ledger
         moments = {

@@ -33,7 +33,7 @@ def money(cents: int) -> str:
 
 
 def build(tmp: str, invoices, on_time: bool = False):
-    ledger = Ledger.open(new_ledger(tmp, "l.db"))
+    ledger = Ledger.open(new_ledger(tmp, "l.db"), create=True)
     config = Config()
     add_client(ledger, config, {"code": "A", "name": "A", "email": "a@a.fr"})
     model = []

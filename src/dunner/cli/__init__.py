@@ -1,5 +1,6 @@
 """The command line: thin commands over the services (DESIGN §1, §6)."""
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -61,6 +62,9 @@ def main() -> None:
 
     The root's help lists them all, and an unknown name gets click's suggestions: both import every module.
     """
+    # Belt and braces: what dunner, SQLite or a library creates in this process is private to the user,
+    # whatever the umask (dunner.files gives its files explicit modes too: CliRunner never runs main).
+    os.umask(0o077)
     module = COMMANDS.get(command_name(sys.argv[1:]) or "")
     if module is not None:
         app.defer([module])

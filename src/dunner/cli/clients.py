@@ -71,7 +71,7 @@ def add_client(
         "vat_exemption": vat_exemption,
     }
     shared = state(ctx)
-    client = add(shared.ledger, shared.config, fields)
+    client = add(shared.open_ledger(first_write=True), shared.config, fields)
     typer.echo(f"Added client {client.code} ({client.name}).", err=True)
 
 

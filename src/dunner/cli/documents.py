@@ -131,18 +131,16 @@ def _write(target: str, content: bytes) -> str:
     from pathlib import Path
 
     from dunner.errors import BadInput
+    from dunner.files import write_private
 
     if target == "-":
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return "stdout"
     path = Path(target)
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tmp.write_bytes(content)
-        tmp.replace(path)
+        write_private(path, content)  # a new file is 0600: documents hold clients' personal data
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise BadInput(f"cannot write {target}: {exc.strerror}") from None
     return str(path)
 

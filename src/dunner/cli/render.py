@@ -217,7 +217,14 @@ def show_run(report: Any, fmt: str, locale: str) -> None:
     from dunner.output import emit
     from dunner.services.dunning import COLUMNS
 
-    styles = {"sent": "green", "failed": "bold red", "task": "yellow", "planned": "cyan", "skipped": "dim"}
+    styles = {
+        "sent": "green",
+        "failed": "bold red",
+        "task": "yellow",
+        "planned": "cyan",
+        "skipped": "dim",
+        "cancelled": "dim",
+    }
     columns = [Column(k, numeric=k == "amount") for k in COLUMNS]
     title = "Reminders (dry run: nothing sent or recorded)" if report.dry_run else "Reminders"
     emit(

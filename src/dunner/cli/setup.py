@@ -13,21 +13,33 @@ from dunner.cli.state import state
 @app.command("init")
 def init(
     ctx: typer.Context,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing config file.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing config file with the starter one.")
+    ] = False,
 ) -> None:
-    """Write a starter config (from example.toml) and create an empty ledger.
+    """Write a starter config (from example.toml) unless there is one, and create the ledger it names.
 
-    The config goes to --config or $DUNNER_CONFIG if given, else the user's app folder; the ledger
-    next to it (or to --db). Edit the [business] section before sending anything.
+    The config is the one dunner would read (--config, $DUNNER_CONFIG, ./dunner.toml, the app folder's);
+    if none exists, a starter one goes to --config or $DUNNER_CONFIG if given, else the user's app folder.
+    The ledger is the one --db, $DUNNER_DB or that config names: other commands never create one, so run
+    this once for each new ledger (a script or a crontab included). A ledger already there is kept.
 
-    Example: dunner --config ./dunner.toml init
+    Example: dunner --db ~/books/ledger.db init
     """
     from dunner.services.setup import init_files
 
     shared = state(ctx)
-    config_path, ledger_path = init_files(shared.config_option, shared.db_option, force=force)
-    typer.echo(f"Wrote {config_path}\nCreated ledger {ledger_path}", err=True)
-    typer.echo(f"Next: edit [business] in {config_path}, then 'dunner add-client ...'.", err=True)
+    done = init_files(shared.config_option, shared.db_option, force=force)
+    if done.config_written:
+        typer.echo(f"Wrote {done.config}", err=True)
+    else:
+        typer.echo(f"Kept {done.config} (already there; --force replaces it with the starter config)", err=True)
+    if done.ledger_created:
+        typer.echo(f"Created ledger {done.ledger}", err=True)
+    else:
+        typer.echo(f"Kept ledger {done.ledger} (already a dunner ledger)", err=True)
+    if done.config_written:
+        typer.echo(f"Next: edit [business] in {done.config}, then 'dunner add-client ...'.", err=True)
 
 
 @app.command("demo")

@@ -1,4 +1,4 @@
-"""What every command shares: the configuration and the ledger, found and opened on first use."""
+"""What every command shares: the configuration and the ledger, found and opened when first asked for."""
 
 from __future__ import annotations
 
@@ -28,12 +28,20 @@ class State:
 
     @property
     def ledger(self) -> Ledger:
-        """The ledger, opened (created and migrated if need be) the first time a command asks."""
+        """The ledger, opened (and migrated) the first time a command asks; it must exist already."""
+        return self.open_ledger()
+
+    def open_ledger(self, *, first_write: bool = False) -> Ledger:
+        """The ledger. A command about to add data (`first_write`) may create the default one, in the app
+        folder, where there is none yet; every other ledger is made by `dunner init` alone, so a mistyped
+        --db, $DUNNER_DB or config path is an error, never a new empty ledger that says nothing is owed."""
         if self._ledger is None:
-            from dunner.config import find_ledger
+            from dunner.config import find_ledger, uses_default_ledger
             from dunner.db import Ledger
 
-            self._ledger = Ledger.open(find_ledger(self.db_option, self.config))
+            location = find_ledger(self.db_option, self.config)
+            first = first_write and uses_default_ledger(self.db_option, self.config) and not Path(location).exists()
+            self._ledger = Ledger.open(location, create=first)
         return self._ledger
 
     @property

@@ -33,7 +33,7 @@ def import_(
 
     shared = state(ctx)
     report = import_file(
-        shared.ledger,
+        shared.open_ledger(first_write=not dry_run),
         shared.config,
         what,
         file,
@@ -111,7 +111,7 @@ def copy(
 
     shared = state(ctx)
     source = shared.ledger
-    target = Ledger.open(to)
+    target = Ledger.open(to, create=True)  # copy fills a new ledger (it refuses one holding data)
     try:
         if target.location == source.location:
             raise BadInput("the ledger cannot be copied onto itself", hint="give --to another database")

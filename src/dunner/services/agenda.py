@@ -7,11 +7,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from dunner.config import Config
+from dunner.dates import utc_now
 from dunner.db import Ledger
 from dunner.money import Money
-from dunner.services.balances import INSTALMENTS, PAID
+from dunner.services.balances import ACTIVE, INSTALMENTS, PAID
+from dunner.services.payments import METHOD_CREDIT_NOTE
 
 COLUMNS = ["kind", "client", "invoice", "contact", "phone", "amount", "since", "detail"]
+# A task (a call, a letter) is worth doing while its instalment is owed as of :as_of: not once it is
+# paid in full (credit notes and discounts are allocated like payments), voided or written off.
+TASK_OWED = f"({ACTIVE} AND i.amount_cents > {PAID})"
 
 
 def _open_cents(ledger: Ledger, invoice_id: int, as_of: date) -> int:
@@ -28,9 +33,10 @@ def agenda(ledger: Ledger, as_of: date, config: Config | None = None) -> Iterato
         "SELECT r.step, r.channel, r.status, r.acted_on, r.error, v.id AS invoice_id, v.number, v.currency,"
         " c.code, c.name, c.contact, c.phone, c.email FROM reminder r JOIN instalment i ON i.id = r.instalment_id"
         " JOIN invoice v ON v.id = i.invoice_id JOIN client c ON c.id = v.client_id"
-        " WHERE r.status IN ('task', 'sending', 'rejected') AND r.acted_on <= ?"
+        " WHERE r.status IN ('task', 'sending', 'rejected') AND r.acted_on <= :as_of"
+        f" AND (r.status <> 'task' OR {TASK_OWED})"
         " ORDER BY r.acted_on, c.code, v.number",
-        (day,),
+        {"as_of": day},
     ):
         kind = row["channel"] if row["status"] == "task" else "check"
         detail = {
@@ -48,6 +54,45 @@ def agenda(ledger: Ledger, as_of: date, config: Config | None = None) -> Iterato
     if config is not None:
         yield from _pre_due_calls(ledger, config, as_of)
     yield from _promises(ledger, as_of)
+
+
+def close_settled_tasks(ledger: Ledger, as_of: date, client: str | None = None) -> list[dict[str, Any]]:
+    """Close the open tasks whose instalment is no longer owed as of `as_of`; `remind` calls it (it writes).
+
+    `agenda` already leaves them out by itself (it only reads, so a past date shows that day's tasks);
+    here each is kept as `cancelled` with why, for `dunner history`, and the scheduler counts it as
+    done. Returns one row per task closed, in the shape of a `remind` action."""
+    params: dict[str, Any] = {"as_of": as_of.isoformat(), "credit": METHOD_CREDIT_NOTE}
+    only = ""
+    if client:
+        only, params["client"] = " AND lower(c.code) = lower(:client)", client
+    closed = []
+    with ledger.transaction():
+        for row in ledger.all(
+            "SELECT r.id, r.step, r.channel, v.number, i.seq, v.status, v.status_on, c.code, EXISTS ("
+            "  SELECT 1 FROM allocation a JOIN payment p ON p.id = a.payment_id"
+            "  WHERE a.instalment_id = i.id AND a.applied_on <= :as_of AND p.method = :credit) AS credited"
+            " FROM reminder r JOIN instalment i ON i.id = r.instalment_id JOIN invoice v ON v.id = i.invoice_id"
+            " JOIN client c ON c.id = v.client_id"
+            f" WHERE r.status = 'task' AND r.acted_on <= :as_of AND v.issued_on <= :as_of AND NOT {TASK_OWED}{only}"
+            " ORDER BY c.code, v.number, i.seq, r.step",
+            params,
+        ):
+            if row["status"] != "issued" and row["status_on"] <= params["as_of"]:
+                why = row["status"].replace("_", " ")  # written off, void
+            else:
+                why = "credited" if row["credited"] else "paid in full"
+            detail = f"no longer needed: {why}"
+            ledger.execute(
+                "UPDATE reminder SET status = 'cancelled', error = ?, updated_at = ?, acted_on = ? WHERE id = ?",
+                (detail, utc_now(), params["as_of"], row["id"]),
+            )
+            label = row["number"] if row["seq"] == 1 else f"{row['number']}/{row['seq']}"
+            closed.append(
+                {"client": row["code"], "invoice": label, "step": row["step"], "channel": row["channel"]}
+                | {"status": "cancelled", "detail": detail}
+            )
+    return closed
 
 
 def _item(kind: str, row: Any, amount: Money, since: date, detail: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from dunner.config import Config, load
 from dunner.db import Ledger
 from dunner.errors import BadInput
+from dunner.files import private_folder, write_private
 from dunner.services.clients import add_client
 from dunner.services.issuing import create_invoice
 from dunner.services.payments import record_payment
@@ -178,14 +179,14 @@ class Demo:
 
 def build_demo(folder: Path, as_of: date) -> Demo:
     """Write dunner.toml and ledger.db into `folder` (which must not hold a ledger yet)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     ledger_path = folder / "ledger.db"
     if ledger_path.exists():
         raise BadInput(f"{folder} already holds a ledger", hint="give an empty folder to --dir")
     config_path = folder / "dunner.toml"
-    config_path.write_text(DEMO_CONFIG, encoding="utf-8")
+    write_private(config_path, DEMO_CONFIG.encode("utf-8"))
     config = load(config_path)
-    ledger = Ledger.open(str(ledger_path))
+    ledger = Ledger.open(str(ledger_path), create=True)
     try:
         _fill(ledger, config, as_of)
     finally:

@@ -27,6 +27,7 @@ from dunner.money import Money
 from dunner.policy import Policy, Profile, Step, load_policy
 from dunner.render import Renderer
 from dunner.schedule import Decision, decide, notice_floor
+from dunner.services.agenda import close_settled_tasks
 from dunner.services.claims import jurisdiction
 from dunner.services.clients import get_client
 from dunner.services.followup import log_event
@@ -403,6 +404,7 @@ def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[
         return report
     if todo.drafts and not config.business.name:
         raise BadInput("[business] name is empty", hint="say who you are in the config before sending reminders")
+    report.actions += [Action(**row) for row in close_settled_tasks(ledger, options.as_of, options.client)]
     report.actions += _record_skips_and_tasks(ledger, todo, options)
     transport = transport_for(settings)
     stop: str | None = None

@@ -105,6 +105,7 @@ def test_an_export_imports_back_exactly(dunner, books, tmp_path, monkeypatch):
         (tmp_path / f"{kind}.csv").write_text(text, encoding="utf-8", newline="")
     before = json.loads(dunner("clients", "--format", "json").stdout)
     monkeypatch.setenv("DUNNER_DB", new_ledger(tmp_path, "fresh.db"))
+    dunner("init")  # a ledger named by DUNNER_DB is created once, explicitly
     for kind in exported:
         dunner("import", kind, str(tmp_path / f"{kind}.csv"))
     assert {kind: dunner("export", kind).stdout for kind in exported} == exported

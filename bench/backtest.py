@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate
 
-from dunner.config import Config
-from dunner.db import Ledger
-from dunner.services.forecast import forecast
+from dunner.edges.config import Config
+from dunner.edges.storage.ledger import Ledger
+from dunner.insight.forecast import forecast
 
 
 def main() -> None:

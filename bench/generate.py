@@ -96,7 +96,7 @@ def generate(out: Path, invoices: int = 5000, count: int = 120, end: date = date
     db = out / "ledger.db"
     if db.exists():
         db.unlink()
-    from dunner.services.setup import create_ledger
+    from dunner.setup.init import create_ledger
 
     create_ledger(str(db))  # as `dunner init` does: no other command creates a ledger --db names
     for what, path in zip(

@@ -34,7 +34,7 @@ def build(
     `reminders`, each instalment also has the reminder rows that `dunner remind` run every day until
     the day before `end` would have left under the built-in standard policy.
     """
-    from dunner.db import Ledger
+    from dunner.edges.storage.ledger import Ledger
 
     if reminders and pay:
         raise ValueError("a reminder history is only written for a ledger where nothing is paid (pay=False)")
@@ -130,7 +130,7 @@ def history(instalment: int, issued: date, due: date, end: date) -> list[tuple]:
     least `min_days_between` (7) days apart, so none waits for the gap. A step dated before the invoice
     was issued is skipped.
     """
-    from dunner.policy import BUILTIN
+    from dunner.core.policy import BUILTIN
 
     rows = []
     for step in BUILTIN["standard"].steps:

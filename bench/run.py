@@ -85,8 +85,8 @@ def compare(what: str, ours: list[str], base: list[str], goal: float, runs: int,
 
 def baseline_aging(folder: Path, ledger: Path, as_of: date) -> Path:
     """A plain script running dunner's own aging query through sqlite3 and writing the same CSV."""
-    from dunner.buckets import Buckets
-    from dunner.services.aging import client_sql
+    from dunner.core.buckets import Buckets
+    from dunner.ledger.aging import client_sql
 
     sql, params = client_sql(as_of, Buckets.parse("30,60,90"))
     script = folder / "baseline_aging.py"
@@ -183,7 +183,7 @@ def remind_choose(folder: Path, count: int, runs: int) -> None:
 
 def remind_deliver(folder: Path, count: int, runs: int) -> None:
     """`count` instalments all due for their first reminder, one message each, written to a Maildir."""
-    from dunner.resources import templates_dir
+    from dunner.edges.resources import templates_dir
 
     pristine, ledger = folder / f"due-{count}.db", folder / "deliver.db"
     build(pristine, count, END - timedelta(days=70), pay=False)  # every invoice at least 10 days late
@@ -293,7 +293,7 @@ def main() -> None:
             for extra in (Path(f"{target}-wal"), Path(f"{target}-shm")):
                 if extra.exists():
                     extra.unlink()
-            from dunner.services.setup import create_ledger
+            from dunner.setup.init import create_ledger
 
             create_ledger(str(target))  # as `dunner init` does
             subprocess.run(

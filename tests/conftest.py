@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from dunner.cli import app
-from dunner.config import Config
-from dunner.db import Ledger
-from dunner.services.setup import create_ledger
+from dunner.edges.config import Config
+from dunner.edges.storage.ledger import Ledger
+from dunner.setup.init import create_ledger
 from helpers import POSTGRES, drop_test_schemas, new_ledger
 
 

@@ -17,7 +17,7 @@ def new_ledger(folder: Path, name: str = "ledger.db") -> str:
 
     import psycopg
 
-    from dunner.postgres import conninfo
+    from dunner.edges.storage.postgres import conninfo
 
     schema = f"t_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(conninfo(POSTGRES), autocommit=True) as conn:
@@ -32,7 +32,7 @@ def drop_test_schemas() -> None:
         return
     import psycopg
 
-    from dunner.postgres import conninfo
+    from dunner.edges.storage.postgres import conninfo
 
     with psycopg.connect(conninfo(POSTGRES), autocommit=True) as conn:
         for schema in SCHEMAS:
@@ -42,7 +42,7 @@ def drop_test_schemas() -> None:
 
 def query(sql: str, params: tuple = ()) -> list[tuple]:
     """Rows of one query on the test's ledger ($DUNNER_DB), as plain tuples, whatever the database."""
-    from dunner.db import Ledger
+    from dunner.edges.storage.ledger import Ledger
 
     ledger = Ledger.open(os.environ["DUNNER_DB"])
     try:

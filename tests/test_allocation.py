@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dunner.allocation import OpenItem, allocate, oldest_first
+from dunner.core.allocation import OpenItem, allocate, oldest_first
 
 items = st.lists(
     st.builds(
@@ -56,7 +56,7 @@ def test_overpayment_leaves_the_rest():
 
 @given(st.lists(st.tuples(st.dates(date(2020, 1, 1), date(2030, 1, 1)), st.integers(0, 10**7)), max_size=6), items)
 def test_spread_credit_conserves_money_and_order(credits, open_items):
-    from dunner.allocation import spread_credit
+    from dunner.core.allocation import spread_credit
 
     ordered = oldest_first(open_items)
     shares = spread_credit(sorted(credits), ordered)

@@ -5,7 +5,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from dunner.policy import BUILTIN
+from dunner.core.policy import BUILTIN
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dunner.buckets import Buckets
-from dunner.errors import BadInput
+from dunner.core.buckets import Buckets
+from dunner.core.errors import BadInput
 
 
 def test_default_names():

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from dunner.config import SCHEMA, Config, find_config, find_ledger, load
-from dunner.errors import ConfigError
-from dunner.resources import example_config
+from dunner.core.errors import ConfigError
+from dunner.edges.config import SCHEMA, Config, find_config, find_ledger, load
+from dunner.edges.resources import example_config
 
 # The dunning engine documents its policy tables in the README (they are arrays of tables).
 UNDOCUMENTED_HERE = {

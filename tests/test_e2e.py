@@ -93,7 +93,7 @@ def test_demo_runs_from_the_installed_package(bare_env, tmp_path):
 def test_packaged_files_are_installed(env, tmp_path):
     """templates/ and example.toml ship inside the package, found without the source tree."""
     code = (
-        "import dunner.resources as r, dunner; t = r.templates_dir(); print(dunner.__file__); "
+        "import dunner.edges.resources as r, dunner; t = r.templates_dir(); print(dunner.__file__); "
         "print(t); print((t / 'README.md').exists()); print(len(r.example_config()) > 1000)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dunner.db import Ledger
+from dunner.edges.storage.ledger import Ledger
 
 MAILDIR = '\n[mail]\ntransport = "maildir"\nmaildir = "mail/outbox"\n'
 

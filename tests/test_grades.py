@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from dunner.grades import Condition, Figures, Grading, Rule
+from dunner.core.grades import Condition, Figures, Grading, Rule
 
 FIGURES = Figures(
     paid=4,

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dunner.errors import BadInput
-from dunner.invoicing import (
+from dunner.core.errors import BadInput
+from dunner.core.invoicing import (
     Line,
     discount_amount,
     equal_instalments,
@@ -17,8 +17,8 @@ from dunner.invoicing import (
     split,
     totals,
 )
-from dunner.money import Money
-from dunner.terms import due_date, end_of_month, latest_legal_due
+from dunner.core.money import Money
+from dunner.core.terms import due_date, end_of_month, latest_legal_due
 
 RATES = [Decimal(r) for r in ("20", "10", "5.5", "2.1", "0")]
 lines_st = st.lists(

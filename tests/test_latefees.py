@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dunner.errors import BadInput
-from dunner.latefees import Instalment, compute_claim, interest_periods, round_interest
-from dunner.law import LAWS, MissingRate, load_jurisdiction
-from dunner.money import Money
+from dunner.core.errors import BadInput
+from dunner.core.latefees import Instalment, compute_claim, interest_periods, round_interest
+from dunner.core.law import LAWS, MissingRate, load_jurisdiction
+from dunner.core.money import Money
 
 
 def flat(rate):
@@ -216,7 +216,7 @@ def test_no_payment_interest_equals_the_plain_formula(minor, days):
 )
 def test_period_lines_add_up_to_the_total(specs):
     """A letter's interest lines always add up to its total, each within a cent of its exact amount."""
-    from dunner.latefees import Period, period_amounts
+    from dunner.core.latefees import Period, period_amounts
 
     start = date(2025, 1, 1)
     periods = [

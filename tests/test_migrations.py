@@ -6,9 +6,9 @@ import threading
 import pytest
 from sqlalchemy import create_engine
 
-from dunner import migrations, models
-from dunner.db import Ledger
-from dunner.errors import OperationalError
+from dunner.core.errors import OperationalError
+from dunner.edges.storage import migrations, models
+from dunner.edges.storage.ledger import Ledger
 from helpers import POSTGRES, new_ledger
 
 # Tests reading the schema as SQLite reports it (sqlite_master, PRAGMA) are sqlite_only; the others

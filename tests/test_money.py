@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dunner.formatting import format_date, format_money
-from dunner.money import MAX_MINOR, Money, MoneyError, check_currency, minor_units, parse_amount
+from dunner.core.money import MAX_MINOR, Money, MoneyError, check_currency, minor_units, parse_amount
+from dunner.edges.formatting import format_date, format_money
 
 CURRENCIES = ["EUR", "GBP", "USD", "JPY", "KWD", "CHF"]
 

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dunner.errors import BadInput
-from dunner.numbering import NumberPattern
+from dunner.core.errors import BadInput
+from dunner.core.numbering import NumberPattern
 
 PATTERNS = ["F-{year}-{seq:04}", "{yy}{month}-{seq:03}", "INV{seq}", "FAC/{year}/{month}/{seq:05}"]
 

@@ -4,14 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from dunner.buckets import Buckets
-from dunner.errors import BadInput
-from dunner.grades import load_grading
-from dunner.invoicing import parse_quantity, parse_rate
-from dunner.law import load_jurisdiction
-from dunner.money import parse_amount
-from dunner.policy import load_policy
-from dunner.validate import whole_days
+from dunner.core.buckets import Buckets
+from dunner.core.errors import BadInput
+from dunner.core.grades import load_grading
+from dunner.core.invoicing import parse_quantity, parse_rate
+from dunner.core.law import load_jurisdiction
+from dunner.core.money import parse_amount
+from dunner.core.policy import load_policy
+from dunner.core.validate import whole_days
 
 # What Decimal() or int() would read but a person never means: exponents, NaN, infinity, underscores,
 # digits of other scripts, a decimal mark with nothing around it.
@@ -32,7 +32,7 @@ def test_what_is_not_written_the_amount_way_is_not_a_number(text):
 
 @pytest.mark.parametrize("text", NOT_NUMBERS)
 def test_the_shared_reader_refuses_them(text):
-    from dunner.numbers import read_number
+    from dunner.core.numbers import read_number
 
     assert read_number(text) is None
 
@@ -42,7 +42,7 @@ def test_the_shared_reader_refuses_them(text):
     [("12", "12"), ("12.5", "12.5"), ("12,50", "12.50"), ("1 000", "1000"), ("1\u202f000,5", "1000.5"), ("-3", "-3")],
 )
 def test_numbers_written_the_amount_way(text, value):
-    from dunner.numbers import parse_number, read_number
+    from dunner.core.numbers import parse_number, read_number
 
     assert str(read_number(text)) == value
     assert str(parse_number(text, "x", decimals=4)) == value
@@ -61,7 +61,7 @@ def test_each_field_states_its_decimals():
 
 
 def test_config_numbers_follow_the_same_rules():
-    from dunner.numbers import toml_number
+    from dunner.core.numbers import toml_number
 
     assert toml_number(12.5, "rate", decimals=4) == Decimal("12.5")
     assert toml_number(12, "rate", decimals=4) == Decimal(12)

@@ -5,9 +5,9 @@ rewrites themselves, including the places where a naive text substitution would 
 
 import pytest
 
-from dunner.db import Ledger
-from dunner.errors import OperationalError
-from dunner.postgres import Row, _row_class, redacted, translate
+from dunner.core.errors import OperationalError
+from dunner.edges.storage.ledger import Ledger
+from dunner.edges.storage.postgres import Row, _row_class, redacted, translate
 
 
 @pytest.mark.parametrize(

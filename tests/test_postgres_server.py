@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from dunner.db import Ledger
-from dunner.errors import OperationalError
+from dunner.core.errors import OperationalError
+from dunner.edges.storage.ledger import Ledger
 from helpers import POSTGRES
 
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="needs the PostgreSQL run (DUNNER_TEST_POSTGRES)")

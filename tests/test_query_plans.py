@@ -17,11 +17,13 @@ from typing import Any
 
 import pytest
 
-from dunner.buckets import Buckets
-from dunner.db import Ledger
-from dunner.services import dunning, insight, payments, statement
-from dunner.services.aging import aging_by_client
-from dunner.services.demo import build_demo
+from dunner.core.buckets import Buckets
+from dunner.dunning import remind as dunning
+from dunner.edges.storage.ledger import Ledger
+from dunner.insight import stats as insight
+from dunner.ledger import payments, statement
+from dunner.ledger.aging import aging_by_client
+from dunner.setup.demo import build_demo
 
 AS_OF = date(2026, 11, 23)
 BIG = {"invoice", "instalment", "payment", "allocation", "reminder", "event"}

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from dunner.services.demo import build_demo
+from dunner.setup.demo import build_demo
 from helpers import flat
 
 

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dunner.policy import BUILTIN, Step
-from dunner.schedule import Record, decide, notice_floor
+from dunner.core.policy import BUILTIN, Step
+from dunner.core.schedule import Record, decide, notice_floor
 
 STANDARD = BUILTIN["standard"].steps  # courtesy -5, due-today 0, reminder-1 +7, call +14, reminder-2 +21, ...
 DUE = date(2026, 3, 31)
@@ -173,7 +173,7 @@ def test_after_a_formal_notice_nothing_friendlier_is_due():
 def test_a_claiming_step_must_come_after_the_due_date():
     import pytest
 
-    from dunner.policy import PolicyError, load_policy
+    from dunner.core.policy import PolicyError, load_policy
 
     with pytest.raises(PolicyError, match="must come after the due date"):
         load_policy({"steps": [{"name": "early", "offset": 0, "claim": True}]})

@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from dunner.config import load
-from dunner.mail import MailSettings
-from dunner.policy import BUILTIN
-from dunner.render import Renderer
-from dunner.resources import templates_dir
-from dunner.services.clients import add_client
-from dunner.services.issuing import create_invoice
-from dunner.services.messages import Draft, compose
-from dunner.services.targets import load_targets
+from dunner.core.policy import BUILTIN
+from dunner.dunning.messages import Draft, compose
+from dunner.dunning.targets import load_targets
+from dunner.edges.config import load
+from dunner.edges.mail import MailSettings
+from dunner.edges.resources import templates_dir
+from dunner.edges.templates import Renderer
+from dunner.ledger.clients import add_client
+from dunner.ledger.issuing import create_invoice
 
 EMAIL_STEPS = {s for p in BUILTIN.values() for s in p.steps if s.channel == "email"}
 AS_OF = date(2026, 3, 15)
@@ -78,7 +78,7 @@ def test_user_templates_replace_packaged_ones_file_by_file(tmp_path: Path):
 
 
 def test_sandbox_refuses_unsafe_access(tmp_path: Path):
-    from dunner.errors import BadInput
+    from dunner.core.errors import BadInput
 
     (tmp_path / "mail" / "fr").mkdir(parents=True)
     (tmp_path / "mail" / "fr" / "x.txt").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")

@@ -5,8 +5,8 @@ import unicodedata
 
 import pytest
 
-from dunner import validate
-from dunner.errors import BadInput
+from dunner.core import validate
+from dunner.core.errors import BadInput
 
 SPOOFING = [
     "\u202a",  # left-to-right embedding

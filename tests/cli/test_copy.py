@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from dunner.services import copy as copy_service
+from dunner.ledger import copy as copy_service
 from helpers import new_ledger
 
 AS_OF = "2026-11-23"

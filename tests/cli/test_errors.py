@@ -3,7 +3,7 @@
 import pytest
 
 from dunner.cli import app
-from dunner.errors import OperationalError
+from dunner.core.errors import OperationalError
 
 
 def test_usage_error_is_one_line_and_exit_2(dunner):
@@ -22,7 +22,7 @@ def test_unknown_command(dunner):
 
 
 def test_operational_errors_exit_1(dunner, monkeypatch):
-    from dunner.services import clients
+    from dunner.ledger import clients
 
     def busy(*_a, **_k):
         raise OperationalError("the ledger is busy", hint="try again")
@@ -33,7 +33,7 @@ def test_operational_errors_exit_1(dunner, monkeypatch):
 
 
 def test_unexpected_failure_without_debug(dunner, monkeypatch):
-    from dunner.services import clients
+    from dunner.ledger import clients
 
     def boom(*_a, **_k):
         raise ZeroDivisionError("oops")
@@ -65,7 +65,7 @@ def test_a_postgresql_url_without_the_driver(dunner, monkeypatch):
     """psycopg is an extra: without it, a PostgreSQL URL says what to install, on one line."""
     import sys
 
-    monkeypatch.delitem(sys.modules, "dunner.postgres", raising=False)
+    monkeypatch.delitem(sys.modules, "dunner.edges.storage.postgres", raising=False)
     monkeypatch.setitem(sys.modules, "psycopg", None)  # `import psycopg` now fails as if not installed
     result = dunner("--db", "postgresql+psycopg://u:secret@127.0.0.1:1/x", "clients", code=1)
     assert result.stderr.splitlines() == [

@@ -208,7 +208,7 @@ def test_forecast_shifts_due_dates_by_each_clients_lateness(dunner, configure, c
     ]
     table = dunner("forecast", "--as-of", "2026-06-01", "--weeks", "3").stdout
     assert "At risk" in table and "121 days overdue" in table and "disputed" in table
-    monkeypatch.setattr("dunner.services.forecast.RISKS_SHOWN", 1)  # a big ledger lists only the largest
+    monkeypatch.setattr("dunner.insight.forecast.RISKS_SHOWN", 1)  # a big ledger lists only the largest
     table = dunner("forecast", "--as-of", "2026-06-01", "--weeks", "3").stdout
     assert "the 1 largest of 2" in table and "disputed" in table and "121 days overdue" not in table
 
@@ -236,7 +236,7 @@ def test_backtest_of_a_consistent_payer_is_exact(dunner, configure, client):
 
 def test_built_in_profiles_run_in_date_order():
     """The scheduler walks steps in order: a built-in profile out of order would never reach a step."""
-    from dunner.policy import BUILTIN
+    from dunner.core.policy import BUILTIN
 
     for profile in BUILTIN.values():
         assert [s.offset for s in profile.steps] == sorted(s.offset for s in profile.steps), profile.name

@@ -3,9 +3,9 @@ from datetime import date
 
 import pytest
 
-from dunner.config import Config
-from dunner.errors import BadInput
-from dunner.services import issuing
+from dunner.core.errors import BadInput
+from dunner.edges.config import Config
+from dunner.ledger import issuing
 
 
 def listing(dunner, *args):

@@ -118,7 +118,7 @@ def test_an_export_imports_back_exactly(dunner, books, tmp_path, monkeypatch):
     "text", ["=1", "+1a", "-a", "@a", "\ta", "\ra", "'=1", "''-x", "'", "''", "'a", "a=1", "-5", "-180.00", "+3", ""]
 )
 def test_neutralise_and_restore_round_trip(text):
-    from dunner.csvio import neutralise, restore
+    from dunner.edges.csvio import neutralise, restore
 
     assert restore(neutralise(text)) == text
     shown = neutralise(text)
@@ -145,7 +145,7 @@ def test_neutralise_and_restore_round_trip(text):
     ],
 )
 def test_safe_filename(stem, name):
-    from dunner.filenames import safe_filename
+    from dunner.core.filenames import safe_filename
 
     assert safe_filename(stem, ".pdf") == name
 

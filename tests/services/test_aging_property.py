@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dunner.buckets import Buckets
-from dunner.config import Config
-from dunner.db import Ledger
-from dunner.services.aging import aging_by_client, aging_by_invoice
-from dunner.services.clients import add_client
-from dunner.services.issuing import create_invoice
-from dunner.services.payments import record_payment
+from dunner.core.buckets import Buckets
+from dunner.edges.config import Config
+from dunner.edges.storage.ledger import Ledger
+from dunner.ledger.aging import aging_by_client, aging_by_invoice
+from dunner.ledger.clients import add_client
+from dunner.ledger.issuing import create_invoice
+from dunner.ledger.payments import record_payment
 from helpers import new_ledger
 
 START = date(2026, 1, 1)

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dunner.config import Config
-from dunner.db import Ledger
-from dunner.services.claims import claim_invoice, demand
-from dunner.services.clients import add_client
-from dunner.services.issuing import create_invoice
-from dunner.services.payments import record_payment
+from dunner.dunning.claims import claim_invoice, demand
+from dunner.edges.config import Config
+from dunner.edges.storage.ledger import Ledger
+from dunner.ledger.clients import add_client
+from dunner.ledger.issuing import create_invoice
+from dunner.ledger.payments import record_payment
 from helpers import new_ledger
 
 ISSUED = date(2025, 1, 1)

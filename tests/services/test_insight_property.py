@@ -7,12 +7,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dunner.config import Config
-from dunner.db import Ledger
-from dunner.services.clients import add_client
-from dunner.services.insight import client_stats
-from dunner.services.issuing import create_invoice
-from dunner.services.payments import record_payment
+from dunner.edges.config import Config
+from dunner.edges.storage.ledger import Ledger
+from dunner.insight.stats import client_stats
+from dunner.ledger.clients import add_client
+from dunner.ledger.issuing import create_invoice
+from dunner.ledger.payments import record_payment
 from helpers import new_ledger
 
 START = date(2026, 1, 1)

@@ -6,10 +6,10 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dunner.config import Config
-from dunner.db import Ledger
-from dunner.services.clients import add_client
-from dunner.services.issuing import create_deposit, create_invoice
+from dunner.edges.config import Config
+from dunner.edges.storage.ledger import Ledger
+from dunner.ledger.clients import add_client
+from dunner.ledger.issuing import create_deposit, create_invoice
 from helpers import new_ledger
 
 line_st = st.tuples(st.integers(1, 50), st.integers(100, 500_000), st.sampled_from(["20", "10", "5.5", "0"]))
@@ -87,11 +87,11 @@ def test_credit_notes_and_discounts_settle_to_the_cent(lines, rate, credit_perce
     every credit note's lines give back exactly its amount."""
     from decimal import Decimal
 
-    from dunner.errors import BadInput
-    from dunner.invoicing import discount_amount
-    from dunner.money import Money
-    from dunner.services.credits import credit_note
-    from dunner.services.payments import record_payment
+    from dunner.core.errors import BadInput
+    from dunner.core.invoicing import discount_amount
+    from dunner.core.money import Money
+    from dunner.ledger.credits import credit_note
+    from dunner.ledger.payments import record_payment
 
     with tempfile.TemporaryDirectory() as tmp:
         ledger = Ledger.open(new_ledger(tmp, "l.db"), create=True)

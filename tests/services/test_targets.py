@@ -4,11 +4,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from dunner.config import find_config, load
-from dunner.money import Money
-from dunner.policy import load_policy
-from dunner.services import dunning, targets
-from dunner.services.dunning import RunOptions
+from dunner.core.money import Money
+from dunner.core.policy import load_policy
+from dunner.dunning import remind as dunning
+from dunner.dunning import targets
+from dunner.dunning.remind import RunOptions
+from dunner.edges.config import find_config, load
 
 MAILDIR = '\n[mail]\ntransport = "maildir"\nmaildir = "outbox"\n'
 RULES = """

@@ -63,7 +63,7 @@ def main() -> None:
     The root's help lists them all, and an unknown name gets click's suggestions: both import every module.
     """
     # Belt and braces: what dunner, SQLite or a library creates in this process is private to the user,
-    # whatever the umask (dunner.files gives its files explicit modes too: CliRunner never runs main).
+    # whatever the umask (dunner.edges.files gives its files explicit modes too: CliRunner never runs main).
     os.umask(0o077)
     module = COMMANDS.get(command_name(sys.argv[1:]) or "")
     if module is not None:

@@ -26,10 +26,10 @@ def aging(
 
     Example: dunner aging --as-of 2026-06-30 --buckets 15,30,60 --format csv
     """
-    from dunner.buckets import Buckets
     from dunner.cli.render import show_aging
-    from dunner.errors import BadInput
-    from dunner.validate import choice
+    from dunner.core.buckets import Buckets
+    from dunner.core.errors import BadInput
+    from dunner.core.validate import choice
 
     if chart and fmt is not Format.table:
         raise BadInput("--chart draws in the table format only", hint="drop --chart, or --format table")

@@ -13,7 +13,7 @@ from typer.models import CommandInfo
 from dunner import __version__
 from dunner.cli.options import ConfigOption, DbOption
 from dunner.cli.state import State
-from dunner.errors import DunnerError
+from dunner.core.errors import DunnerError
 
 
 def _fail(message: str, hint: str | None, code: int) -> int:

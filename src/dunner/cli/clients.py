@@ -48,7 +48,7 @@ def add_client(
 
     Example: dunner add-client ACME --name "Acme SARL" --email compta@acme.fr --terms 30
     """
-    from dunner.services.clients import add_client as add
+    from dunner.ledger.clients import add_client as add
 
     fields = {
         "code": code,
@@ -81,8 +81,8 @@ def clients(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 
     Example: dunner clients --format csv > clients.csv
     """
-    from dunner.output import Column, emit
-    from dunner.services.clients import CLIENT_COLUMNS, list_clients
+    from dunner.edges.output import Column, emit
+    from dunner.ledger.clients import CLIENT_COLUMNS, list_clients
 
     shared = state(ctx)
     rows = (c.as_row() for c in list_clients(shared.ledger))
@@ -104,7 +104,7 @@ def client(
     Example: dunner client ACME --as-of 2026-06-30
     """
     from dunner.cli.render import show_statement
-    from dunner.services.statement import statement
+    from dunner.ledger.statement import statement
 
     shared = state(ctx)
     show_statement(statement(shared.ledger, code, shared.as_of(as_of)), fmt.value, shared.locale)

@@ -35,7 +35,7 @@ def deposit(
     Example: dunner deposit ACME 30% --of 6000 --vat 20 --description "Refonte du site"
     """
     from dunner.cli.render import show_issued
-    from dunner.services.issuing import create_deposit
+    from dunner.ledger.issuing import create_deposit
 
     shared = state(ctx)
     new = create_deposit(
@@ -67,7 +67,7 @@ def credit_note(
     Example: dunner credit-note F-2026-0012 150 --reason "Remise commerciale accordée"
     """
     from dunner.cli.render import show_issued, show_receipt
-    from dunner.services.credits import credit_note as do
+    from dunner.ledger.credits import credit_note as do
 
     shared = state(ctx)
     done = do(shared.ledger, shared.config, invoice, amount, reason, shared.as_of(on))
@@ -91,8 +91,8 @@ def write_off(
 
     Example: dunner write-off F-2026-0002 --reason "Liquidation judiciaire du client"
     """
-    from dunner.formatting import format_money
-    from dunner.services.credits import write_off as do
+    from dunner.edges.formatting import format_money
+    from dunner.ledger.credits import write_off as do
 
     shared = state(ctx)
     left = do(shared.ledger, invoice, reason, shared.as_of(on))
@@ -109,9 +109,9 @@ def write_offs(
 
     Example: dunner write-offs --year 2026 --format csv
     """
-    from dunner.output import Column, emit
-    from dunner.services.credits import WRITE_OFF_COLUMNS
-    from dunner.services.credits import write_offs as rows
+    from dunner.edges.output import Column, emit
+    from dunner.ledger.credits import WRITE_OFF_COLUMNS
+    from dunner.ledger.credits import write_offs as rows
 
     shared = state(ctx)
     columns = [Column(c, numeric=c in ("amount", "net", "vat", "credited", "year")) for c in WRITE_OFF_COLUMNS]
@@ -130,8 +130,8 @@ def _write(target: str, content: bytes) -> str:
     import sys
     from pathlib import Path
 
-    from dunner.errors import BadInput
-    from dunner.files import write_private
+    from dunner.core.errors import BadInput
+    from dunner.edges.files import write_private
 
     if target == "-":
         sys.stdout.buffer.write(content)
@@ -165,8 +165,8 @@ def pdf(
 
     Example: dunner pdf F-2026-0012 --facturx -o F-2026-0012.pdf
     """
-    from dunner.filenames import safe_filename
-    from dunner.services.printing import invoice_pdf
+    from dunner.core.filenames import safe_filename
+    from dunner.documents.printing import invoice_pdf
 
     shared = state(ctx)
     content = invoice_pdf(shared.ledger, shared.config, invoice, as_of=shared.as_of(as_of), facturx=facturx)
@@ -184,7 +184,7 @@ def send(
 
     Example: dunner send F-2026-0012
     """
-    from dunner.services.sending import send_invoice
+    from dunner.documents.sending import send_invoice
 
     shared = state(ctx)
     sent = send_invoice(shared.ledger, shared.config, invoice, shared.as_of(on))
@@ -207,9 +207,9 @@ def notice(
 
     Example: dunner notice F-2026-0002 --as-of 2026-12-01
     """
-    from dunner.filenames import safe_filename
-    from dunner.formatting import format_money
-    from dunner.services.notices import formal_notice
+    from dunner.core.filenames import safe_filename
+    from dunner.dunning.notices import formal_notice
+    from dunner.edges.formatting import format_money
 
     shared = state(ctx)
     day = shared.as_of(as_of)
@@ -235,8 +235,8 @@ def dossier(
 
     Example: dunner dossier DUPONT -o dossier-dupont.zip
     """
-    from dunner.filenames import safe_filename
-    from dunner.services.notices import dossier as build
+    from dunner.core.filenames import safe_filename
+    from dunner.dunning.notices import dossier as build
 
     shared = state(ctx)
     day = shared.as_of(as_of)

@@ -34,7 +34,7 @@ def remind(
     Example: dunner remind --dry-run
     """
     from dunner.cli.render import show_run
-    from dunner.services.dunning import RunOptions, run
+    from dunner.dunning.remind import RunOptions, run
 
     shared = state(ctx)
     options = RunOptions(shared.as_of(as_of), dry_run, client, resend_uncertain, retry_rejected)
@@ -81,7 +81,7 @@ def claim(
     Example: dunner claim F-2026-0012 --as-of 2026-11-23 --format json
     """
     from dunner.cli.render import show_claim
-    from dunner.services.claims import claim_invoice
+    from dunner.dunning.claims import claim_invoice
 
     shared = state(ctx)
     day = shared.as_of(as_of)
@@ -97,7 +97,7 @@ def agenda(ctx: typer.Context, as_of: AsOfOption = None, fmt: FormatOption = For
     Example: dunner agenda --format csv
     """
     from dunner.cli.render import show_agenda
-    from dunner.services.agenda import agenda as items
+    from dunner.dunning.agenda import agenda as items
 
     shared = state(ctx)
     day = shared.as_of(as_of)
@@ -114,9 +114,9 @@ def history(
 
     Example: dunner history ACME
     """
-    from dunner.output import Column, emit
-    from dunner.services.history import COLUMNS
-    from dunner.services.history import history as timeline
+    from dunner.dunning.history import COLUMNS
+    from dunner.dunning.history import history as timeline
+    from dunner.edges.output import Column, emit
 
     shared = state(ctx)
     title, rows = timeline(shared.ledger, who)

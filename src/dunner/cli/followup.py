@@ -19,7 +19,7 @@ def _say(logged: object) -> None:
 
 
 def _date(value: str | None) -> object:
-    from dunner.dates import parse_date
+    from dunner.core.dates import parse_date
 
     return None if value is None else parse_date(value)
 
@@ -36,7 +36,7 @@ def pause(
 
     Example: dunner pause ACME --until 2026-12-15 --reason "Renégociation du contrat"
     """
-    from dunner.services.followup import pause as do
+    from dunner.dunning.followup import pause as do
 
     shared = state(ctx)
     _say(do(shared.ledger, client, _date(until), shared.as_of(on), reason))
@@ -48,7 +48,7 @@ def unpause(ctx: typer.Context, client: Client, on: OnOption = None) -> None:
 
     Example: dunner unpause ACME
     """
-    from dunner.services.followup import unpause as do
+    from dunner.dunning.followup import unpause as do
 
     shared = state(ctx)
     _say(do(shared.ledger, client, shared.as_of(on)))
@@ -66,7 +66,7 @@ def log_call(
 
     Example: dunner log-call F-2026-0007 --note "Virement parti vendredi" --promise 2026-11-30
     """
-    from dunner.services.followup import log_call as do
+    from dunner.dunning.followup import log_call as do
 
     shared = state(ctx)
     _say(do(shared.ledger, invoice, note, shared.as_of(on), _date(promise)))
@@ -84,7 +84,7 @@ def promise(
 
     Example: dunner promise F-2026-0007 2026-11-30 --note "Promis par M. Durand au téléphone"
     """
-    from dunner.services.followup import promise as do
+    from dunner.dunning.followup import promise as do
 
     shared = state(ctx)
     _say(do(shared.ledger, invoice, _date(when), shared.as_of(on), note))
@@ -101,7 +101,7 @@ def dispute(
 
     Example: dunner dispute F-2026-0005 --reason "Livraison incomplète selon le client"
     """
-    from dunner.services.followup import dispute as do
+    from dunner.dunning.followup import dispute as do
 
     shared = state(ctx)
     _say(do(shared.ledger, invoice, reason, shared.as_of(on)))
@@ -118,7 +118,7 @@ def resolve(
 
     Example: dunner resolve F-2026-0005 --note "Complément livré le 12"
     """
-    from dunner.services.followup import resolve as do
+    from dunner.dunning.followup import resolve as do
 
     shared = state(ctx)
     _say(do(shared.ledger, invoice, shared.as_of(on), note))
@@ -135,7 +135,7 @@ def note(
 
     Example: dunner note ACME "Nouvelle comptable : Mme Roux, compta@acme.fr"
     """
-    from dunner.services.followup import note as do
+    from dunner.dunning.followup import note as do
 
     shared = state(ctx)
     _say(do(shared.ledger, client, text, shared.as_of(on)))
@@ -153,7 +153,7 @@ def done(
 
     Example: dunner done F-2026-0002 --step handoff --note "Dossier transmis au cabinet de recouvrement"
     """
-    from dunner.services.followup import done as do
+    from dunner.dunning.followup import done as do
 
     shared = state(ctx)
     _say(do(shared.ledger, invoice, step, shared.as_of(on), note))
@@ -189,7 +189,7 @@ def edit_client(
 
     Example: dunner edit-client ACME --profile gentle --contact "Claire Martin"
     """
-    from dunner.services.followup import edit_client as do
+    from dunner.dunning.followup import edit_client as do
 
     shared = state(ctx)
     fields = {

@@ -28,8 +28,8 @@ def stats(
     Example: dunner stats ACME --as-of 2026-06-30
     """
     from dunner.cli.render_insight import show_stats
-    from dunner.services.clients import get_client
-    from dunner.services.insight import client_stats
+    from dunner.insight.stats import client_stats
+    from dunner.ledger.clients import get_client
 
     shared = state(ctx)
     day = shared.as_of(as_of)
@@ -55,7 +55,7 @@ def forecast(
     Example: dunner forecast --weeks 12
     """
     from dunner.cli.render_insight import show_forecast
-    from dunner.services.forecast import forecast as compute
+    from dunner.insight.forecast import forecast as compute
 
     shared = state(ctx)
     result = compute(shared.ledger, shared.config, shared.as_of(as_of), weeks, backtest=backtest)
@@ -76,7 +76,7 @@ def report(
     Example: dunner report --html report.html
     """
     from dunner.cli.documents import _write
-    from dunner.services.report import html_report
+    from dunner.insight.report import html_report
 
     shared = state(ctx)
     content = html_report(shared.ledger, shared.config, shared.as_of(as_of), weeks, shared.locale)

@@ -66,9 +66,9 @@ def invoice(
     Example: dunner invoice ACME --line "Maquettes;3;450;20" --line "Hébergement;12;15;20" --instalments 3
     """
     from dunner.cli.render import show_issued
-    from dunner.dates import parse_date
-    from dunner.services.insight import credit_advice
-    from dunner.services.issuing import create_invoice
+    from dunner.core.dates import parse_date
+    from dunner.insight.stats import credit_advice
+    from dunner.ledger.issuing import create_invoice
 
     shared = state(ctx)
     new = create_invoice(
@@ -112,8 +112,8 @@ def invoices(
     Example: dunner invoices --status overdue --format csv
     """
     from dunner.cli.render import lateness_style
-    from dunner.output import Column, days_late, emit
-    from dunner.services.invoices import list_invoices
+    from dunner.edges.output import Column, days_late, emit
+    from dunner.ledger.invoices import list_invoices
 
     shared = state(ctx)
     day = shared.as_of(as_of)

@@ -41,7 +41,7 @@ FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output for
 def _not_empty(param: typer.CallbackParam, value: str | None) -> str | None:
     """A date option given empty (`--as-of ""`) is an error: only leaving it out means its default."""
     if value is not None and not value.strip():
-        from dunner.errors import BadInput
+        from dunner.core.errors import BadInput
 
         raise BadInput(f"{param.opts[0]} is empty", hint="give a date as YYYY-MM-DD, or leave the option out")
     return value
@@ -54,7 +54,7 @@ def date_option(flag: str, help: str) -> Any:
 
 def _whole(flag: str, low: int | None, high: int | None) -> Callable[[str], int]:
     def parse(text: str) -> int:
-        from dunner.numbers import decimals_of, read_number
+        from dunner.core.numbers import decimals_of, read_number
 
         number = read_number(text)
         if number is None or decimals_of(number):  # int() would take "3_0" and "٣٠", click's too

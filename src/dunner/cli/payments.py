@@ -36,8 +36,8 @@ def pay(
     Example: dunner pay F-2026-0007 600 --on 2026-03-02 --reference VIR-88123
     """
     from dunner.cli.render import show_receipt
-    from dunner.errors import BadInput
-    from dunner.services.payments import record_payment
+    from dunner.core.errors import BadInput
+    from dunner.ledger.payments import record_payment
 
     wanted = 1 if client else 2
     if len(args) != wanted:

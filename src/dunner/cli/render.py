@@ -6,10 +6,10 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from dunner.output import Column, blank_zero, console, days_late, human, machine, write_csv, write_table
+from dunner.edges.output import Column, blank_zero, console, days_late, human, machine, write_csv, write_table
 
 if TYPE_CHECKING:
-    from dunner.services.statement import Statement
+    from dunner.ledger.statement import Statement
 
 LATENESS = ["green", "yellow", "dark_orange", "red", "bold red"]
 
@@ -149,8 +149,8 @@ def show_receipt(receipt: Any, locale: str) -> None:
 
 
 def show_aging(ledger: Any, as_of: Any, by: str, buckets: Any, fmt: str, locale: str, chart: bool = False) -> None:
-    from dunner.output import emit
-    from dunner.services import aging
+    from dunner.edges.output import emit
+    from dunner.ledger import aging
 
     if by == "invoice":
         rows = aging.aging_by_invoice(ledger, as_of, buckets)
@@ -205,7 +205,7 @@ def show_aging(ledger: Any, as_of: Any, by: str, buckets: Any, fmt: str, locale:
 
 def _aging_chart(rows: list[dict[str, Any]], buckets: Any, locale: str) -> None:
     from dunner.cli.render_insight import show_aging_chart
-    from dunner.services.aging import currency_totals
+    from dunner.ledger.aging import currency_totals
 
     show_aging_chart(currency_totals(rows, buckets), buckets, locale)
 
@@ -214,8 +214,8 @@ def show_run(report: Any, fmt: str, locale: str) -> None:
     """What `remind` did, one row per action; warnings and uncertain sends on stderr."""
     import typer
 
-    from dunner.output import emit
-    from dunner.services.dunning import COLUMNS
+    from dunner.dunning.remind import COLUMNS
+    from dunner.edges.output import emit
 
     styles = {
         "sent": "green",
@@ -249,7 +249,7 @@ def show_run(report: Any, fmt: str, locale: str) -> None:
 
 def show_claim(result: Any, as_of: Any, fmt: str, locale: str) -> None:
     """A claim: JSON with amounts as strings, or a table of its periods and totals."""
-    from dunner.services.claims import rate_text
+    from dunner.dunning.claims import rate_text
 
     claim = result.claim
     periods = [
@@ -322,8 +322,8 @@ def show_claim(result: Any, as_of: Any, fmt: str, locale: str) -> None:
 
 
 def show_agenda(rows: Any, as_of: Any, fmt: str, locale: str) -> None:
-    from dunner.output import emit
-    from dunner.services.agenda import COLUMNS
+    from dunner.dunning.agenda import COLUMNS
+    from dunner.edges.output import emit
 
     styles = {
         "pre-due-call": "green",

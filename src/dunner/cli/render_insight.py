@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dunner.charts import Bar, bar_lines, sparkline
-from dunner.output import Column, console, emit, human
+from dunner.core.charts import Bar, bar_lines, sparkline
+from dunner.edges.output import Column, console, emit, human
 
 GRADE_STYLES = {"A": "green", "B": "green", "C": "yellow", "D": "dark_orange", "E": "bold red", "unknown": "dim"}
 TREND_SHOW = {"better": "↘ better", "worse": "↗ worse", "steady": "→ steady", "unknown": ""}
@@ -22,7 +22,7 @@ def _percent(value: Any) -> str:
 
 
 def stats_columns(machine: bool) -> list[Column]:
-    from dunner.services.insight import COLUMNS
+    from dunner.insight.stats import COLUMNS
 
     if machine:
         numeric = {"invoices", "paid", "paid_late", "outstanding", "overdue"}
@@ -90,7 +90,7 @@ def show_stats(rows: Iterable[dict[str, Any]], as_of: Any, fmt: str, locale: str
 
 
 def forecast_columns(backtest: bool, machine: bool) -> list[Column]:
-    from dunner.services.forecast import BACKTEST_COLUMNS, COLUMNS
+    from dunner.insight.forecast import BACKTEST_COLUMNS, COLUMNS
 
     keys = BACKTEST_COLUMNS if backtest else COLUMNS
     numeric = {"expected", "instalments", "actual", "due_dates", "error"}
@@ -173,7 +173,7 @@ def _table_with_markup(rows: list[dict[str, Any]], columns: list[Column], locale
 def show_aging_chart(totals: list[dict[str, Any]], buckets: Any, locale: str) -> None:
     """A bar per aging bucket, per currency, from the TOTAL rows of the aging table."""
     from dunner.cli.render import lateness_style
-    from dunner.money import Money
+    from dunner.core.money import Money
 
     out = console()
     names = buckets.names

@@ -26,7 +26,7 @@ def init(
 
     Example: dunner --db ~/books/ledger.db init
     """
-    from dunner.services.setup import init_files
+    from dunner.setup.init import init_files
 
     shared = state(ctx)
     done = init_files(shared.config_option, shared.db_option, force=force)
@@ -64,11 +64,11 @@ def demo(
     """
     import tempfile
 
-    from dunner.buckets import Buckets
     from dunner.cli.render import show_aging
-    from dunner.dates import parse_date, today
-    from dunner.db import Ledger
-    from dunner.services.demo import build_demo
+    from dunner.core.buckets import Buckets
+    from dunner.core.dates import parse_date, today
+    from dunner.edges.storage.ledger import Ledger
+    from dunner.setup.demo import build_demo
 
     day = today("Europe/Paris") if as_of is None else parse_date(as_of)
     target = folder or Path(tempfile.mkdtemp(prefix="dunner-demo-"))

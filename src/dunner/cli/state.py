@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from dunner.config import Config
-    from dunner.db import Ledger
+    from dunner.edges.config import Config
+    from dunner.edges.storage.ledger import Ledger
 
 
 class State:
@@ -22,7 +22,7 @@ class State:
 
     @cached_property
     def config(self) -> Config:
-        from dunner.config import find_config, load
+        from dunner.edges.config import find_config, load
 
         return load(find_config(self.config_option))
 
@@ -36,8 +36,8 @@ class State:
         folder, where there is none yet; every other ledger is made by `dunner init` alone, so a mistyped
         --db, $DUNNER_DB or config path is an error, never a new empty ledger that says nothing is owed."""
         if self._ledger is None:
-            from dunner.config import find_ledger, uses_default_ledger
-            from dunner.db import Ledger
+            from dunner.edges.config import find_ledger, uses_default_ledger
+            from dunner.edges.storage.ledger import Ledger
 
             location = find_ledger(self.db_option, self.config)
             first = first_write and uses_default_ledger(self.db_option, self.config) and not Path(location).exists()
@@ -50,7 +50,7 @@ class State:
 
     def as_of(self, value: str | None) -> date:
         """The --as-of date, by default today in the configured time zone."""
-        from dunner.dates import parse_date, today
+        from dunner.core.dates import parse_date, today
 
         return today(self.config.defaults.timezone) if value is None else parse_date(value)
 

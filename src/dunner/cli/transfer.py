@@ -29,7 +29,7 @@ def import_(
 
     Example: dunner import invoices factures.csv --date-format %d/%m/%Y
     """
-    from dunner.services.imports import import_file
+    from dunner.ledger.imports import import_file
 
     shared = state(ctx)
     report = import_file(
@@ -65,10 +65,10 @@ def export(
 
     Example: dunner export invoices - | grep F-2026
     """
-    from dunner.csvio import open_output
-    from dunner.output import Column, write_csv
-    from dunner.services.exports import export_notes, export_rows
-    from dunner.validate import choice
+    from dunner.core.validate import choice
+    from dunner.edges.csvio import open_output
+    from dunner.edges.output import Column, write_csv
+    from dunner.ledger.exports import export_notes, export_rows
 
     shared = state(ctx)
     kind = choice(what, ("clients", "invoices", "payments"), "what to export")
@@ -104,10 +104,10 @@ def copy(
 
     Example: dunner copy --to postgresql+psycopg://dunner@db.example.com/ledger
     """
-    from dunner.db import Ledger
-    from dunner.errors import BadInput
-    from dunner.output import Column, emit
-    from dunner.services.copy import CHECK_COLUMNS, copy_ledger
+    from dunner.core.errors import BadInput
+    from dunner.edges.output import Column, emit
+    from dunner.edges.storage.ledger import Ledger
+    from dunner.ledger.copy import CHECK_COLUMNS, copy_ledger
 
     shared = state(ctx)
     source = shared.ledger

@@ -1,0 +1,54 @@
+"""Printable documents: invoice PDFs (optionally Factur-X) and formal notice letters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from dunner.documents.views import InvoiceView, check_complete, invoice_view
+from dunner.edges.config import Config, check_business
+from dunner.edges.storage.ledger import Ledger
+from dunner.edges.templates import Renderer
+
+
+def check_identifiers(config: Config) -> None:
+    """The business's registration, VAT number, IBAN and BIC must pass their checksums before any document."""
+    check_business(config)
+
+
+def render_document(
+    config: Config, language: str, template: str, context: dict[str, Any], *, title: str, created: date
+) -> bytes:
+    """A PDF from the template `pdf/LANGUAGE/TEMPLATE.html` and its footer, with the document's metadata."""
+    from dunner.edges.pdf import fonts_dir, render_pdf
+
+    renderer = Renderer(config.templates_dir)
+    html = renderer.render(f"pdf/{language}/{template}.html", context)
+    footer = " ".join(renderer.render(f"pdf/{language}/_footer.txt", context).split())
+    return render_pdf(
+        html,
+        fonts=fonts_dir(config.templates_dir),
+        title=title,
+        author=config.business.name,
+        footer=footer,
+        created=created,
+    )
+
+
+def _pdf(config: Config, view: InvoiceView, template: str, title: str) -> bytes:
+    return render_document(config, view.language, template, view.context, title=title, created=view.invoice.issued_on)
+
+
+def invoice_pdf(ledger: Ledger, config: Config, number: str, *, as_of: date, facturx: bool = False) -> bytes:
+    """The invoice as a PDF, complete with the mandatory mentions; with `facturx`, the CII XML embedded.
+
+    Printed as of `as_of`: it shows what is still owed then, and its QR code asks that."""
+    check_identifiers(config)
+    view = invoice_view(ledger, config, number, as_of)
+    check_complete(view)
+    pdf = _pdf(config, view, "invoice", f"{view.context['invoice']['title']} {view.invoice.number}")
+    if facturx:
+        from dunner.edges.facturx import embed, invoice_xml
+
+        pdf = embed(pdf, invoice_xml(view))
+    return pdf

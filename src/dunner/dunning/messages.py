@@ -1,0 +1,210 @@
+"""One reminder message: its template context, its claim, its QR code and its threading headers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from dunner.core.errors import BadInput
+from dunner.core.money import Money
+from dunner.core.policy import Step
+from dunner.dunning.claims import Demand, claim_context, demand, line_context
+from dunner.dunning.targets import Target
+from dunner.edges.config import LOCALES, Config
+from dunner.edges.mail import MailSettings, Outgoing, build_message
+from dunner.edges.storage.ledger import Ledger
+from dunner.edges.templates import Renderer
+
+QR_CID = "epc-qr@dunner"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A message about to be sent: the step, and the instalments it is about (one client, one currency)."""
+
+    step: Step
+    targets: tuple[Target, ...]
+    message_id: str | None = None  # set once its rows are marked `sending`: a resend keeps the first one
+
+    @property
+    def client(self) -> Any:
+        return self.targets[0].client
+
+    @property
+    def currency(self) -> str:
+        return self.targets[0].amount.currency
+
+
+def thread_root(number: str, domain: str) -> str:
+    """A stable Message-ID for an invoice's thread, so its reminders group together in mail readers."""
+    return f"<invoice.{re.sub(r'[^A-Za-z0-9.-]', '-', number)}@{domain}>"
+
+
+def letter(ledger: Ledger, config: Config, draft: Draft, as_of: date) -> Demand:
+    """What the draft's message asks: its instalments, or (a claiming step) the claim on their invoices."""
+    return demand(
+        ledger,
+        config,
+        draft.client.id,
+        draft.currency,
+        as_of,
+        instalments=[t.instalment_id for t in draft.targets],
+        invoices=[t.number for t in draft.targets] if draft.step.claim else (),
+    )
+
+
+def context(ledger: Ledger, config: Config, draft: Draft, as_of: date, notice_days: int) -> dict[str, Any]:
+    """Everything a mail template may use (see the README's template section).
+
+    The list, its total and the claim come from one `Demand`, so they agree to the cent."""
+    client, business = draft.client, config.business
+    language = client.language
+    result = letter(ledger, config, draft, as_of)
+    claim = claim_context(result, language) if draft.step.claim else None
+    numbers = list(dict.fromkeys(line.number for line in result.lines))
+    own = {t.number: t.payment_link for t in draft.targets if t.payment_link}
+    links = {
+        n: own.get(n) or business.payment_link.replace("{invoice}", n)
+        for n in numbers
+        if own.get(n) or business.payment_link
+    }
+    iban = " ".join(business.iban.replace(" ", "")[i : i + 4] for i in range(0, len(business.iban.replace(" ", "")), 4))
+    return {
+        "locale": LOCALES.get(language, config.defaults.babel_locale),
+        "language": language,
+        "as_of": as_of,
+        "subject": "",
+        "business": {k: getattr(business, k) for k in business.__dataclass_fields__},
+        "client": {
+            "code": client.code,
+            "name": client.name,
+            "contact": client.contact,
+            "email": client.email,
+            "kind": client.kind,
+            "address": client.address,
+        },
+        "greeting": client.contact or ("Madame, Monsieur" if language == "fr" else "Sir or Madam"),
+        "step": {"name": draft.step.name, "offset": draft.step.offset, "claim": draft.step.claim},
+        "invoices": [{**line_context(line, as_of), "link": links.get(line.number)} for line in result.lines],
+        "total_due": result.principal,
+        "to_pay": result.total,
+        "currency": draft.currency,
+        "claim": claim,
+        "deadline": as_of + timedelta(days=notice_days),
+        "payment": {
+            "iban": iban,
+            "bic": business.bic,
+            "reference": " ".join(numbers)[:140],
+            "links": [{"number": n, "url": url} for n, url in links.items()],
+            "qr": bool(business.iban) and draft.currency == "EUR",
+            "qr_cid": QR_CID,
+        },
+    }
+
+
+def epc_qr(config: Config, amount: Money, reference: str) -> bytes:
+    """The EPC 'scan to pay' QR code (SEPA credit transfer) as a PNG."""
+    import io
+
+    import segno
+    from segno import helpers
+
+    business = config.business
+    try:
+        code = helpers.make_epc_qr(
+            name=business.name[:70],
+            iban=business.iban.replace(" ", ""),
+            amount=amount.amount,
+            text=reference[:140],
+            bic=business.bic.replace(" ", "") or None,
+        )
+    except (ValueError, segno.DataOverflowError) as exc:
+        raise BadInput(f"cannot make the payment QR code: {exc}", hint="check [business] iban and bic") from None
+    out = io.BytesIO()
+    code.save(out, kind="png", scale=5, border=2)
+    return out.getvalue()
+
+
+def compose(
+    ledger: Ledger,
+    config: Config,
+    renderer: Renderer,
+    settings: MailSettings,
+    draft: Draft,
+    as_of: date,
+    notice_days: int,
+) -> tuple[Outgoing, dict[str, Any]]:
+    """Render the draft and build the message, threaded under what dunner sent about its invoices before.
+
+    Only messages that really went out are referred to: the invoice's own message when `dunner send`
+    sent it, then the reminders marked sent. Without them, the message starts the thread."""
+    ctx = context(ledger, config, draft, as_of, notice_days)
+    subject, text, html = renderer.message(draft.step.template, draft.client.language, ctx)
+    invoice_ids = list(dict.fromkeys(t.invoice_id for t in draft.targets))
+    earlier = [*invoice_messages(ledger, invoice_ids), *earlier_messages(ledger, invoice_ids)]
+    qr = epc_qr(config, ctx["to_pay"], ctx["payment"]["reference"]) if ctx["payment"]["qr"] else None
+    to = [(draft.client.name, addr.strip()) for addr in draft.client.email.split(",")]
+    attachments, ctx["pdf_notes"] = invoice_pdfs(ledger, config, [t.number for t in draft.targets], as_of)
+    outgoing = build_message(
+        settings,
+        sender_name=config.business.name or settings.sender,
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        references=earlier,
+        qr_png=qr,
+        qr_cid=QR_CID,
+        attachments=attachments,
+        message_id=draft.message_id,
+    )
+    return outgoing, ctx
+
+
+def invoice_messages(ledger: Ledger, invoice_ids: list[int]) -> list[str]:
+    """The Message-IDs under which dunner sent these invoices (`dunner send`), first sending first."""
+    rows = ledger.all(
+        f"SELECT text FROM event WHERE invoice_id IN ({', '.join('?' * len(invoice_ids))}) AND kind = 'sent'"
+        " ORDER BY happened_on, id",
+        invoice_ids,
+    )
+    return list(dict.fromkeys(m.group(0) for r in rows if (m := re.search(r"<[^<>\s]+>$", r["text"] or ""))))
+
+
+def earlier_messages(ledger: Ledger, invoice_ids: list[int]) -> list[str]:
+    """The Message-IDs of the reminders sent about these invoices, oldest first (for References).
+
+    The status is tested here, not in SQL: with `status = 'sent'` in the query, SQLite (which has
+    no statistics on a ledger) reads every sent reminder through the status index instead of looking
+    up these invoices' instalments.
+    """
+    rows = ledger.all(
+        "SELECT r.message_id, r.status FROM reminder r JOIN instalment i ON i.id = r.instalment_id"
+        f" WHERE i.invoice_id IN ({', '.join('?' * len(invoice_ids))}) AND r.message_id IS NOT NULL"
+        " ORDER BY r.acted_on, r.id",
+        invoice_ids,
+    )
+    return list(dict.fromkeys(r["message_id"] for r in rows if r["status"] == "sent"))
+
+
+def invoice_pdfs(
+    ledger: Ledger, config: Config, numbers: list[str], as_of: date
+) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The invoices' PDFs to attach (`[dunning] attach_pdf`, on by default), and why any is missing.
+
+    An invoice whose mandatory mentions are incomplete still gets its reminder, without the PDF.
+    """
+    if not config.section("dunning").get("attach_pdf", True):
+        return [], []
+    from dunner.core.filenames import safe_filename
+    from dunner.documents.printing import invoice_pdf
+
+    files, notes = [], []
+    for number in dict.fromkeys(numbers):
+        try:
+            files.append((safe_filename(number, ".pdf"), invoice_pdf(ledger, config, number, as_of=as_of)))
+        except BadInput as exc:
+            notes.append(f"{number}: no PDF attached ({exc.message})")
+    return files, notes

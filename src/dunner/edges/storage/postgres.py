@@ -1,0 +1,384 @@
+"""The ledger on a PostgreSQL server: the same services, the same SQL, translated on the way.
+
+Services write one SQL dialect (SQLite's). For PostgreSQL each statement is rewritten once (and cached):
+placeholders `?` and `:name` become psycopg's `%s` and `%(name)s`; the few SQLite functions the queries
+use get their PostgreSQL equivalents (two-argument MAX/MIN, julianday, group_concat, date with a
+modifier); table definitions take BIGINT identities and binary ("C") collation so ids, money and sort
+order behave as in SQLite. Rows answer by name and by position like `sqlite3.Row`; integral NUMERIC
+results (SUM of integers) come back as `int`, other NUMERIC as `float`, as SQLite's REAL would.
+
+Writers are serialized as SQLite's `BEGIN IMMEDIATE` serializes them: every write transaction first
+takes a transaction-scoped advisory lock on its schema, so the reminder protocol's claim-then-send is
+exactly-once across processes and machines with nothing but the database's own locking.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import date
+from functools import lru_cache
+from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.adapt import Dumper, Loader
+from psycopg.rows import RowMaker
+
+from dunner.core.errors import Conflict, NotFound, OperationalError
+from dunner.edges.storage.ledger import BUSY_TIMEOUT_MS, Ledger, Params
+
+# The first half of the advisory lock key ("dunr"); the second half is the schema's hash.
+LOCK_SPACE = 0x64756E72
+
+
+def conninfo(url: str) -> str:
+    """The libpq URL for psycopg: SQLAlchemy's `+psycopg` driver suffix dropped."""
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+def redacted(url: str) -> str:
+    """The URL as shown in messages: never the password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class Row(tuple):
+    """A result row by position and by (case-insensitive) column name, like `sqlite3.Row`."""
+
+    __slots__ = ()
+    _index: ClassVar[dict[str, int]] = {}
+    _names: ClassVar[tuple[str, ...]] = ()
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            try:
+                key = self._index[key]
+            except KeyError:
+                key = self._index[key.lower()]
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+
+@lru_cache(maxsize=256)
+def _row_class(names: tuple[str, ...]) -> type[Row]:
+    index = {name: i for i, name in enumerate(names)}
+    index.update({name.lower(): i for i, name in reversed(list(enumerate(names)))})
+    return type("Row", (Row,), {"__slots__": (), "_index": index, "_names": names})
+
+
+def row_factory(cursor: psycopg.Cursor[Any]) -> RowMaker[Row]:
+    if cursor.description is None:
+        return tuple  # type: ignore[return-value]
+    cls = _row_class(tuple(column.name for column in cursor.description))
+    return cls
+
+
+class NumericLoader(Loader):
+    """SUM of integers is NUMERIC in PostgreSQL: whole values come back as int, as in SQLite."""
+
+    def load(self, data: Any) -> int | float:
+        text = bytes(data).decode()
+        try:
+            return int(text)
+        except ValueError:
+            return float(text)
+
+
+class DateAsText(Dumper):
+    """Dates are stored as ISO text (as sqlite3 binds them): bind them as text."""
+
+    oid = psycopg.postgres.types["text"].oid
+
+    def dump(self, obj: date) -> bytes:
+        return obj.isoformat().encode()
+
+
+class BoolAsInt(Dumper):
+    """SQLite binds True/False as 1/0 into INTEGER columns; so do we."""
+
+    oid = psycopg.postgres.types["int8"].oid
+
+    def dump(self, obj: bool) -> bytes:
+        return b"1" if obj else b"0"
+
+
+# Translation ---------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""
+    (?P<string>'(?:[^']|'')*')
+  | (?P<ident>"(?:[^"]|"")*")
+  | (?P<comment>--[^\n]*|/\*.*?\*/)
+  | (?P<named>(?<!:):[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<qmark>\?)
+  | (?P<percent>%)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<open>\()
+  | (?P<close>\))
+  | (?P<comma>,)
+  | (?P<other>\s+|.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_DDL = re.compile(r"^\s*(CREATE\s+TABLE|ALTER\s+TABLE)\b", re.IGNORECASE)
+
+
+def _rewrite_call(name: str, args: list[str]) -> str | None:
+    """The PostgreSQL spelling of a SQLite function call, or None to keep it."""
+    lower = name.lower()
+    if lower in ("max", "min") and len(args) > 1:
+        return f"{'GREATEST' if lower == 'max' else 'LEAST'}({', '.join(args)})"
+    if lower == "julianday" and len(args) == 1:
+        return f"(CAST({args[0]} AS date) - DATE '1970-01-01' + 2440587.5)"
+    if lower == "group_concat":
+        separator = args[1] if len(args) > 1 else "','"
+        return f"string_agg(CAST({args[0]} AS text), {separator})"
+    if lower == "date" and len(args) == 1:
+        return f"to_char(CAST({args[0]} AS date), 'YYYY-MM-DD')"
+    if lower == "date" and len(args) == 2:
+        # Day modifiers ('-5 days') agree with SQLite; month arithmetic does not (SQLite's 31 Jan + 1 month is
+        # 3 Mar, PostgreSQL's 28 Feb): the queries use days only.
+        return f"to_char(CAST({args[0]} AS date) + CAST({args[1]} AS interval), 'YYYY-MM-DD')"
+    return None
+
+
+_NOT_ALIASES = frozenset(
+    {"WHERE", "GROUP", "ORDER", "LIMIT", "OFFSET", "UNION", "EXCEPT", "INTERSECT", "ON", "USING", "JOIN"}
+    | {"LEFT", "RIGHT", "INNER", "OUTER", "CROSS", "FULL", "NATURAL", "HAVING", "WINDOW"}
+)
+
+
+# Words that end a FROM clause (ON and USING do not: a comma after them starts another table).
+_END_FROM = frozenset(
+    {"WHERE", "GROUP", "ORDER", "LIMIT", "HAVING", "UNION", "EXCEPT", "INTERSECT", "WINDOW", "SET", "RETURNING"}
+)
+_SUBQUERY = re.compile(r"\s*(SELECT|WITH|VALUES)\b", re.IGNORECASE)
+
+
+def _has_alias(tokens: list[tuple[str, str]], i: int) -> bool:
+    """Whether a name follows the parenthesis that ends before token i."""
+    while i < len(tokens) and (tokens[i][0] == "comment" or tokens[i][1].isspace()):
+        i += 1
+    return i < len(tokens) and tokens[i][0] == "word" and tokens[i][1].upper() not in _NOT_ALIASES
+
+
+def _translate(tokens: list[tuple[str, str]], start: int, bound: bool) -> tuple[str, list[str], int]:
+    """Translate from `start` to the closing parenthesis of this level (or the end).
+
+    Returns the text, the text of each top-level comma-separated argument, and the index after the
+    closing parenthesis."""
+    out: list[str] = []
+    args: list[str] = []
+    in_from = False  # in this level's FROM clause, where a parenthesis is a subquery to name
+    i = start
+    while i < len(tokens):
+        kind, text = tokens[i]
+        if kind == "close":
+            args.append("".join(out))
+            return "".join(out), args, i + 1
+        if kind == "comma":
+            args.append("".join(out))
+            out = []
+            i += 1
+            continue
+        if kind == "word":
+            j = i + 1
+            while j < len(tokens) and tokens[j][0] == "other" and tokens[j][1].isspace():
+                j += 1
+            if j < len(tokens) and tokens[j][0] == "open":
+                _, inner, after = _translate(tokens, j + 1, bound)
+                inner = [a.strip() for a in inner if a.strip()] if inner != [""] else []
+                rewritten = _rewrite_call(text, inner)
+                out.append(rewritten if rewritten is not None else f"{text} ({', '.join(inner)})")
+                if text.upper() in ("FROM", "JOIN"):
+                    in_from = True
+                    if not _has_alias(tokens, after):
+                        # PostgreSQL (before 16) wants every subquery in FROM named; SQLite does not.
+                        out.append(f" AS _q{after}")
+                i = after
+                continue
+            if text.upper() in ("FROM", "JOIN"):
+                in_from = True
+            elif text.upper() in _END_FROM:
+                in_from = False
+            out.append(text)
+        elif kind == "open":
+            _, inner, after = _translate(tokens, i + 1, bound)
+            out.append(f"({', '.join(inner)})")
+            after_comma = not "".join(out[:-1]).strip()
+            if in_from and after_comma and _SUBQUERY.match(inner[0]) and not _has_alias(tokens, after):
+                out.append(f" AS _q{after}")  # FROM t, (SELECT ...): a subquery after a comma
+            i = after
+            continue
+        elif kind == "named":
+            out.append(f"%({text[1:]})s" if bound else text)
+        elif kind == "qmark":
+            out.append("%s" if bound else text)
+        elif kind == "percent":
+            out.append("%%" if bound else text)
+        elif kind == "comment":
+            pass
+        elif kind in ("string", "ident"):
+            out.append(text.replace("%", "%%") if bound else text)
+        else:
+            out.append(text)
+        i += 1
+    args.append("".join(out))
+    return ", ".join(args), args, i
+
+
+@lru_cache(maxsize=1024)
+def translate(sql: str, bound: bool = True) -> str:
+    """SQLite-flavoured SQL as PostgreSQL runs it (`bound`: the statement has parameters)."""
+    tokens = [(m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(sql)]
+    text = _translate(tokens, 0, bound)[0]
+    text = re.sub(r"\bLIMIT\s+-1\b", "LIMIT ALL", text)  # SQLite's "no limit" (an optimization fence)
+    if _DDL.match(text):
+        text = re.sub(r"\bINTEGER\s+PRIMARY\s+KEY\b", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", text)
+        text = re.sub(r"\bINTEGER\b", "BIGINT", text)
+        text = re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', text)
+    return text
+
+
+# The ledger ----------------------------------------------------------------------------------------
+
+
+class PostgresLedger(Ledger):
+    dialect = "postgresql"
+    _cursors = 0
+
+    @classmethod
+    def connect(cls, url: str, *, create: bool = False, migrate: bool = True) -> PostgresLedger:
+        shown = redacted(url)
+        try:
+            conn = psycopg.connect(conninfo(url), autocommit=True, row_factory=row_factory)
+        except psycopg.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise OperationalError(f"cannot open the ledger {shown}: {first}") from None
+        conn.adapters.register_loader("numeric", NumericLoader)
+        conn.adapters.register_dumper(date, DateAsText)
+        conn.adapters.register_dumper(bool, BoolAsInt)
+        ledger = cls(conn, shown)  # type: ignore[arg-type]
+        ledger.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+        ledger.refuse_foreign(create)
+        if migrate:
+            ledger.migrate()
+        return ledger
+
+    def refuse_foreign(self, create: bool) -> None:
+        """A schema without dunner's tables holds no ledger: only `create` (dunner init) makes one there."""
+        if create or self.has_table("migration"):
+            return
+        self.close()
+        raise NotFound(
+            f"no ledger at {self.location} (no dunner tables in its schema)",
+            hint="to start a new ledger there: dunner --db URL init",
+        )
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        try:
+            yield
+        except pg_errors.IntegrityError as exc:
+            raise Conflict(f"the ledger refused the change: {_first_line(exc)}") from None
+        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
+            raise self.busy() from None
+        except psycopg.Error as exc:
+            raise OperationalError(f"ledger {self.location}: {_first_line(exc)}") from None
+
+    def run_token(self) -> str:
+        """This run's database session: its backend pid and start, seen by every dunner on the server."""
+        row = self.one("SELECT pid, backend_start::text AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+        return f"pg:{row['pid']}:{row['started']}"
+
+    def running(self, tokens: Iterable[str]) -> set[str]:
+        """The tokens of other runs still connected to the server (a run keeps its session while it delivers)."""
+        wanted = {t for t in tokens if t.startswith("pg:")} - {self.run_token()}
+        if not wanted:
+            return set()
+        rows = self.all("SELECT 'pg:' || pid || ':' || backend_start::text AS token FROM pg_stat_activity")
+        return wanted & {r["token"] for r in rows}
+
+    def _begin(self) -> None:
+        # READ COMMITTED whatever the server's default: under REPEATABLE READ the snapshot would be taken
+        # before the lock below is granted, and the writer would not see what the previous one committed.
+        self.conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+        # One writer at a time per ledger (schema), as SQLite's BEGIN IMMEDIATE.
+        self.conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", (LOCK_SPACE,))
+
+    def _rollback(self) -> None:
+        status = self.conn.info.transaction_status
+        if status in (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR):
+            with suppress(psycopg.Error):  # the connection is gone: so is the transaction
+                self.conn.execute("ROLLBACK")
+
+    def execute(self, sql: str, params: Params = ()) -> Any:
+        with self.errors():
+            if params:
+                return self.conn.execute(translate(sql), params)
+            return self.conn.execute(translate(sql, False))
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        with self.errors(), self.conn.cursor() as cursor:
+            cursor.executemany(translate(sql), rows)
+
+    def rows(self, sql: str, params: Params = ()) -> Iterator[Any]:
+        """Stream rows through a server-side cursor, a thousand at a time.
+
+        Callers may run other statements while they iterate (SQLite allows it), so the rows are
+        fetched by a named cursor between statements rather than streamed in one go."""
+        self._cursors += 1
+        cursor = self.conn.cursor(name=f"dunner_rows_{self._cursors}", withhold=True)
+        try:
+            with self.errors():
+                cursor.execute(translate(sql, bool(params)), params or None)
+            while True:
+                with self.errors():
+                    batch = cursor.fetchmany(1000)
+                if not batch:
+                    break
+                yield from batch
+        finally:
+            # A cursor declared in a transaction that rolled back is gone already; closing it then
+            # (or in an aborted transaction) must not raise from a generator being discarded.
+            usable = (psycopg.pq.TransactionStatus.IDLE, psycopg.pq.TransactionStatus.INTRANS)
+            if not self.conn.closed and self.conn.info.transaction_status in usable:
+                with suppress(psycopg.Error):
+                    cursor.close()
+
+    def insert(self, sql: str, params: Params = ()) -> int:
+        row = self.one(sql + " RETURNING id", params)
+        assert row is not None
+        return int(row[0])
+
+    def has_table(self, name: str) -> bool:
+        return self.scalar("SELECT to_regclass(?) IS NOT NULL", (name,)) in (True, 1)
+
+    def columns(self, table: str) -> list[str]:
+        return [
+            row[0]
+            for row in self.all(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+                (table,),
+            )
+        ]
+
+    def reset_ids(self, table: str) -> None:
+        self.execute(
+            f"SELECT setval(pg_get_serial_sequence(?, 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {table}",
+            (table,),
+        )
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

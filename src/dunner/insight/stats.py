@@ -1,0 +1,334 @@
+"""How each client pays: lateness, DSO, promises, disputes, a trend and a risk grade, as of a date.
+
+One SQL statement reads the ledger (as of the date, like the aging table): a window over each
+instalment's allocations finds the day it was settled, then each invoice's figures, then each
+client's sums. Python receives one row per client and currency and only divides.
+
+What counts, at the edges:
+- What is *paid* is counted by what fell due: an invoice, or each instalment of a plan on its own
+  (as aging and dunning count them), settled in full and some of it with money: one settled wholly
+  by credit notes was cancelled, not paid. Counting instalments keeps an on-time payment from ever
+  revealing an earlier instalment's lateness, so it can never worsen a grade.
+- *Days late*: day settled - due date, 0 if not late. The day settled is the day of the last cent
+  (partial payments do not settle), except that a credit note finishing it later dates it by the
+  last money received (the client paid all they ended up owing then). Only money weighs in the
+  weighted averages.
+- Money received and not applied (the aging table's credit) is netted from the outstanding and the
+  overdue, oldest first.
+- Written-off invoices are out of the outstanding from their write-off date, counted apart.
+- *DSO* over the window: what is owed now / what was invoiced in the window (less the credit notes
+  on those invoices) x the window's days.
+- A promise renegotiated before its day is superseded by the new one and counts neither way.
+- *Trend*: the weighted lateness of invoices paid in the window against the window before.
+- A promise is *kept* when what it covered was settled by the promised day, *broken* when that day
+  passed with it still open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from dunner.core.grades import GRADES, UNKNOWN, Figures, Grading, load_grading
+from dunner.core.money import Money
+from dunner.edges.config import Config
+from dunner.edges.storage.ledger import Ledger
+
+DEFAULT_WINDOW = 90
+COLUMNS = [
+    "client",
+    "currency",
+    "grade",
+    "invoices",
+    "paid",
+    "paid_late",
+    "late_share",
+    "avg_days_late",
+    "avg_days_late_weighted",
+    "max_days_late",
+    "avg_days_to_pay",
+    "dso",
+    "credit",
+    "outstanding",
+    "overdue",
+    "oldest_overdue_days",
+    "promises_kept",
+    "promises_broken",
+    "disputes",
+    "written_off",
+    "trend",
+    "trend_days",
+    "lateness",
+    "reasons",
+]
+
+SQL = """
+WITH run AS (
+    SELECT a.instalment_id, a.applied_on, a.amount_cents,
+           p.method IN ('credit_note', 'discount') AS system,
+           SUM(a.amount_cents) OVER (PARTITION BY a.instalment_id ORDER BY a.applied_on, a.id) AS running,
+           MAX(CASE WHEN p.method NOT IN ('credit_note', 'discount') THEN a.applied_on END)
+               OVER (PARTITION BY a.instalment_id ORDER BY a.applied_on, a.id) AS last_money
+    FROM allocation a JOIN payment p ON p.id = a.payment_id
+    WHERE a.applied_on <= :as_of {alloc_filter}
+),
+settle AS MATERIALIZED (
+    SELECT r.instalment_id, SUM(r.amount_cents) AS paid_cents,
+           SUM(CASE WHEN r.system THEN 0 ELSE r.amount_cents END) AS money_cents,
+           -- settled on the day of the last cent; a credit note finishing it later dates it by the last money
+           MIN(CASE WHEN r.running >= i.amount_cents THEN
+               CASE WHEN r.system THEN COALESCE(r.last_money, r.applied_on) ELSE r.applied_on END END) AS settled_on
+    FROM run r JOIN instalment i ON i.id = r.instalment_id
+    GROUP BY r.instalment_id
+),
+part AS MATERIALIZED (
+    SELECT v.id AS invoice_id, v.client_id, v.currency, v.issued_on, i.id AS instalment_id, i.due_on,
+           CASE WHEN v.status <> 'issued' AND v.status_on <= :as_of THEN v.status ELSE 'issued' END AS state,
+           COALESCE(i.amount_cents, 0) AS amount_cents, COALESCE(s.paid_cents, 0) AS paid_cents,
+           COALESCE(s.money_cents, 0) AS money_cents, s.settled_on
+    FROM invoice v LEFT JOIN instalment i ON i.invoice_id = v.id LEFT JOIN settle s ON s.instalment_id = i.id
+    WHERE v.kind IN ('invoice', 'deposit') AND v.issued_on <= :as_of {invoice_filter}
+),
+inv AS (
+    SELECT invoice_id, client_id, currency, issued_on, state,
+           SUM(amount_cents) AS asked_cents, SUM(paid_cents) AS paid_cents,
+           SUM(CASE WHEN due_on < :as_of THEN amount_cents - paid_cents ELSE 0 END) AS overdue_cents,
+           MIN(CASE WHEN due_on < :as_of AND amount_cents > paid_cents THEN due_on END) AS oldest_due
+    FROM part GROUP BY invoice_id, client_id, currency, issued_on, state
+),
+paid AS (
+    -- what fell due and was paid: an invoice, or each instalment of a plan, settled with some money
+    SELECT client_id, currency, settled_on, money_cents,
+           MAX(CAST(julianday(settled_on) - julianday(due_on) AS INTEGER), 0) AS late,
+           CAST(julianday(settled_on) - julianday(issued_on) AS INTEGER) AS to_pay,
+           ROW_NUMBER() OVER (PARTITION BY client_id, currency ORDER BY settled_on DESC, instalment_id DESC) AS rn
+    FROM part WHERE state = 'issued' AND settled_on IS NOT NULL AND money_cents > 0
+),
+promised AS (
+    SELECT v.client_id, v.currency, e.promise_on,
+           (SELECT COUNT(*) FROM instalment i LEFT JOIN settle s ON s.instalment_id = i.id
+            WHERE i.invoice_id = e.invoice_id AND (i.due_on <= e.promise_on OR i.seq = 1)
+              AND (s.settled_on IS NULL OR s.settled_on > e.promise_on)) AS open_parts
+    FROM event e JOIN invoice v ON v.id = e.invoice_id
+    WHERE e.kind = 'promise' AND e.happened_on <= :as_of AND e.promise_on IS NOT NULL {invoice_filter}
+      -- a promise renegotiated before its day is superseded by the new one
+      AND NOT EXISTS (SELECT 1 FROM event x WHERE x.invoice_id = e.invoice_id AND x.kind = 'promise'
+                      AND x.id > e.id AND x.happened_on <= :as_of AND x.happened_on <= e.promise_on)
+)
+SELECT c.id AS client_id, c.code, c.credit_limit_cents, c.currency AS client_currency, x.*,
+       COALESCE(cr.credit_cents, 0) AS credit,
+       p.paid, p.paid_late, p.sum_late, p.max_late, p.weighted_late, p.money, p.sum_to_pay,
+       p.now_weighted, p.now_money, p.before_weighted, p.before_money, p.recent,
+       COALESCE(q.kept, 0) AS kept, COALESCE(q.broken, 0) AS broken,
+       (SELECT COUNT(DISTINCT e.invoice_id) FROM event e JOIN invoice v ON v.id = e.invoice_id
+        WHERE e.kind = 'dispute' AND e.happened_on <= :as_of AND v.client_id = x.client_id
+          AND v.currency = x.currency) AS disputes,
+       (SELECT COALESCE(SUM(n.total_cents), 0) FROM invoice n JOIN invoice o ON o.id = n.related_invoice_id
+        WHERE n.kind = 'credit_note' AND n.client_id = x.client_id AND n.currency = x.currency
+          AND o.issued_on > :window_start AND n.issued_on <= :as_of) AS credited_window
+FROM (
+    SELECT client_id, currency, COUNT(*) AS invoices,
+           SUM(CASE WHEN state = 'issued' THEN asked_cents - paid_cents ELSE 0 END) AS outstanding,
+           SUM(CASE WHEN state = 'issued' THEN overdue_cents ELSE 0 END) AS overdue,
+           MIN(CASE WHEN state = 'issued' THEN oldest_due END) AS oldest_due,
+           SUM(CASE WHEN state = 'written_off' THEN 1 ELSE 0 END) AS written_off,
+           SUM(CASE WHEN issued_on > :window_start THEN asked_cents ELSE 0 END) AS sales_window
+    FROM inv WHERE state <> 'void' GROUP BY client_id, currency
+) x
+JOIN client c ON c.id = x.client_id
+LEFT JOIN ({credit}) cr ON cr.client_id = x.client_id AND cr.currency = x.currency
+LEFT JOIN (
+    SELECT client_id, currency, COUNT(*) AS paid, SUM(CASE WHEN late > 0 THEN 1 ELSE 0 END) AS paid_late,
+           SUM(late) AS sum_late,
+           MAX(late) AS max_late, SUM(late * money_cents) AS weighted_late, SUM(money_cents) AS money,
+           SUM(to_pay) AS sum_to_pay,
+           SUM(CASE WHEN settled_on > :window_start THEN late * money_cents ELSE 0 END) AS now_weighted,
+           SUM(CASE WHEN settled_on > :window_start THEN money_cents ELSE 0 END) AS now_money,
+           SUM(CASE WHEN settled_on > :before_start AND settled_on <= :window_start
+               THEN late * money_cents ELSE 0 END) AS before_weighted,
+           SUM(CASE WHEN settled_on > :before_start AND settled_on <= :window_start
+               THEN money_cents ELSE 0 END) AS before_money,
+           group_concat(CASE WHEN rn <= :lookback THEN rn || ':' || late END) AS recent
+    FROM paid GROUP BY client_id, currency
+) p ON p.client_id = x.client_id AND p.currency = x.currency
+LEFT JOIN (
+    SELECT client_id, currency,
+           SUM(CASE WHEN open_parts = 0 THEN 1 ELSE 0 END) AS kept,
+           SUM(CASE WHEN open_parts > 0 AND promise_on < :as_of THEN 1 ELSE 0 END) AS broken
+    FROM promised WHERE open_parts = 0 OR promise_on < :as_of GROUP BY client_id, currency
+) q ON q.client_id = x.client_id AND q.currency = x.currency
+ORDER BY lower(c.code), x.currency
+"""
+
+
+@dataclass(frozen=True)
+class Settings:
+    window: int = DEFAULT_WINDOW  # days: DSO and the trend
+    trend_tolerance: Decimal = Decimal(2)  # days of lateness either way that are "steady"
+
+    @classmethod
+    def from_config(cls, config: Config, window: int | None = None) -> Settings:
+        section = config.section("stats")
+        return cls(
+            window=window if window is not None else section.get("window", DEFAULT_WINDOW),
+            trend_tolerance=Decimal(str(section.get("trend_tolerance", 2))),
+        )
+
+
+def grading(config: Config) -> Grading:
+    return load_grading(config.section("grades"), str(config.path or "config"))
+
+
+def _ratio(numerator: int, denominator: int | None, places: str = "0.1") -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _trend(row: Any, tolerance: Decimal) -> tuple[str, Decimal | None]:
+    now = _ratio(row["now_weighted"] or 0, row["now_money"])
+    before = _ratio(row["before_weighted"] or 0, row["before_money"])
+    if now is None or before is None:
+        return "unknown", None
+    change = now - before
+    if abs(change) <= tolerance:
+        return "steady", change
+    return ("worse" if change > 0 else "better"), change
+
+
+def client_stats(
+    ledger: Ledger,
+    config: Config,
+    as_of: date,
+    *,
+    client_id: int | None = None,
+    window: int | None = None,
+    language: str = "en",
+) -> Iterator[dict[str, Any]]:
+    """One row per client and currency: the figures, the grade and its reasons (see COLUMNS).
+
+    `language`: of the reasons; CSV and JSON keep English, the French report asks for "fr"."""
+    settings = Settings.from_config(config, window)
+    rules = grading(config)
+    from dunner.ledger.balances import credit_sql
+
+    filters = {"alloc_filter": "", "invoice_filter": "", "credit": credit_sql(client_id is not None)}
+    if client_id is not None:
+        filters |= {
+            "alloc_filter": "AND a.instalment_id IN (SELECT i.id FROM instalment i JOIN invoice w"
+            " ON w.id = i.invoice_id WHERE w.client_id = :client_id)",
+            "invoice_filter": "AND v.client_id = :client_id",
+        }
+    params = {
+        "as_of": as_of.isoformat(),
+        "window_start": (as_of - timedelta(days=settings.window)).isoformat(),
+        "before_start": (as_of - timedelta(days=2 * settings.window)).isoformat(),
+        "lookback": rules.lookback,
+        "client_id": client_id,
+    }
+    for row in ledger.rows(SQL.format(**filters), params):
+        yield _stats_row(row, as_of, settings, rules, language)
+
+
+def _stats_row(row: Any, as_of: date, settings: Settings, rules: Grading, language: str) -> dict[str, Any]:
+    cur = row["currency"]
+    paid = row["paid"] or 0
+    recent = sorted(tuple(int(n) for n in item.split(":")) for item in (row["recent"] or "").split(",") if item)
+    last_late = tuple(late for _, late in recent)  # newest first
+    # money received and not applied yet (as in the aging table) pays the oldest overdue first
+    credit = row["credit"]
+    outstanding = Money(row["outstanding"] - credit, cur)
+    overdue = Money(max(row["overdue"] - credit, 0), cur)
+    limit = row["credit_limit_cents"]
+    over = outstanding.minor - limit if limit is not None and cur == row["client_currency"] else 0
+    sales = row["sales_window"] - row["credited_window"]
+    oldest = (as_of - date.fromisoformat(row["oldest_due"])).days if row["oldest_due"] and overdue.minor else 0
+    trend, change = _trend(row, settings.trend_tolerance)
+    figures = Figures(
+        paid=paid,
+        last_late=last_late,
+        avg_days_late=_ratio(row["weighted_late"] or 0, row["money"]),
+        max_days_late=row["max_late"],
+        oldest_overdue_days=oldest,
+        overdue=overdue.amount,
+        promises_broken=row["broken"],
+        promises=row["broken"] + row["kept"],
+        disputes=row["disputes"],
+        written_off=row["written_off"],
+        over_limit=Money(max(over, 0), cur).amount,
+        dso=_ratio(max(outstanding.minor, 0) * settings.window, sales) if sales > 0 else None,
+        currency=cur,
+    )
+    grade, reasons = rules.grade(figures, language)
+    return {
+        "client": row["code"],
+        "client_id": row["client_id"],
+        "currency": cur,
+        "grade": grade,
+        "invoices": row["invoices"],
+        "paid": paid,
+        "paid_late": row["paid_late"] or 0,
+        "late_share": _ratio(row["paid_late"] or 0, paid, "0.01"),
+        "avg_days_late": _ratio(row["sum_late"] or 0, paid),
+        "avg_days_late_weighted": figures.avg_days_late,
+        "max_days_late": row["max_late"],
+        "avg_days_to_pay": _ratio(row["sum_to_pay"] or 0, paid),
+        "dso": figures.dso,
+        "credit": Money(credit, cur),
+        "outstanding": outstanding,
+        "overdue": overdue,
+        "oldest_overdue_days": oldest or None,
+        "promises_kept": row["kept"],
+        "promises_broken": row["broken"],
+        "disputes": row["disputes"],
+        "written_off": row["written_off"],
+        "trend": trend,
+        "trend_days": change,
+        "lateness": " ".join(str(d) for d in reversed(last_late)),  # oldest first, as a sparkline reads
+        "reasons": "; ".join(reasons),
+        "figures": figures,
+        "paid_money": row["money"] or 0,  # minor units received on the paid invoices (weights the lateness)
+    }
+
+
+def grades(ledger: Ledger, config: Config, as_of: date) -> dict[int, str]:
+    """Each client's worst grade over its currencies (for policy rules that pick a profile by grade)."""
+    order = [UNKNOWN, *GRADES]
+    worst: dict[int, str] = {}
+    for row in client_stats(ledger, config, as_of):
+        old = worst.get(row["client_id"], UNKNOWN)
+        worst[row["client_id"]] = max(old, row["grade"], key=order.index)
+    return worst
+
+
+def credit_advice(ledger: Ledger, config: Config, new: Any) -> list[str]:
+    """Warnings for a new invoice to a client over their credit limit or graded risky, suggesting a deposit.
+
+    `new` is the invoice just issued (issuing.NewInvoice): the figures include it.
+    """
+    if new.kind != "invoice":
+        return []
+    client, cur = new.client, new.total.currency
+    rows = [r for r in client_stats(ledger, config, new.issued_on, client_id=client.id) if r["currency"] == cur]
+    if not rows:
+        return []
+    row, rules = rows[0], grading(config)
+    notes = []
+    limit = client.credit_limit
+    if limit is not None and limit.currency == cur and row["outstanding"].minor > limit.minor:
+        over = Money(row["outstanding"].minor - limit.minor, cur)
+        notes.append(
+            f"{client.code} now owes {row['outstanding']} {cur}, {over} {cur} over the credit limit of {limit} {cur}"
+        )
+    if row["grade"] in rules.risky:
+        notes.append(f"{client.code} is graded {row['grade']}: {row['reasons']}")
+    if notes:
+        net = new.totals.net.amount
+        notes.append(
+            f"ask a deposit before more work, e.g. 'dunner deposit {client.code} 30% --of {net}'"
+            f" (see 'dunner stats {client.code}')"
+        )
+    return notes

@@ -1,0 +1,129 @@
+"""Invoices: finding them, and listing what is open, overdue or paid (issuing them is in issuing.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from dunner.core import validate
+from dunner.core.errors import NotFound
+from dunner.core.invoicing import Line
+from dunner.core.money import Money
+from dunner.edges.storage.ledger import Ledger
+from dunner.ledger.balances import PAID
+from dunner.ledger.clients import get_client
+
+STATUSES = ("open", "overdue", "paid", "all")
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    id: int
+    number: str
+    client_id: int
+    issued_on: date
+    currency: str
+    total: Money
+    status: str
+    kind: str = "invoice"
+
+
+def get_invoice(ledger: Ledger, number: str) -> Invoice:
+    row = ledger.one("SELECT * FROM invoice WHERE number = ?", (number.strip(),))
+    if row is None:
+        raise NotFound(f"no invoice '{number}'", hint="see 'dunner invoices --status all'")
+    return Invoice(
+        id=row["id"],
+        number=row["number"],
+        client_id=row["client_id"],
+        issued_on=date.fromisoformat(row["issued_on"]),
+        currency=row["currency"],
+        total=Money(row["total_cents"], row["currency"]),
+        status=row["status"],
+        kind=row["kind"],
+    )
+
+
+def credited_on(ledger: Ledger, invoice_id: int) -> int:
+    """Minor units already credited on an invoice (credit notes, early-payment discounts included)."""
+    return ledger.scalar(
+        "SELECT COALESCE(SUM(total_cents), 0) FROM invoice WHERE kind = 'credit_note' AND related_invoice_id = ?",
+        (invoice_id,),
+    )
+
+
+def list_invoices(
+    ledger: Ledger, as_of: date, *, client_code: str | None = None, status: str = "open"
+) -> Iterator[dict[str, Any]]:
+    """Invoices issued by `as_of` with what was paid and remains due on that date."""
+    validate.choice(status, STATUSES, "status")
+    params: dict[str, Any] = {"as_of": as_of.isoformat()}
+    where = "v.issued_on <= :as_of AND v.kind <> 'credit_note'"
+    if client_code is not None:
+        params["client_id"] = get_client(ledger, client_code).id
+        where += " AND v.client_id = :client_id"
+    having = {
+        "open": "MAX(active) = 1 AND SUM(open_cents) > 0",
+        "overdue": "MAX(active) = 1 AND SUM(open_cents) > 0 AND MIN(CASE WHEN open_cents > 0 THEN due_on END) < :as_of",
+        "paid": "MAX(active) = 1 AND SUM(open_cents) = 0",
+        "all": "1 = 1",
+    }[status]
+    sql = f"""
+        SELECT number, code, issued_on, currency, total_cents, status, status_on,
+               SUM(paid_cents) AS paid_cents, SUM(open_cents) AS open_cents,
+               MIN(CASE WHEN open_cents > 0 THEN due_on END) AS next_due, MAX(due_on) AS last_due
+        FROM (
+            SELECT *, amount_cents - paid_cents AS open_cents FROM (
+                SELECT v.id, v.number, c.code, v.issued_on, v.currency, v.total_cents, v.status,
+                       v.status_on, COALESCE(i.due_on, v.issued_on) AS due_on,
+                       COALESCE(i.amount_cents, 0) AS amount_cents, {PAID} AS paid_cents,
+                       CASE WHEN v.status = 'issued' OR v.status_on > :as_of THEN 1 ELSE 0 END AS active
+                FROM invoice v JOIN client c ON c.id = v.client_id LEFT JOIN instalment i ON i.invoice_id = v.id
+                WHERE {where}
+            )
+        )
+        GROUP BY id, number, code, issued_on, currency, total_cents, status, status_on HAVING {having}
+        ORDER BY issued_on, number
+    """
+    for row in ledger.rows(sql, params):
+        yield _invoice_row(row, as_of)
+
+
+def _invoice_row(row: Any, as_of: date) -> dict[str, Any]:
+    cur = row["currency"]
+    due = date.fromisoformat(row["next_due"] or row["last_due"])
+    outstanding = row["open_cents"]
+    if row["status"] != "issued" and row["status_on"] and row["status_on"] <= as_of.isoformat():
+        status = row["status"].replace("_", " ")
+    elif outstanding <= 0:
+        status = "paid"
+    else:
+        status = "overdue" if due < as_of else "open"
+    return {
+        "invoice": row["number"],
+        "client": row["code"],
+        "issued": date.fromisoformat(row["issued_on"]),
+        "due": due,
+        "currency": cur,
+        "total": Money(row["total_cents"], cur),
+        "paid": Money(row["paid_cents"], cur),
+        "outstanding": Money(outstanding, cur),
+        "days_overdue": (as_of - due).days if outstanding > 0 else None,
+        "status": status,
+    }
+
+
+def invoice_lines(ledger: Ledger, invoice: Invoice) -> list[Line]:
+    """An issued invoice's lines, in order, as the invoicing core computes with them."""
+    return [
+        Line(
+            r["description"],
+            Decimal(r["quantity"]),
+            Money(r["unit_price_cents"], invoice.currency),
+            None if r["vat_rate"] is None else Decimal(r["vat_rate"]),
+        )
+        for r in ledger.all("SELECT * FROM invoice_line WHERE invoice_id = ? ORDER BY position", (invoice.id,))
+    ]

@@ -105,3 +105,21 @@ def test_a_truncated_default_ledger_is_an_error(dunner, isolated, monkeypatch):
         f"Error: {default} is empty (0 bytes)"
     )
     assert default.stat().st_size == 0
+
+
+def test_init_never_writes_into_another_programs_database(dunner, tmp_path, monkeypatch):
+    """A schema (a file, on SQLite) that holds another program's tables is not made a dunner ledger."""
+    location = new_ledger(tmp_path, "theirs.db")
+    if location.startswith("postgresql"):
+        import psycopg
+
+        from dunner.edges.storage.postgres import conninfo
+
+        with psycopg.connect(conninfo(location), autocommit=True) as conn:
+            conn.execute("CREATE TABLE orders (id INTEGER)")
+    else:
+        with sqlite3.connect(location) as conn:
+            conn.execute("CREATE TABLE orders (id INTEGER)")
+    monkeypatch.setenv("DUNNER_DB", location)
+    result = dunner("init", code=2)
+    assert "is not a dunner ledger" in result.stderr and "another program" in result.stderr

@@ -101,3 +101,12 @@ def test_bucket_edges_are_plain_whole_numbers():
     for bad in ("3_0,60", "3e1,60", "30.0,60"):
         with pytest.raises(BadInput, match="is not a list of days"):
             Buckets.parse(bad)
+
+
+@pytest.mark.parametrize("text", ["1,000", "1.000", "12,345", "2,500"])
+def test_a_quantity_that_reads_two_ways_is_refused(text):
+    from dunner.core.invoicing import parse_quantity
+
+    with pytest.raises(BadInput, match="ambiguous"):
+        parse_quantity(text)
+    assert parse_quantity("1 000") == 1000 and parse_quantity("0,125") == Decimal("0.125")

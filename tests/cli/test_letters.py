@@ -157,3 +157,58 @@ def test_after_a_formal_notice_no_instalment_gets_a_friendlier_step(dunner, clie
         *((3, step) for step in (*friendly, "formal-notice")),
     ]
     assert all("formal notice" in reason for _, _, reason in skipped)
+
+
+def test_a_later_notice_says_what_it_adds_and_which_indemnity_is_new(dunner, client, configure, tmp_path):
+    configure()
+    client("ACME", "--address", "5 rue de la Paix\n75002 Paris")
+    dunner("invoice", "ACME", "1000", "--issued", "2026-01-01")  # due 01-31
+    dunner("notice", "F-2026-0001", "--as-of", "2026-02-10", "-o", "first.pdf")
+    dunner("invoice", "ACME", "500", "--issued", "2026-01-20")  # due 02-19: late by the second letter
+    dunner("notice", "F-2026-0001", "--as-of", "2026-03-05", "-o", "second.pdf")
+    second = pdf_text((tmp_path / "second.pdf").read_bytes())
+    assert "fait suite à notre mise en demeure du 10 février 2026" in second
+    assert "y ajoute la facture F-2026-0002" in second
+    assert "dont 40,00 € déjà réclamés le 10 février 2026" in second and "80,00 €" in second
+    assert "déjà réclamée le" not in second  # not all of it was: F-2026-0002's is claimed for the first time
+
+
+def test_a_notice_printed_again_the_same_day_follows_nothing(dunner, plan, tmp_path):
+    plan()
+    for name in ("a.pdf", "b.pdf"):
+        dunner("notice", "F-2026-0001", "--as-of", "2026-03-05", "-o", name)
+    assert "fait suite" not in pdf_text((tmp_path / "b.pdf").read_bytes())
+    assert query("SELECT COUNT(*) FROM event WHERE kind = 'formal_notice'") == [(1,)]
+
+
+def test_the_subject_of_a_notice_on_one_invoice_names_it(dunner, plan, tmp_path):
+    plan(NOTICE_ONLY)
+    remind(dunner, "2026-03-20")  # two instalments of one invoice
+    [notice] = notices(tmp_path)
+    assert notice["Subject"] == "Mise en demeure de payer : facture F-2026-0001 - Atelier Test"
+
+
+def test_a_notice_that_cannot_go_leaves_the_friendlier_steps_for_another_day(dunner, client, configure, tmp_path):
+    configure(MAILDIR)
+    client("ACME", "--address", "5 rue de la Paix\n75002 Paris")
+    dunner("invoice", "ACME", "600", "--issued", "2026-11-05", "--schedule", "2026-12-05=300,2027-01-04", "--force")
+    for day in ("2026-12-12", "2026-12-19", "2026-12-26"):
+        remind(dunner, day)
+    # 2027-01-04: the first instalment's notice needs the ECB rate of 2027, which dunner does not know;
+    # the second instalment falls due the same day
+    rows = remind(dunner, "2027-01-04", code=1)
+    assert ("ACME", "F-2026-0001", "formal-notice", "failed") in rows
+    # nothing is recorded for the second instalment on the strength of a notice that did not go out
+    assert [r for r in rows if r[1] == "F-2026-0001/2" and r[2] == "due-today"] == []
+    assert query("SELECT COUNT(*) FROM reminder WHERE error LIKE '%goes today%'") == [(0,)]
+    # the rate is known: the notice goes, and only then is the second instalment held to it
+    configure(MAILDIR + '[law.rates.ecb]\n"2027-01-01" = "2.15"\n')
+    assert ("ACME", "F-2026-0001", "formal-notice", "sent") in remind(dunner, "2027-01-05")
+    assert [r[2:] for r in remind(dunner, "2027-01-11") if r[1] == "F-2026-0001/2"] == [("reminder-1", "skipped")]
+
+
+def test_a_credit_note_has_no_claim(dunner, plan):
+    plan()
+    dunner("credit-note", "F-2026-0001", "100", "--reason", "Remise", "--on", "2026-01-05")
+    result = dunner("claim", "AV-2026-0001", "--as-of", "2026-03-01", code=2)
+    assert result.stderr.startswith("Error: AV-2026-0001 is a credit note")

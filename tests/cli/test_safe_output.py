@@ -201,3 +201,22 @@ def test_mail_attachments_of_a_slashed_number(dunner, slashed, tmp_path):
     for message in messages:
         [attachment] = [p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"]
         assert attachment.get_filename() == "2026-0001.pdf"
+
+
+def test_two_numbers_that_make_the_same_file_name_stay_two_files(dunner, slashed, tmp_path):
+    dunner("invoice", "ACME", "--line", "Suite;1;500;20", "--issued", "2026-01-06", "--number", "2026-0001")
+    dunner("dossier", "ACME", "--as-of", "2026-03-02", "-o", "d.zip")
+    with zipfile.ZipFile(tmp_path / "d.zip") as archive:
+        pdfs = sorted(n for n in archive.namelist() if n.startswith("factures/"))
+    assert pdfs == ["factures/2026-0001-2.pdf", "factures/2026-0001.pdf"]
+
+
+def test_distinct_filenames():
+    from dunner.core.filenames import distinct_filenames
+
+    assert distinct_filenames(["2026/1", "2026-1", "2026 1", "A"], ".pdf") == [
+        "2026-1.pdf",
+        "2026-1-2.pdf",
+        "2026 1.pdf",
+        "A.pdf",
+    ]

@@ -151,6 +151,8 @@ def done(
 ) -> None:
     """Mark an invoice's agenda tasks as done (a letter sent, a file handed over).
 
+    A reminder left uncertain by an interrupted run, which you checked did reach the client, is marked sent.
+
     Example: dunner done F-2026-0002 --step handoff --note "Dossier transmis au cabinet de recouvrement"
     """
     from dunner.dunning.followup import done as do

@@ -23,3 +23,19 @@ def safe_filename(stem: str, suffix: str = "", fallback: str = "document") -> st
     name = "-".join(part for part in parts if part)
     name = re.sub(r"\.{2,}", ".", _RESERVED.sub("-", name))[:MAX_STEM].strip(" .")
     return (name or fallback) + suffix
+
+
+def distinct_filenames(stems: list[str], suffix: str = "") -> list[str]:
+    """Safe names for several files side by side (a zip, a message's attachments), none twice: "2026/1" and
+    "2026-1" both make 2026-1.pdf, so the second becomes 2026-1-2.pdf."""
+    taken: set[str] = set()
+    names = []
+    for stem in stems:
+        base = safe_filename(stem)
+        name, n = base + suffix, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base}-{n}{suffix}"
+        taken.add(name.lower())
+        names.append(name)
+    return names

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from dunner.core import validate
 from dunner.core.errors import BadInput
 from dunner.core.money import MAX_MINOR, Money, minor_units, parse_amount
-from dunner.core.numbers import HINT, decimals_of, parse_number, read_number
+from dunner.core.numbers import HINT, decimals_of, parse_number, read_number, refuse_ambiguous
 
 MAX_LINES = 500
 
@@ -45,6 +45,7 @@ def parse_rate(text: str, what: str = "VAT rate") -> Decimal:
 
 def parse_quantity(text: str) -> Decimal:
     """A positive quantity, read like an amount, with at most 4 decimals."""
+    refuse_ambiguous(text, "quantity")
     quantity = parse_number(text, "quantity", decimals=4)
     if quantity <= 0 or quantity > 10**9:
         raise BadInput(f"quantity '{text}' must be positive, at most 1000000000")

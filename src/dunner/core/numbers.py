@@ -48,6 +48,23 @@ def parse_number(text: Any, what: str, *, decimals: int) -> Decimal:
     return value
 
 
+# "1,000" or "1.000": a thousand in one habit, one in another; a field that takes three decimals cannot
+# tell them apart, so it refuses them rather than guess (thousands are grouped with spaces: "1 000").
+AMBIGUOUS = re.compile(r"[+-]?[1-9][0-9]{0,2}[.,][0-9]{3}")
+
+
+def refuse_ambiguous(text: Any, what: str) -> None:
+    """For a field that takes three decimals or more, typed by a person: "1,000" is refused (see AMBIGUOUS)."""
+    raw = str(text).strip(SPACES)
+    if AMBIGUOUS.fullmatch(raw):
+        value = read_number(raw)
+        assert value is not None
+        raise NumberError(
+            f"{what} '{text}' is ambiguous: {raw.replace(',', '').replace('.', '')} or {value.normalize():f}?",
+            hint="group thousands with a space (1 000), or drop the trailing zeros (1,5)",
+        )
+
+
 def parse_whole(text: Any, what: str) -> int:
     """A whole number typed for `what` ("30", not "30.0", "3e1" or "3_0")."""
     return int(parse_number(text, what, decimals=0))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -29,8 +29,10 @@ def _open_cents(ledger: Ledger, invoice_id: int, as_of: date) -> int:
 def agenda(ledger: Ledger, as_of: date, config: Config | None = None) -> Iterator[dict[str, Any]]:
     """Tasks from `remind` not yet done, pre-due calls for large invoices, promises due or broken, sends to check."""
     day = as_of.isoformat()
+    # a send of a run still going (a concurrent remind) is a delivery in progress, not one to check
+    going = ledger.running(r[0] for r in ledger.all("SELECT owner FROM reminder WHERE status = 'sending'") if r[0])
     for row in ledger.rows(
-        "SELECT r.step, r.channel, r.status, r.acted_on, r.error, v.id AS invoice_id, v.number, v.currency,"
+        "SELECT r.step, r.channel, r.status, r.acted_on, r.error, r.owner, v.id AS invoice_id, v.number, v.currency,"
         " c.code, c.name, c.contact, c.phone, c.email FROM reminder r JOIN instalment i ON i.id = r.instalment_id"
         " JOIN invoice v ON v.id = i.invoice_id JOIN client c ON c.id = v.client_id"
         " WHERE r.status IN ('task', 'sending', 'rejected') AND r.acted_on <= :as_of"
@@ -38,6 +40,8 @@ def agenda(ledger: Ledger, as_of: date, config: Config | None = None) -> Iterato
         " ORDER BY r.acted_on, c.code, v.number",
         {"as_of": day},
     ):
+        if row["status"] == "sending" and row["owner"] in going:
+            continue
         kind = row["channel"] if row["status"] == "task" else "check"
         detail = {
             "task": f"step {row['step']}",
@@ -56,25 +60,34 @@ def agenda(ledger: Ledger, as_of: date, config: Config | None = None) -> Iterato
     yield from _promises(ledger, as_of)
 
 
-def close_settled_tasks(ledger: Ledger, as_of: date, client: str | None = None) -> list[dict[str, Any]]:
+def close_settled_tasks(
+    ledger: Ledger, as_of: date, client: str | None = None, uncertain: Iterable[tuple[int, str | None]] = ()
+) -> list[dict[str, Any]]:
     """Close the open tasks whose instalment is no longer owed as of `as_of`; `remind` calls it (it writes).
 
     `agenda` already leaves them out by itself (it only reads, so a past date shows that day's tasks);
     here each is kept as `cancelled` with why, for `dunner history`, and the scheduler counts it as
-    done. Returns one row per task closed, in the shape of a `remind` action."""
+    done. So are the `uncertain` sends (id, owner as seen) of such instalments: nobody needs to know any
+    more whether they went out. Returns one row per row closed, in the shape of a `remind` action."""
     params: dict[str, Any] = {"as_of": as_of.isoformat(), "credit": METHOD_CREDIT_NOTE}
     only = ""
     if client:
         only, params["client"] = " AND lower(c.code) = lower(:client)", client
+    pairs = sorted((i, o or "") for i, o in uncertain)
+    left = " OR ".join(f"(r.id = :u{n} AND COALESCE(r.owner, '') = :o{n})" for n in range(len(pairs)))
+    for n, (row_id, owner) in enumerate(pairs):
+        params[f"u{n}"], params[f"o{n}"] = row_id, owner
+    wanted = "r.status = 'task' AND r.acted_on <= :as_of" + (f" OR r.status = 'sending' AND ({left})" if left else "")
+    wanted = f"({wanted})"
     closed = []
     with ledger.transaction():
         for row in ledger.all(
-            "SELECT r.id, r.step, r.channel, v.number, i.seq, v.status, v.status_on, c.code, EXISTS ("
+            "SELECT r.id, r.step, r.channel, r.status AS was, v.number, i.seq, v.status, v.status_on, c.code, EXISTS ("
             "  SELECT 1 FROM allocation a JOIN payment p ON p.id = a.payment_id"
             "  WHERE a.instalment_id = i.id AND a.applied_on <= :as_of AND p.method = :credit) AS credited"
             " FROM reminder r JOIN instalment i ON i.id = r.instalment_id JOIN invoice v ON v.id = i.invoice_id"
             " JOIN client c ON c.id = v.client_id"
-            f" WHERE r.status = 'task' AND r.acted_on <= :as_of AND v.issued_on <= :as_of AND NOT {TASK_OWED}{only}"
+            f" WHERE {wanted} AND v.issued_on <= :as_of AND NOT {TASK_OWED}{only}"
             " ORDER BY c.code, v.number, i.seq, r.step",
             params,
         ):
@@ -83,6 +96,8 @@ def close_settled_tasks(ledger: Ledger, as_of: date, client: str | None = None) 
             else:
                 why = "credited" if row["credited"] else "paid in full"
             detail = f"no longer needed: {why}"
+            if row["was"] == "sending":
+                detail += " (whether the interrupted send went out stays unknown)"
             ledger.execute(
                 "UPDATE reminder SET status = 'cancelled', error = ?, updated_at = ?, acted_on = ? WHERE id = ?",
                 (detail, utc_now(), params["as_of"], row["id"]),

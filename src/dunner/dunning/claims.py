@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any
 
 from dunner.core.allocation import OpenItem, spread_credit
+from dunner.core.errors import BadInput
 from dunner.core.latefees import Claim, Instalment, compute_claim
 from dunner.core.law import Jurisdiction, Law, load_jurisdiction
 from dunner.core.money import Money, minor_units
@@ -159,6 +160,8 @@ def claim_invoice(
 ) -> InvoiceClaim:
     """The claim on one invoice: principal overdue, interest by period, indemnity, net of the client's credit."""
     invoice = get_invoice(ledger, number)
+    if invoice.kind == "credit_note":
+        raise BadInput(f"{invoice.number} is a credit note: nothing is owed on it, so nothing can be claimed")
     client = ledger.one("SELECT kind, law FROM client WHERE id = ?", (invoice.client_id,))
     laws = jurisdiction(config)
     law = laws.law_for(client["law"], client["kind"])
@@ -172,6 +175,8 @@ def claim_invoice(
     ):
         applied[row["instalment_id"]].append((date.fromisoformat(row["applied_on"]), row["amount_cents"]))
     rows = ledger.all("SELECT * FROM instalment WHERE invoice_id = ? ORDER BY seq", (invoice.id,))
+    if not rows:  # a final invoice its deposits settled whole
+        raise BadInput(f"{invoice.number} asks nothing beyond its deposits: nothing can be claimed on it")
     instalments, owed = [], []
     for r in rows:
         amount, due_on, credit = (
@@ -234,8 +239,9 @@ def demand(
 
 
 def first_notices(ledger: Ledger, invoice_ids: Iterable[int], as_of: date) -> dict[str, date]:
-    """The day each invoice had its first formal notice, up to `as_of` (invoice number -> date).
+    """The day each invoice had its first formal notice, before `as_of` (invoice number -> date).
 
+    Before, not on: a letter printed again the same day is the same letter, and follows nothing.
     A notice is a `formal_notice` event (`dunner notice`, or a claiming step that `remind` sent), or,
     in a ledger written before those steps logged one, a claiming reminder row marked sent.
     """
@@ -245,9 +251,9 @@ def first_notices(ledger: Ledger, invoice_ids: Iterable[int], as_of: date) -> di
         for row in ledger.all(
             "SELECT v.number, MIN(x.day) AS day FROM ("
             " SELECT invoice_id, happened_on AS day FROM event"
-            f" WHERE kind = 'formal_notice' AND invoice_id IN ({marks}) AND happened_on <= ? UNION ALL"
+            f" WHERE kind = 'formal_notice' AND invoice_id IN ({marks}) AND happened_on < ? UNION ALL"
             " SELECT i.invoice_id, r.acted_on FROM reminder r JOIN instalment i ON i.id = r.instalment_id"
-            f" WHERE i.invoice_id IN ({marks}) AND r.status = 'sent' AND r.claim_cents IS NOT NULL AND r.acted_on <= ?"
+            f" WHERE i.invoice_id IN ({marks}) AND r.status = 'sent' AND r.claim_cents IS NOT NULL AND r.acted_on < ?"
             ") x JOIN invoice v ON v.id = x.invoice_id GROUP BY v.number",
             [*chunk, as_of.isoformat(), *chunk, as_of.isoformat()],
         ):
@@ -268,13 +274,21 @@ def claim_context(result: Demand, language: str) -> dict[str, Any]:
         "periods": period_rows(result.claims),
         "per_invoice": {c.number: c.claim.total for c in result.claims},
         "warnings": result.warnings,
-        # a later letter restates the claim: it says which notice it follows, and that the indemnity
-        # (once per invoice) is the one already claimed then
+        # a later letter restates the claim: it says which notice it follows and which invoices it adds,
+        # and how much of the indemnity (once per invoice) was already claimed then
         "follows": earlier[0] if earlier else None,
         "noticed": [{"invoice": number, "on": day} for number, day in sorted(noticed.items(), key=lambda x: x[1])],
-        "indemnity_claimed_on": min(
-            (noticed[c.number] for c in result.claims if c.claim.indemnity and c.number in noticed), default=None
-        ),
+        "new_invoices": [c.number for c in result.claims if c.number not in noticed] if noticed else [],
+        **_indemnity_claimed(result, noticed),
+    }
+
+
+def _indemnity_claimed(result: Demand, noticed: dict[str, date]) -> dict[str, Any]:
+    """The part of the letter's indemnity already claimed by earlier notices, and the first day it was."""
+    before = [c for c in result.claims if c.claim.indemnity and c.number in noticed]
+    return {
+        "indemnity_claimed": Money(sum(c.claim.indemnity.minor for c in before), result.currency),
+        "indemnity_claimed_on": min((noticed[c.number] for c in before), default=None),
     }
 
 

@@ -47,6 +47,16 @@ def log_event(
     )
 
 
+def log_notice(ledger: Ledger, client_id: int, invoice_id: int, on: date, text: str, deadline: date) -> None:
+    """An invoice's formal notice in its history, once a day: a letter printed again the same day is the same one."""
+    if ledger.one(
+        "SELECT 1 FROM event WHERE invoice_id = ? AND kind = 'formal_notice' AND happened_on = ?",
+        (invoice_id, on.isoformat()),
+    ):
+        return
+    log_event(ledger, client_id, "formal_notice", on, invoice_id=invoice_id, text=text, promise_on=deadline)
+
+
 def _text(value: str | None, what: str, required: bool = False) -> str | None:
     return validate.line(value, what, required=required, max_len=1000)
 
@@ -126,14 +136,36 @@ def _finish_tasks(ledger: Ledger, invoice: Invoice, channel: str | None, on: dat
     return cursor.rowcount
 
 
+def _confirm_sent(ledger: Ledger, invoice: Invoice, step: str | None) -> int:
+    """Mark the invoice's uncertain sends (of `step`) as sent: rows `sending` whose run is no longer going."""
+    rows = ledger.all(
+        "SELECT r.id, r.owner FROM reminder r JOIN instalment i ON i.id = r.instalment_id WHERE i.invoice_id = ?"
+        " AND r.status = 'sending'" + (" AND r.step = ?" if step else ""),
+        (invoice.id, step) if step else (invoice.id,),
+    )
+    going = ledger.running(r["owner"] for r in rows if r["owner"])
+    ids = [r["id"] for r in rows if r["owner"] not in going]
+    for row_id in ids:
+        ledger.execute(
+            "UPDATE reminder SET status = 'sent', error = 'confirmed sent by hand', updated_at = ? WHERE id = ?",
+            (utc_now(), row_id),
+        )
+    return len(ids)
+
+
 def done(ledger: Ledger, number: str, step: str | None, on: date, note: str | None = None) -> Logged:
-    """Mark an invoice's open tasks (or one step's) as done: a letter sent, a file handed over."""
+    """Mark an invoice's open tasks (or one step's) as done: a letter sent, a file handed over.
+
+    A reminder left uncertain by an interrupted run (see dunning/uncertain.py) that you checked did
+    reach the client is marked sent the same way."""
     invoice = get_invoice(ledger, number)
     with ledger.transaction():
-        count = _finish_tasks(ledger, invoice, None, on, step)
+        count = _finish_tasks(ledger, invoice, None, on, step) + _confirm_sent(ledger, invoice, step)
         if not count:
             raise BadInput(
-                f"{invoice.number} has no open task" + (f" for step {step}" if step else ""),
+                f"{invoice.number} has no open task"
+                + (f" for step {step}" if step else "")
+                + " (nor an uncertain send)",
                 hint="see 'dunner agenda'",
             )
         log_event(

@@ -198,13 +198,14 @@ def invoice_pdfs(
     """
     if not config.section("dunning").get("attach_pdf", True):
         return [], []
-    from dunner.core.filenames import safe_filename
+    from dunner.core.filenames import distinct_filenames
     from dunner.documents.printing import invoice_pdf
 
     files, notes = [], []
-    for number in dict.fromkeys(numbers):
+    numbers = list(dict.fromkeys(numbers))
+    for number, name in zip(numbers, distinct_filenames(numbers, ".pdf"), strict=True):
         try:
-            files.append((safe_filename(number, ".pdf"), invoice_pdf(ledger, config, number, as_of=as_of)))
+            files.append((name, invoice_pdf(ledger, config, number, as_of=as_of)))
         except BadInput as exc:
             notes.append(f"{number}: no PDF attached ({exc.message})")
     return files, notes

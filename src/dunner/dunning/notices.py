@@ -13,7 +13,7 @@ from dunner.core.errors import BadInput
 from dunner.core.money import Money
 from dunner.documents.views import _address
 from dunner.dunning.claims import claim_context, claim_invoice, demand, line_context, snapshot
-from dunner.dunning.followup import log_event
+from dunner.dunning.followup import log_notice
 from dunner.edges.config import LOCALES, Config
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.balances import open_instalments
@@ -115,15 +115,8 @@ def formal_notice(ledger: Ledger, config: Config, number: str, as_of: date, days
     with ledger.transaction():
         for number in dict.fromkeys(inv["invoice"] for inv in context["invoices"]):
             invoice = get_invoice(ledger, number)
-            log_event(
-                ledger,
-                client.id,
-                "formal_notice",
-                as_of,
-                invoice_id=invoice.id,
-                text=f"mise en demeure: {total} by {context['deadline']}",
-                promise_on=context["deadline"],
-            )
+            text = f"mise en demeure: {total} by {context['deadline']}"
+            log_notice(ledger, client.id, invoice.id, as_of, text, context["deadline"])
     numbers = list(dict.fromkeys(i["invoice"] for i in context["invoices"]))
     return Notice(client, numbers, total, context["deadline"], pdf, context)
 
@@ -141,7 +134,7 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
 
 def dossier(ledger: Ledger, config: Config, code: str, as_of: date) -> tuple[bytes, list[str]]:
     """A zip for a collection agency or a court: invoices, reminders, notice, claim, history, summary."""
-    from dunner.core.filenames import safe_filename
+    from dunner.core.filenames import distinct_filenames
     from dunner.documents.printing import check_identifiers, invoice_pdf
     from dunner.dunning.history import COLUMNS as HISTORY
     from dunner.dunning.history import history
@@ -155,11 +148,9 @@ def dossier(ledger: Ledger, config: Config, code: str, as_of: date) -> tuple[byt
     notes: list[str] = []
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for number in numbers:
+        for number, name in zip(numbers, distinct_filenames(numbers, ".pdf"), strict=True):
             try:
-                archive.writestr(
-                    f"factures/{safe_filename(number, '.pdf')}", invoice_pdf(ledger, config, number, as_of=as_of)
-                )
+                archive.writestr(f"factures/{name}", invoice_pdf(ledger, config, number, as_of=as_of))
             except BadInput as exc:
                 notes.append(f"{number}: no PDF ({exc.message})")
         archive.writestr("relances.csv", _csv(_reminders(ledger, client), REMINDER_COLUMNS))

@@ -25,7 +25,7 @@ from dunner.core.policy import Policy, Profile, Step, load_policy
 from dunner.core.schedule import Decision, decide, notice_floor
 from dunner.dunning.agenda import close_settled_tasks
 from dunner.dunning.claims import jurisdiction
-from dunner.dunning.followup import log_event
+from dunner.dunning.followup import log_notice
 from dunner.dunning.messages import Draft, compose, context
 from dunner.dunning.targets import Target, load_targets, notice_events, reload_target, sibling_steps
 from dunner.dunning.uncertain import describe, uncertain_rows
@@ -86,6 +86,8 @@ class RunOptions:
     # --resend-uncertain the Message-ID each is sent again under: (instalment id, step) -> Message-ID
     abandoned: frozenset[int] = frozenset()
     resend: tuple[tuple[tuple[int, str], str | None], ...] = ()
+    # each abandoned row's owner as this run saw it: a row another run took over meanwhile is left to it
+    owners: tuple[tuple[int, str], ...] = ()
 
     @property
     def recovery(self) -> frozenset[str]:
@@ -182,7 +184,9 @@ def no_step_down(
     decided: list[tuple[Target, list[Decision]]], profiles: dict[int, Profile]
 ) -> list[tuple[Target, list[Decision]]]:
     """The same day, an instalment whose invoice gets a formal notice (or a later step) gets nothing friendlier:
-    its own step is skipped, since the notice claims what it owes already."""
+    its own step waits, since the notice claims what it owes already. Nothing is recorded for it: if the notice
+    does not go out today (a missing rate, a failed delivery), the step is still there tomorrow; once it has,
+    the invoice's floor (`schedule.notice_floor`) skips it."""
     firmest: dict[int, int] = {}
     for target, decisions in decided:
         steps = profiles[target.instalment_id].steps
@@ -196,12 +200,7 @@ def no_step_down(
         out.append(
             (
                 target,
-                [
-                    replace(d, action="skip", reason="the invoice's formal notice goes today: nothing friendlier")
-                    if top is not None and d.action != "skip" and steps.index(d.step) < top
-                    else d
-                    for d in decisions
-                ],
+                [d for d in decisions if top is None or d.action == "skip" or steps.index(d.step) >= top],
             )
         )
     return out
@@ -222,9 +221,10 @@ def _movable(options: RunOptions) -> tuple[str, list[Any]]:
     parts, params = ["status = 'failed'"], []
     if "rejected" in options.recovery:
         parts.append("status = 'rejected'")
-    if "sending" in options.recovery and options.abandoned:
-        parts.append(f"(status = 'sending' AND id IN ({', '.join('?' * len(options.abandoned))}))")
-        params += sorted(options.abandoned)
+    if "sending" in options.recovery and options.owners:
+        same = " OR ".join("(id = ? AND COALESCE(owner, '') = ?)" for _ in options.owners)
+        parts.append(f"(status = 'sending' AND ({same}))")
+        params += [value for pair in sorted(options.owners) for value in pair]
     return f"({' OR '.join(parts)})", params
 
 
@@ -350,16 +350,8 @@ def _mark(
     with ledger.transaction():
         if status == "sent" and notice is not None:
             for target in {t.invoice_id: t for t in draft.targets}.values():
-                log_event(
-                    ledger,
-                    target.client.id,
-                    "formal_notice",
-                    notice[0],
-                    invoice_id=target.invoice_id,
-                    text=f"mise en demeure (step {draft.step.name}): {(claims or {}).get(target.number)}"
-                    f" by {notice[1]}",
-                    promise_on=notice[1],
-                )
+                text = f"mise en demeure (step {draft.step.name}): {(claims or {}).get(target.number)} by {notice[1]}"
+                log_notice(ledger, target.client.id, target.invoice_id, notice[0], text, notice[1])
         for target in draft.targets:
             # what the message claimed on each invoice, on the first of its rows only: the rows of one
             # message add up to what it claimed, whatever the number of instalments it is about
@@ -389,7 +381,8 @@ def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[
     left = uncertain_rows(ledger)  # a crash's rows are known at once: no time to wait out
     if options.resend_uncertain:
         resend = tuple(((r.instalment_id, r.step), r.message_id) for r in left)
-        options = replace(options, abandoned=frozenset(r.id for r in left), resend=resend)
+        owners = tuple((r.id, r.owner or "") for r in left)
+        options = replace(options, abandoned=frozenset(r.id for r in left), resend=resend, owners=owners)
     todo = plan(ledger, config, policy, options)
     settings = MailSettings.from_config(config.section("mail"), config.business.email, config.resolve)
     dry = options.dry_run or settings.transport == "dry-run"
@@ -404,7 +397,8 @@ def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[
         return report
     if todo.drafts and not config.business.name:
         raise BadInput("[business] name is empty", hint="say who you are in the config before sending reminders")
-    report.actions += [Action(**row) for row in close_settled_tasks(ledger, options.as_of, options.client)]
+    settled = close_settled_tasks(ledger, options.as_of, options.client, [(r.id, r.owner) for r in left])
+    report.actions += [Action(**row) for row in settled]
     report.actions += _record_skips_and_tasks(ledger, todo, options)
     transport = transport_for(settings)
     stop: str | None = None
@@ -452,6 +446,7 @@ def _deliver(
     except BadInput as exc:
         _mark(ledger, live, "failed", error=exc.message)
         return [_action(t, live.step, "failed", detail=exc.message) for t in live.targets], exc.message
+    _same_content(ledger, live, outgoing, ctx["to_pay"], settings.domain)
     try:
         refused = transport.send(outgoing)
     except OperationalError as exc:  # e.g. the login failed on a reconnection: known not sent
@@ -479,6 +474,24 @@ def _deliver(
         notice=(options.as_of, ctx["deadline"]) if claims is not None else None,
     )
     return [_action(t, live.step, "sent", outgoing.message_id, detail=note or "") for t in live.targets], None
+
+
+def _same_content(ledger: Ledger, draft: Draft, outgoing: Any, asked: Money, domain: str) -> None:
+    """Before it goes: what the message asks, on its rows. A message sent again (after a crash, a failure)
+    keeps its first Message-ID only while it asks the same amount: a mail reader that got the first copy would
+    hide a changed one as its duplicate."""
+    from email.utils import make_msgid
+
+    ids = [t.instalment_id for t in draft.targets]
+    with ledger.transaction():
+        where = f"instalment_id IN ({', '.join('?' * len(ids))}) AND step = ? AND status = 'sending'"
+        before = {r[0] for r in ledger.all(f"SELECT asked_cents FROM reminder WHERE {where}", [*ids, draft.step.name])}
+        if before - {None, asked.minor}:
+            outgoing.message.replace_header("Message-ID", make_msgid(idstring="dunner", domain=domain))
+        ledger.execute(
+            f"UPDATE reminder SET asked_cents = ?, message_id = ? WHERE {where}",
+            [asked.minor, outgoing.message_id, *ids, draft.step.name],
+        )
 
 
 def _preflight(

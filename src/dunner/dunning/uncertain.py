@@ -22,6 +22,7 @@ class Uncertain:
     number: str
     message_id: str | None
     updated_at: str
+    owner: str | None = None
 
 
 def uncertain_rows(ledger: Ledger) -> list[Uncertain]:
@@ -33,7 +34,7 @@ def uncertain_rows(ledger: Ledger) -> list[Uncertain]:
     )
     going = ledger.running(r["owner"] for r in rows if r["owner"])
     return [
-        Uncertain(r["id"], r["instalment_id"], r["step"], r["number"], r["message_id"], r["updated_at"])
+        Uncertain(r["id"], r["instalment_id"], r["step"], r["number"], r["message_id"], r["updated_at"], r["owner"])
         for r in rows
         if r["owner"] not in going
     ]

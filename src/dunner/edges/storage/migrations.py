@@ -203,9 +203,11 @@ ALTER TABLE invoice ADD COLUMN vat_exemption_text TEXT
 """
 
 # Who left a reminder `sending`: the run's token (its process or database session), so that a later run
-# tells a delivery still going on (a concurrent run) from one a crash interrupted, at once.
+# tells a delivery still going on (a concurrent run) from one a crash interrupted, at once; and what the
+# message asked, so that a resend keeps the first Message-ID only while it asks the same.
 M006_REMINDER_OWNER = """
-ALTER TABLE reminder ADD COLUMN owner TEXT
+ALTER TABLE reminder ADD COLUMN owner TEXT;
+ALTER TABLE reminder ADD COLUMN asked_cents INTEGER
 """
 
 MIGRATIONS: list[tuple[str, Callable[[Ledger], None]]] = [

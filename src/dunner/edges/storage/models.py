@@ -171,6 +171,7 @@ class Reminder(SQLModel, table=True):
     claim_cents: int | None = None
     recipients: str | None = None
     owner: str | None = None
+    asked_cents: int | None = None
 
 
 class NumberSeries(SQLModel, table=True):

@@ -15,6 +15,7 @@ exactly-once across processes and machines with nothing but the database's own l
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
@@ -27,7 +28,7 @@ from psycopg import errors as pg_errors
 from psycopg.adapt import Dumper, Loader
 from psycopg.rows import RowMaker
 
-from dunner.core.errors import Conflict, NotFound, OperationalError
+from dunner.core.errors import BadInput, Conflict, NotFound, OperationalError
 from dunner.edges.storage.ledger import BUSY_TIMEOUT_MS, Ledger, Params
 
 # The first half of the advisory lock key ("dunr"); the second half is the schema's hash.
@@ -254,6 +255,7 @@ def translate(sql: str, bound: bool = True) -> str:
 class PostgresLedger(Ledger):
     dialect = "postgresql"
     _cursors = 0
+    _token: str | None = None  # see run_token
 
     @classmethod
     def connect(cls, url: str, *, create: bool = False, migrate: bool = True) -> PostgresLedger:
@@ -274,9 +276,18 @@ class PostgresLedger(Ledger):
         return ledger
 
     def refuse_foreign(self, create: bool) -> None:
-        """A schema without dunner's tables holds no ledger: only `create` (dunner init) makes one there."""
-        if create or self.has_table("migration"):
+        """A schema without dunner's tables holds no ledger: only `create` (dunner init) makes one there, and
+        only in a schema with no table at all: dunner never writes into another program's database."""
+        if self.has_table("migration"):
             return
+        if create:
+            if not self.scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()"):
+                return
+            self.close()
+            raise BadInput(
+                f"{self.location} is not a dunner ledger (its schema holds other tables)",
+                hint="check the URL's schema (search_path): dunner never writes into another program's database",
+            )
         self.close()
         raise NotFound(
             f"no ledger at {self.location} (no dunner tables in its schema)",
@@ -295,17 +306,25 @@ class PostgresLedger(Ledger):
             raise OperationalError(f"ledger {self.location}: {_first_line(exc)}") from None
 
     def run_token(self) -> str:
-        """This run's database session: its backend pid and start, seen by every dunner on the server."""
-        row = self.one("SELECT pid, backend_start::text AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()")
-        return f"pg:{row['pid']}:{row['started']}"
+        """This run's mark: a random token whose session-level advisory lock this session holds while it lives.
+
+        Any role can tell whether the lock is held (unlike the rows of pg_stat_activity, which other roles
+        may not see whole), whatever its time zone or date style."""
+        if self._token is None:
+            token = f"pg:{uuid.uuid4().hex}"
+            self.scalar("SELECT pg_advisory_lock(hashtextextended(?, 0))", (token,))
+            self._token = token
+        return self._token
 
     def running(self, tokens: Iterable[str]) -> set[str]:
-        """The tokens of other runs still connected to the server (a run keeps its session while it delivers)."""
-        wanted = {t for t in tokens if t.startswith("pg:")} - {self.run_token()}
-        if not wanted:
-            return set()
-        rows = self.all("SELECT 'pg:' || pid || ':' || backend_start::text AS token FROM pg_stat_activity")
-        return wanted & {r["token"] for r in rows}
+        """The tokens of other runs still going: their session still holds the token's lock."""
+        alive = set()
+        for token in {t for t in tokens if t.startswith("pg:")} - {self._token}:
+            if self.scalar("SELECT pg_try_advisory_lock(hashtextextended(?, 0))", (token,)) in (True, 1):
+                self.scalar("SELECT pg_advisory_unlock(hashtextextended(?, 0))", (token,))  # nobody held it
+            else:
+                alive.add(token)
+        return alive
 
     def _begin(self) -> None:
         # READ COMMITTED whatever the server's default: under REPEATABLE READ the snapshot would be taken

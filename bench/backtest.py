@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
 
 from dunner.edges.config import Config
-from dunner.edges.storage.ledger import Ledger
+from dunner.edges.storage import open_ledger
 from dunner.insight.forecast import forecast
 
 
@@ -36,7 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     end = date(2026, 11, 23)
     with tempfile.TemporaryDirectory() as tmp:
-        ledger = Ledger.open(str(generate(Path(tmp), args.invoices, args.clients, end, args.seed)))
+        ledger = open_ledger(str(generate(Path(tmp), args.invoices, args.clients, end, args.seed)))
         ours, naive = [], []
         print(
             f"{'as of':<12}{'expected':>14}{'came in':>14}{'WAPE dunner':>14}{'WAPE due dates':>16}"

@@ -34,13 +34,13 @@ def build(
     `reminders`, each instalment also has the reminder rows that `dunner remind` run every day until
     the day before `end` would have left under the built-in standard policy.
     """
-    from dunner.edges.storage.ledger import Ledger
+    from dunner.edges.storage import open_ledger
 
     if reminders and pay:
         raise ValueError("a reminder history is only written for a ledger where nothing is paid (pay=False)")
     if path.exists():
         path.unlink()
-    Ledger.open(str(path), create=True).close()
+    open_ledger(str(path), create=True).close()
     rng = random.Random(seed)
     people = habits(rng, max(10, invoices // 100))
     cumulative, total = [], 0.0

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from dunner.cli import app
 from dunner.edges.config import Config
+from dunner.edges.storage import open_ledger
 from dunner.edges.storage.ledger import Ledger
 from dunner.setup.init import create_ledger
 from helpers import POSTGRES, drop_test_schemas, new_ledger
@@ -67,7 +68,7 @@ def dunner() -> Run:
 
 @pytest.fixture
 def ledger(isolated: Path) -> Ledger:
-    db = Ledger.open(os.environ["DUNNER_DB"])
+    db = open_ledger(os.environ["DUNNER_DB"])
     yield db
     db.close()
 

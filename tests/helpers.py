@@ -42,9 +42,9 @@ def drop_test_schemas() -> None:
 
 def query(sql: str, params: tuple = ()) -> list[tuple]:
     """Rows of one query on the test's ledger ($DUNNER_DB), as plain tuples, whatever the database."""
-    from dunner.edges.storage.ledger import Ledger
+    from dunner.edges.storage import open_ledger
 
-    ledger = Ledger.open(os.environ["DUNNER_DB"])
+    ledger = open_ledger(os.environ["DUNNER_DB"])
     try:
         return [tuple(row) for row in ledger.all(sql, params)]
     finally:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dunner.edges.storage.ledger import Ledger
+from dunner.edges.storage import open_ledger
 
 MAILDIR = '\n[mail]\ntransport = "maildir"\nmaildir = "mail/outbox"\n'
 
@@ -32,7 +32,7 @@ def test_a_new_ledger_and_its_wal_files_are_private(dunner, tmp_path, permissive
     path = tmp_path / "books" / "2026" / "ledger.db"
     dunner("--db", str(path), "init")
     config = tmp_path / "home" / ".config" / "dunner" / "dunner.toml"
-    ledger = Ledger.open(str(path))  # open: its -wal and -shm files are there
+    ledger = open_ledger(str(path))  # open: its -wal and -shm files are there
     try:
         with ledger.transaction():
             ledger.execute("INSERT INTO number_series (series, last_seq) VALUES ('x', 1)")

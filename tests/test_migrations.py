@@ -7,8 +7,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from dunner.core.errors import OperationalError
-from dunner.edges.storage import migrations, models
-from dunner.edges.storage.ledger import Ledger
+from dunner.edges.storage import migrations, models, open_ledger
 from helpers import POSTGRES, new_ledger
 
 # Tests reading the schema as SQLite reports it (sqlite_master, PRAGMA) are sqlite_only; the others
@@ -45,7 +44,7 @@ def describe(path) -> dict:
 @pytest.mark.sqlite_only
 def test_fresh_migration_matches_the_models(tmp_path):
     """The literal SQL of the migrations and the SQLModel classes describe the same tables."""
-    Ledger.open(str(tmp_path / "migrated.db"), create=True).close()
+    open_ledger(str(tmp_path / "migrated.db"), create=True).close()
     engine = create_engine(f"sqlite:///{tmp_path / 'models.db'}")
     models.SQLModel.metadata.create_all(engine)
     engine.dispose()
@@ -67,9 +66,9 @@ def dump(path) -> list:
 @pytest.mark.sqlite_only
 def test_rerun_changes_nothing(tmp_path):
     path = tmp_path / "l.db"
-    Ledger.open(str(path), create=True).close()
+    open_ledger(str(path), create=True).close()
     before = dump(path)
-    ledger = Ledger.open(str(path))
+    ledger = open_ledger(str(path))
     assert migrations.migrate(ledger) == []
     ledger.close()
     assert dump(path) == before
@@ -84,7 +83,7 @@ def test_an_older_ledger_upgrades_without_loss(tmp_path, monkeypatch, dunner, cl
         ledger.execute("UPDATE client SET nickname = lower(code)")
 
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("m999_nickname", m002)])
-    ledger = Ledger.open(os.environ["DUNNER_DB"])
+    ledger = open_ledger(os.environ["DUNNER_DB"])
     assert ledger.scalar("SELECT nickname FROM client") == "acme"
     assert ledger.scalar("SELECT total_cents FROM invoice") == 10000
     names = {r[0] for r in ledger.all("SELECT name FROM migration")}
@@ -96,7 +95,7 @@ def test_a_first_release_ledger_gets_every_later_migration(tmp_path, monkeypatch
     path = new_ledger(tmp_path, "old.db")
     with monkeypatch.context() as patch:
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
-        old = Ledger.open(path, create=True)
+        old = open_ledger(path, create=True)
         old.execute(
             "INSERT INTO client (id, code, name, email, language, currency, created_at)"
             " VALUES (1, 'ACME', 'Acme', 'a@acme.fr', 'fr', 'EUR', 'now')"
@@ -113,19 +112,19 @@ def test_a_first_release_ledger_gets_every_later_migration(tmp_path, monkeypatch
             " VALUES (1, 'reminder-1', 'email', '2026-02-07', 'sent', 'now', 'now')"
         )
         old.close()
-    ledger = Ledger.open(path)
+    ledger = open_ledger(path)
     assert ledger.scalar("SELECT COUNT(*) FROM migration") == len(migrations.MIGRATIONS)
     assert ledger.scalar("SELECT acted_on FROM reminder") == "2026-02-07"
     assert ledger.scalar("SELECT total_cents FROM invoice WHERE number = 'F-1'") == 500
     ledger.close()
     if not POSTGRES:
-        Ledger.open(str(tmp_path / "fresh.db"), create=True).close()
+        open_ledger(str(tmp_path / "fresh.db"), create=True).close()
         assert describe(tmp_path / "old.db") == describe(tmp_path / "fresh.db")
 
 
 def test_a_failing_migration_leaves_no_trace(tmp_path, monkeypatch):
     path = new_ledger(tmp_path, "l.db")
-    Ledger.open(path, create=True).close()
+    open_ledger(path, create=True).close()
 
     def m002(ledger):
         ledger.execute("CREATE TABLE half_done (x INTEGER)")
@@ -133,8 +132,8 @@ def test_a_failing_migration_leaves_no_trace(tmp_path, monkeypatch):
 
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("m999_broken", m002)])
     with pytest.raises(RuntimeError):
-        Ledger.open(path)
-    ledger = Ledger.open(path, migrate=False)
+        open_ledger(path)
+    ledger = open_ledger(path, migrate=False)
     assert not ledger.has_table("half_done") and ledger.has_table("client")
     done = [r[0] for r in ledger.all("SELECT name FROM migration ORDER BY name")]
     ledger.close()
@@ -143,15 +142,15 @@ def test_a_failing_migration_leaves_no_trace(tmp_path, monkeypatch):
 
 def test_a_newer_ledger_is_refused(tmp_path):
     path = new_ledger(tmp_path, "l.db")
-    ledger = Ledger.open(path, create=True)
+    ledger = open_ledger(path, create=True)
     ledger.execute("INSERT INTO migration VALUES ('m999_future', '2030-01-01T00:00:00Z')")
     ledger.close()
     with pytest.raises(OperationalError, match="written by a newer dunner"):
-        Ledger.open(path)
+        open_ledger(path)
 
 
 def _open(path: str) -> None:
-    Ledger.open(path, create=True).close()
+    open_ledger(path, create=True).close()
 
 
 def test_several_processes_create_the_same_ledger(tmp_path):
@@ -163,7 +162,7 @@ def test_several_processes_create_the_same_ledger(tmp_path):
     for p in procs:
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
-    ledger = Ledger.open(path, migrate=False)
+    ledger = open_ledger(path, migrate=False)
     assert ledger.scalar("SELECT COUNT(*) FROM migration") == len(migrations.MIGRATIONS)
     ledger.close()
 
@@ -195,7 +194,7 @@ def test_opening_waits_for_a_writer_before_switching_to_wal(tmp_path):
     thread.start()
     locked.wait(5)
     threading.Timer(0.3, release.set).start()
-    ledger = Ledger.open(str(path), create=True)
+    ledger = open_ledger(str(path), create=True)
     thread.join()
     assert release.is_set()
     assert ledger.scalar("PRAGMA journal_mode") == "wal"
@@ -205,7 +204,7 @@ def test_opening_waits_for_a_writer_before_switching_to_wal(tmp_path):
 
 def test_bulk_inserts_leave_out_the_optional_columns_no_row_sets(tmp_path):
     """db.insert_rows: an optional column NULL in every row is not in the INSERT (a default shows it)."""
-    ledger = Ledger.open(new_ledger(tmp_path, "l.db"), create=True)
+    ledger = open_ledger(new_ledger(tmp_path, "l.db"), create=True)
     ledger.execute("CREATE TABLE bulk (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT DEFAULT 'left out', c TEXT)")
     with ledger.transaction():
         ledger.insert_rows(

@@ -6,7 +6,7 @@ rewrites themselves, including the places where a naive text substitution would 
 import pytest
 
 from dunner.core.errors import OperationalError
-from dunner.edges.storage.ledger import Ledger
+from dunner.edges.storage import open_ledger
 from dunner.edges.storage.postgres import Row, _row_class, redacted, translate
 
 
@@ -82,9 +82,9 @@ def test_rows_answer_by_name_and_position_like_sqlite_rows():
 def test_urls_and_passwords():
     assert redacted("postgresql+psycopg://me:s3cret@db/ledger") == "postgresql+psycopg://me:***@db/ledger"
     with pytest.raises(OperationalError, match=r"cannot open the ledger postgresql\+psycopg://me:\*\*\*@127"):
-        Ledger.open("postgresql+psycopg://me:s3cret@127.0.0.1:1/ledger")
+        open_ledger("postgresql+psycopg://me:s3cret@127.0.0.1:1/ledger")
     with pytest.raises(OperationalError, match="unsupported ledger URL scheme mysql://"):
-        Ledger.open("mysql://me@db/ledger")
+        open_ledger("mysql://me@db/ledger")
 
 
 def test_percent_signs_in_strings_and_block_comments():

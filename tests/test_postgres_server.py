@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from dunner.core.errors import OperationalError
+from dunner.edges.storage import open_ledger
 from dunner.edges.storage.ledger import Ledger
 from helpers import POSTGRES
 
@@ -17,7 +18,7 @@ CLIENT = f"INSERT INTO client ({COLUMNS}) VALUES (?, 'x', 'x@x.fr', 'fr', 'EUR',
 
 @pytest.fixture
 def two():
-    a, b = Ledger.open(os.environ["DUNNER_DB"]), Ledger.open(os.environ["DUNNER_DB"])
+    a, b = open_ledger(os.environ["DUNNER_DB"]), open_ledger(os.environ["DUNNER_DB"])
     yield a, b
     a.close()
     b.close()

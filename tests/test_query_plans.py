@@ -19,6 +19,7 @@ import pytest
 
 from dunner.core.buckets import Buckets
 from dunner.dunning import remind as dunning
+from dunner.edges.storage import open_ledger
 from dunner.edges.storage.ledger import Ledger
 from dunner.insight import stats as insight
 from dunner.ledger import payments, statement
@@ -94,12 +95,12 @@ def run_path(demo: Any, tmp_path: Path, path: str) -> tuple[Ledger, list[tuple[s
     """Run a hot path on a copy of the demo ledger; return the ledger and the statements it ran."""
     copy = tmp_path / "ledger.db"
     shutil.copyfile(demo.ledger_path, copy)
-    ledger = Ledger.open(str(copy))
+    ledger = open_ledger(str(copy))
     config = demo.config
     client_id = ledger.scalar("SELECT id FROM client WHERE code = 'CABINET'")
     hot: dict[str, Callable[[], Any]] = {
         "aging": lambda: list(aging_by_client(ledger, AS_OF, Buckets.parse("30,60,90"))),
-        "remind: choosing": lambda: dunning.plan(ledger, config, dunning.policy_of(config), dunning.RunOptions(AS_OF)),
+        "remind: choosing": lambda: dunning.plan(ledger, config, config.policy(), dunning.RunOptions(AS_OF)),
         "remind: delivering": lambda: dunning.run(ledger, config, dunning.RunOptions(AS_OF)),
         "client statement": lambda: statement.statement(ledger, "CABINET", AS_OF),
         "payment of an invoice": lambda: payments.record_payment(

@@ -56,6 +56,7 @@ def test_aging_as_csv_imports_no_heavy_library(small_ledger):
         "dunner.cli.options",
         "dunner.cli.render",
         "dunner.cli.state",
+        "dunner.cli.styles",
     ]
 
 

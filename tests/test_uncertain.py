@@ -68,13 +68,14 @@ def test_a_run_still_going_is_told_from_one_that_is_gone(isolated):
     """The token a run writes on its `sending` rows: alive while its process (or database session) lives."""
     import os as _os
 
-    from dunner.edges.storage.ledger import Ledger, process_token
+    from dunner.edges.storage import open_ledger
+    from dunner.edges.storage.ledger import process_token
     from helpers import POSTGRES
 
-    ledger = Ledger.open(_os.environ["DUNNER_DB"])
+    ledger = open_ledger(_os.environ["DUNNER_DB"])
     try:
         if POSTGRES:  # another session, in another time zone: what matters is the lock its session holds
-            other = Ledger.open(_os.environ["DUNNER_DB"])
+            other = open_ledger(_os.environ["DUNNER_DB"])
             other.execute("SET TimeZone = 'Pacific/Auckland'")
             token = other.run_token()
             assert ledger.running([token]) == {token}
@@ -116,7 +117,7 @@ def test_an_uncertain_row_another_run_took_over_is_left_to_it(dunner, client, co
         resend=(((row.instalment_id, row.step), row.message_id),),
         owners=((row.id, ""),),
     )
-    [draft] = remind.plan(ledger, config, remind.policy_of(config), seen).drafts
+    [draft] = remind.plan(ledger, config, config.policy(), seen).drafts
     sleeper = subprocess.Popen(["sleep", "30"])
     try:  # meanwhile a concurrent run took the row over: it is its delivery now
         ledger.execute("UPDATE reminder SET owner = ? WHERE id = ?", (process_token(sleeper.pid), row.id))

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from dunner.core.buckets import Buckets
 from dunner.edges.config import Config
-from dunner.edges.storage.ledger import Ledger
+from dunner.edges.storage import open_ledger
 from dunner.ledger.aging import aging_by_client, aging_by_invoice
 from dunner.ledger.clients import add_client
 from dunner.ledger.issuing import create_invoice
@@ -109,7 +109,7 @@ def reference(ledger, as_of, buckets):
 )
 def test_sql_aging_matches_row_by_row(invoices, payments, edges, some_day):
     with tempfile.TemporaryDirectory() as tmp:
-        ledger = Ledger.open(new_ledger(tmp, "l.db"), create=True)
+        ledger = open_ledger(new_ledger(tmp, "l.db"), create=True)
         build(ledger, invoices, payments)
         # the dates where off-by-one mistakes hide: on, before and after every date in the ledger
         moments = {

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from dunner.dunning.claims import claim_invoice, demand
 from dunner.edges.config import Config
-from dunner.edges.storage.ledger import Ledger
+from dunner.edges.storage import open_ledger
 from dunner.ledger.clients import add_client
 from dunner.ledger.issuing import create_invoice
 from dunner.ledger.payments import record_payment
@@ -31,7 +31,7 @@ invoice_st = st.tuples(
 )
 def test_each_late_invoice_counts_its_indemnity_once(invoices, payments, day):
     with tempfile.TemporaryDirectory() as tmp:
-        ledger = Ledger.open(new_ledger(tmp, "l.db"), create=True)
+        ledger = open_ledger(new_ledger(tmp, "l.db"), create=True)
         config = Config()
         client = add_client(ledger, config, {"code": "A", "name": "A SARL", "email": "a@a.fr"})
         numbers = [

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dunner.edges.config import Config
-from dunner.edges.storage.ledger import Ledger
+from dunner.edges.storage import open_ledger
 from dunner.insight.stats import client_stats
 from dunner.ledger.clients import add_client
 from dunner.ledger.issuing import create_invoice
@@ -33,7 +33,7 @@ def money(cents: int) -> str:
 
 
 def build(tmp: str, invoices, on_time: bool = False):
-    ledger = Ledger.open(new_ledger(tmp, "l.db"), create=True)
+    ledger = open_ledger(new_ledger(tmp, "l.db"), create=True)
     config = Config()
     add_client(ledger, config, {"code": "A", "name": "A", "email": "a@a.fr"})
     model = []

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dunner.edges.config import Config
-from dunner.edges.storage.ledger import Ledger
+from dunner.edges.storage import open_ledger
 from dunner.ledger.clients import add_client
 from dunner.ledger.issuing import create_deposit, create_invoice
 from helpers import new_ledger
@@ -19,7 +19,7 @@ line_st = st.tuples(st.integers(1, 50), st.integers(100, 500_000), st.sampled_fr
 @given(st.lists(line_st, min_size=1, max_size=6), st.integers(1, 40), st.integers(1, 6), st.integers(5, 30))
 def test_final_invoice_with_deposit_and_plan(lines, percent, count, every):
     with tempfile.TemporaryDirectory() as tmp:
-        ledger = Ledger.open(new_ledger(tmp, "l.db"), create=True)
+        ledger = open_ledger(new_ledger(tmp, "l.db"), create=True)
         config = Config()
         add_client(ledger, config, {"code": "A", "name": "A", "email": "a@a.fr"})
         texts = [
@@ -94,7 +94,7 @@ def test_credit_notes_and_discounts_settle_to_the_cent(lines, rate, credit_perce
     from dunner.ledger.payments import record_payment
 
     with tempfile.TemporaryDirectory() as tmp:
-        ledger = Ledger.open(new_ledger(tmp, "l.db"), create=True)
+        ledger = open_ledger(new_ledger(tmp, "l.db"), create=True)
         config = Config()
         add_client(ledger, config, {"code": "A", "name": "A", "email": "a@a.fr"})
         texts = [f"item {n};{qty};{cents // 100}.{cents % 100:02d};{vat}" for n, (qty, cents, vat) in enumerate(lines)]

@@ -111,7 +111,7 @@ def invoices(
 
     Example: dunner invoices --status overdue --format csv
     """
-    from dunner.cli.render import lateness_style
+    from dunner.cli.styles import lateness_style
     from dunner.edges.output import Column, days_late, emit
     from dunner.ledger.invoices import list_invoices
 

@@ -6,12 +6,12 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from dunner.cli.styles import lateness_style
 from dunner.edges.output import Column, blank_zero, console, days_late, human, machine, write_csv, write_table
 
 if TYPE_CHECKING:
     from dunner.ledger.statement import Statement
 
-LATENESS = ["green", "yellow", "dark_orange", "red", "bold red"]
 
 OPEN_COLUMNS = [
     Column("invoice"),
@@ -31,14 +31,6 @@ PAYMENT_COLUMNS = [
     Column("applied_to", "applied to"),
     Column("unapplied", numeric=True),
 ]
-
-
-def lateness_style(days_overdue: int | None) -> str | None:
-    """Colour by lateness: green when not yet due, then yellow, orange, red, bold red."""
-    if days_overdue is None:
-        return None
-    thresholds = [0, 30, 60, 90]
-    return LATENESS[sum(days_overdue > t for t in thresholds)]
 
 
 def _statement_data(st: Statement) -> dict[str, Any]:

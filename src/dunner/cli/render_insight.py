@@ -172,7 +172,7 @@ def _table_with_markup(rows: list[dict[str, Any]], columns: list[Column], locale
 
 def show_aging_chart(totals: list[dict[str, Any]], buckets: Any, locale: str) -> None:
     """A bar per aging bucket, per currency, from the TOTAL rows of the aging table."""
-    from dunner.cli.render import lateness_style
+    from dunner.cli.styles import lateness_style
     from dunner.core.money import Money
 
     out = console()

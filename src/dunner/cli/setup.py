@@ -66,14 +66,15 @@ def demo(
 
     from dunner.cli.render import show_aging
     from dunner.core.buckets import Buckets
-    from dunner.core.dates import parse_date, today
-    from dunner.edges.storage.ledger import Ledger
+    from dunner.core.dates import parse_date
+    from dunner.edges.clock import today
+    from dunner.edges.storage import open_ledger
     from dunner.setup.demo import build_demo
 
     day = today("Europe/Paris") if as_of is None else parse_date(as_of)
     target = folder or Path(tempfile.mkdtemp(prefix="dunner-demo-"))
     built = build_demo(target, day)
-    ledger = Ledger.open(str(built.ledger_path))
+    ledger = open_ledger(str(built.ledger_path))
     try:
         show_aging(ledger, day, "client", Buckets(), "table", built.config.defaults.babel_locale)
     finally:

@@ -37,11 +37,11 @@ class State:
         --db, $DUNNER_DB or config path is an error, never a new empty ledger that says nothing is owed."""
         if self._ledger is None:
             from dunner.edges.config import find_ledger, uses_default_ledger
-            from dunner.edges.storage.ledger import Ledger
+            from dunner.edges.storage import open_ledger
 
             location = find_ledger(self.db_option, self.config)
             first = first_write and uses_default_ledger(self.db_option, self.config) and not Path(location).exists()
-            self._ledger = Ledger.open(location, create=first)
+            self._ledger = open_ledger(location, create=first)
         return self._ledger
 
     @property
@@ -50,7 +50,8 @@ class State:
 
     def as_of(self, value: str | None) -> date:
         """The --as-of date, by default today in the configured time zone."""
-        from dunner.core.dates import parse_date, today
+        from dunner.core.dates import parse_date
+        from dunner.edges.clock import today
 
         return today(self.config.defaults.timezone) if value is None else parse_date(value)
 

@@ -106,12 +106,12 @@ def copy(
     """
     from dunner.core.errors import BadInput
     from dunner.edges.output import Column, emit
-    from dunner.edges.storage.ledger import Ledger
+    from dunner.edges.storage import open_ledger
     from dunner.ledger.copy import CHECK_COLUMNS, copy_ledger
 
     shared = state(ctx)
     source = shared.ledger
-    target = Ledger.open(to, create=True)  # copy fills a new ledger (it refuses one holding data)
+    target = open_ledger(to, create=True)  # copy fills a new ledger (it refuses one holding data)
     try:
         if target.location == source.location:
             raise BadInput("the ledger cannot be copied onto itself", hint="give --to another database")

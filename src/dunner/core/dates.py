@@ -41,24 +41,3 @@ def _in_range(day: date, text: str) -> date:
     if not EARLIEST <= day <= LATEST:
         raise BadInput(f"'{text}' is out of range: dates run from {EARLIEST.year} to {LATEST.year}")
     return day
-
-
-def today(timezone: str) -> date:
-    """Today in the configured time zone: the one place dunner reads the clock for a business date."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(timezone)).date()
-
-
-def utc_now() -> str:
-    """An audit timestamp (`*_at` columns), UTC, to the second."""
-    from datetime import UTC
-
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def utc_ago(minutes: int) -> str:
-    """The UTC timestamp `minutes` ago, comparable with `*_at` columns."""
-    from datetime import UTC, timedelta
-
-    return (datetime.now(UTC) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -8,12 +8,11 @@ from datetime import date
 from dunner.core.errors import BadInput, OperationalError
 from dunner.core.filenames import safe_filename
 from dunner.documents.views import check_complete, invoice_view
-from dunner.dunning.followup import log_event
-from dunner.dunning.messages import thread_root
 from dunner.edges.config import Config
-from dunner.edges.mail import DeliveryError, MailSettings, build_message, transport_for
+from dunner.edges.mail import DeliveryError, MailSettings, build_message, thread_root, transport_for
 from dunner.edges.storage.ledger import Ledger
 from dunner.edges.templates import Renderer
+from dunner.ledger.events import log_event
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from dunner.core.invoicing import discount_amount, totals
 from dunner.core.law import MissingRate
 from dunner.core.money import Money, minor_units
 from dunner.core.vat import from_row
-from dunner.dunning.claims import jurisdiction
 from dunner.edges.config import LOCALES, Config
+from dunner.edges.qr import data_uri, epc_png
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger import parties
 from dunner.ledger.clients import Client, get_client
@@ -53,7 +53,7 @@ def _law(config: Config, client: Client, issued: dict[str, Any], due_on: date | 
     """
     from dunner.core.latefees import half_year_start
 
-    laws = jurisdiction(config)
+    laws = config.jurisdiction()
     law = laws.law_for(client.law, client.kind)
     if issued.get("name") in laws.laws:
         law = replace(
@@ -289,11 +289,7 @@ def _payment(config: Config, invoice: Invoice, row: Any, to_pay: Money) -> dict[
     )
     qr = None  # for what the document asks now
     if business.iban and invoice.currency == "EUR" and invoice.kind != "credit_note" and to_pay.minor > 0:
-        import base64
-
-        from dunner.dunning.messages import epc_qr
-
-        qr = "data:image/png;base64," + base64.b64encode(epc_qr(config, to_pay, invoice.number)).decode()
+        qr = data_uri(epc_png(business.name, business.iban, business.bic, to_pay, invoice.number))
     return {
         "iban": business.iban,
         "bic": business.bic,

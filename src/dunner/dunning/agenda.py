@@ -6,12 +6,12 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from dunner.core.dates import utc_now
 from dunner.core.money import Money
+from dunner.edges.clock import utc_now
 from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.balances import ACTIVE, INSTALMENTS, PAID
-from dunner.ledger.payments import METHOD_CREDIT_NOTE
+from dunner.ledger.settling import METHOD_CREDIT_NOTE
 
 COLUMNS = ["kind", "client", "invoice", "contact", "phone", "amount", "since", "detail"]
 # A task (a call, a letter) is worth doing while its instalment is owed as of :as_of: not once it is

@@ -20,7 +20,7 @@ from typing import Any
 from dunner.core.allocation import OpenItem, spread_credit
 from dunner.core.errors import BadInput
 from dunner.core.latefees import Claim, Instalment, compute_claim
-from dunner.core.law import Jurisdiction, Law, load_jurisdiction
+from dunner.core.law import Law
 from dunner.core.money import Money, minor_units
 from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger, batches
@@ -100,10 +100,6 @@ class Demand:
         return sorted({w for c in self.claims for w in c.claim.warnings})
 
 
-def jurisdiction(config: Config) -> Jurisdiction:
-    return load_jurisdiction(config.section("law"), str(config.path or "config"))
-
-
 def indemnity_for(law: Law, total: Money) -> tuple[Money | None, str | None]:
     """The law's fixed indemnity for a debt of `total`, or a note when it cannot apply."""
     amount = law.indemnity_for(total.amount)
@@ -163,7 +159,7 @@ def claim_invoice(
     if invoice.kind == "credit_note":
         raise BadInput(f"{invoice.number} is a credit note: nothing is owed on it, so nothing can be claimed")
     client = ledger.one("SELECT kind, law FROM client WHERE id = ?", (invoice.client_id,))
-    laws = jurisdiction(config)
+    laws = config.jurisdiction()
     law = laws.law_for(client["law"], client["kind"])
     if snap is None or (snap.client_id, snap.currency, snap.as_of) != (invoice.client_id, invoice.currency, as_of):
         snap = snapshot(ledger, invoice.client_id, invoice.currency, as_of)

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from dunner.core import validate
-from dunner.core.dates import utc_now
 from dunner.core.errors import BadInput, Conflict
+from dunner.edges.clock import utc_now
 from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.clients import COLUMN_OF, Client, client_values, get_client
+from dunner.ledger.events import event_states, log_event, pauses
 from dunner.ledger.invoices import Invoice, get_invoice
 
 
@@ -20,31 +21,6 @@ class Logged:
     """What a follow-up command recorded, for its one-line confirmation."""
 
     text: str
-
-
-def log_event(
-    ledger: Ledger,
-    client_id: int,
-    kind: str,
-    on: date,
-    *,
-    invoice_id: int | None = None,
-    text: str | None = None,
-    promise_on: date | None = None,
-) -> None:
-    ledger.execute(
-        "INSERT INTO event (client_id, invoice_id, happened_on, kind, text, promise_on, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            client_id,
-            invoice_id,
-            on.isoformat(),
-            kind,
-            text,
-            promise_on.isoformat() if promise_on else None,
-            utc_now(),
-        ),
-    )
 
 
 def log_notice(ledger: Ledger, client_id: int, invoice_id: int, on: date, text: str, deadline: date) -> None:
@@ -74,8 +50,6 @@ def pause(ledger: Ledger, code: str, until: date | None, on: date, reason: str |
 
 
 def unpause(ledger: Ledger, code: str, on: date) -> Logged:
-    from dunner.dunning.targets import pauses
-
     client = get_client(ledger, code)
     if pauses(ledger, on, client.id).get(client.id, on - timedelta(days=1)) < on:
         raise BadInput(f"{client.code} is not paused")
@@ -85,8 +59,6 @@ def unpause(ledger: Ledger, code: str, on: date) -> Logged:
 
 
 def _state(ledger: Ledger, invoice: Invoice, on: date) -> dict[str, Any]:
-    from dunner.dunning.targets import event_states
-
     return event_states(ledger, on, invoice.id).get(invoice.id, {})
 
 

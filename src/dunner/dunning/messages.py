@@ -8,12 +8,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from dunner.core.errors import BadInput
-from dunner.core.money import Money
+from dunner.core.payment import grouped_iban, transfer_text
 from dunner.core.policy import Step
 from dunner.dunning.claims import Demand, claim_context, demand, line_context
 from dunner.dunning.targets import Target
 from dunner.edges.config import LOCALES, Config
 from dunner.edges.mail import MailSettings, Outgoing, build_message
+from dunner.edges.qr import epc_png
 from dunner.edges.storage.ledger import Ledger
 from dunner.edges.templates import Renderer
 
@@ -35,11 +36,6 @@ class Draft:
     @property
     def currency(self) -> str:
         return self.targets[0].amount.currency
-
-
-def thread_root(number: str, domain: str) -> str:
-    """A stable Message-ID for an invoice's thread, so its reminders group together in mail readers."""
-    return f"<invoice.{re.sub(r'[^A-Za-z0-9.-]', '-', number)}@{domain}>"
 
 
 def letter(ledger: Ledger, config: Config, draft: Draft, as_of: date) -> Demand:
@@ -70,7 +66,7 @@ def context(ledger: Ledger, config: Config, draft: Draft, as_of: date, notice_da
         for n in numbers
         if own.get(n) or business.payment_link
     }
-    iban = " ".join(business.iban.replace(" ", "")[i : i + 4] for i in range(0, len(business.iban.replace(" ", "")), 4))
+    iban = grouped_iban(business.iban)
     return {
         "locale": LOCALES.get(language, config.defaults.babel_locale),
         "language": language,
@@ -96,35 +92,12 @@ def context(ledger: Ledger, config: Config, draft: Draft, as_of: date, notice_da
         "payment": {
             "iban": iban,
             "bic": business.bic,
-            "reference": " ".join(numbers)[:140],
+            "reference": transfer_text(numbers),
             "links": [{"number": n, "url": url} for n, url in links.items()],
             "qr": bool(business.iban) and draft.currency == "EUR",
             "qr_cid": QR_CID,
         },
     }
-
-
-def epc_qr(config: Config, amount: Money, reference: str) -> bytes:
-    """The EPC 'scan to pay' QR code (SEPA credit transfer) as a PNG."""
-    import io
-
-    import segno
-    from segno import helpers
-
-    business = config.business
-    try:
-        code = helpers.make_epc_qr(
-            name=business.name[:70],
-            iban=business.iban.replace(" ", ""),
-            amount=amount.amount,
-            text=reference[:140],
-            bic=business.bic.replace(" ", "") or None,
-        )
-    except (ValueError, segno.DataOverflowError) as exc:
-        raise BadInput(f"cannot make the payment QR code: {exc}", hint="check [business] iban and bic") from None
-    out = io.BytesIO()
-    code.save(out, kind="png", scale=5, border=2)
-    return out.getvalue()
 
 
 def compose(
@@ -144,7 +117,12 @@ def compose(
     subject, text, html = renderer.message(draft.step.template, draft.client.language, ctx)
     invoice_ids = list(dict.fromkeys(t.invoice_id for t in draft.targets))
     earlier = [*invoice_messages(ledger, invoice_ids), *earlier_messages(ledger, invoice_ids)]
-    qr = epc_qr(config, ctx["to_pay"], ctx["payment"]["reference"]) if ctx["payment"]["qr"] else None
+    business = config.business
+    qr = (
+        epc_png(business.name, business.iban, business.bic, ctx["to_pay"], ctx["payment"]["reference"])
+        if ctx["payment"]["qr"]
+        else None
+    )
     to = [(draft.client.name, addr.strip()) for addr in draft.client.email.split(",")]
     attachments, ctx["pdf_notes"] = invoice_pdfs(ledger, config, [t.number for t in draft.targets], as_of)
     outgoing = build_message(

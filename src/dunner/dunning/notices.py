@@ -11,10 +11,12 @@ from typing import Any
 
 from dunner.core.errors import BadInput
 from dunner.core.money import Money
+from dunner.core.payment import transfer_text
 from dunner.documents.views import _address
 from dunner.dunning.claims import claim_context, claim_invoice, demand, line_context, snapshot
 from dunner.dunning.followup import log_notice
 from dunner.edges.config import LOCALES, Config
+from dunner.edges.qr import data_uri, epc_png
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.balances import open_instalments
 from dunner.ledger.clients import Client, get_client
@@ -72,18 +74,15 @@ def notice_context(ledger: Ledger, config: Config, number: str, as_of: date, day
         "payment": {
             "iban": business.iban,
             "bic": business.bic,
-            "reference": " ".join(numbers)[:140],
+            "reference": transfer_text(numbers),
             "qr": _qr(config, result.total, numbers) if business.iban and invoice.currency == "EUR" else None,
         },
     }
 
 
 def _qr(config: Config, total: Money, numbers: list[str]) -> str:
-    import base64
-
-    from dunner.dunning.messages import epc_qr
-
-    return "data:image/png;base64," + base64.b64encode(epc_qr(config, total, " ".join(numbers))).decode()
+    business = config.business
+    return data_uri(epc_png(business.name, business.iban, business.bic, total, transfer_text(numbers)))
 
 
 def render_notice(config: Config, context: dict[str, Any]) -> bytes:

@@ -17,18 +17,17 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from dunner.core.dates import utc_now
 from dunner.core.errors import BadInput, OperationalError
 from dunner.core.law import MissingRate
 from dunner.core.money import Money
-from dunner.core.policy import Policy, Profile, Step, load_policy
+from dunner.core.policy import Policy, Profile, Step
 from dunner.core.schedule import Decision, decide, notice_floor
 from dunner.dunning.agenda import close_settled_tasks
-from dunner.dunning.claims import jurisdiction
 from dunner.dunning.followup import log_notice
 from dunner.dunning.messages import Draft, compose, context
 from dunner.dunning.targets import Target, load_targets, notice_events, reload_target, sibling_steps
 from dunner.dunning.uncertain import describe, uncertain_rows
+from dunner.edges.clock import utc_now
 from dunner.edges.config import Config, check_business
 from dunner.edges.mail import DeliveryError, MailSettings, transport_for
 from dunner.edges.storage.ledger import Ledger
@@ -97,10 +96,6 @@ class RunOptions:
             for status, wanted in (("sending", self.resend_uncertain), ("rejected", self.retry_rejected))
             if wanted
         )
-
-
-def policy_of(config: Config) -> Policy:
-    return load_policy(config.section("dunning"), str(config.path or "config"))
 
 
 def plan(ledger: Ledger, config: Config, policy: Policy, options: RunOptions) -> Plan:
@@ -375,8 +370,8 @@ def _mark(
 
 def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[[int], Any] | None = None) -> Report:
     """Plan and carry out the reminders due as of `options.as_of`."""
-    policy = policy_of(config)
-    jurisdiction(config)  # a bad [law] section stops the run before anything happens, claim or not
+    policy = config.policy()
+    config.jurisdiction()  # a bad [law] section stops the run before anything happens, claim or not
     check_business(config)  # an IBAN with a bad checksum must not go out in a reminder
     left = uncertain_rows(ledger)  # a crash's rows are known at once: no time to wait out
     if options.resend_uncertain:

@@ -24,6 +24,7 @@ from dunner.core.policy import Policy, Rule
 from dunner.core.schedule import DONE, Record
 from dunner.edges.storage.ledger import Ledger, batches
 from dunner.ledger.balances import ACTIVE, PAID, credit_sql
+from dunner.ledger.events import event_states, pauses
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,39 +199,6 @@ def blocked(target: Target, state: dict[str, Any], paused: date | None, as_of: d
     if not target.due:
         return "covered by the client's credit"
     return None
-
-
-def event_states(ledger: Ledger, as_of: date, invoice_id: int | None = None) -> dict[int, dict[str, Any]]:
-    """Per invoice, as of a date: disputed or not, and the latest promise date."""
-    states: dict[int, dict[str, Any]] = defaultdict(dict)
-    only = " AND invoice_id = :invoice_id" if invoice_id is not None else ""
-    for row in ledger.rows(
-        "SELECT invoice_id, kind, promise_on FROM event WHERE kind IN ('dispute', 'resolved', 'promise')"
-        f" AND invoice_id IS NOT NULL AND happened_on <= :as_of{only} ORDER BY happened_on, id",
-        {"as_of": as_of.isoformat(), "invoice_id": invoice_id},
-    ):
-        state = states[row["invoice_id"]]
-        if row["kind"] == "promise":
-            state["promise"] = date.fromisoformat(row["promise_on"])
-        else:
-            state["disputed"] = row["kind"] == "dispute"
-    return states
-
-
-def pauses(ledger: Ledger, as_of: date, client_id: int | None = None) -> dict[int, date]:
-    """Clients paused as of a date, with the last day of the pause (date.max: until unpaused)."""
-    until: dict[int, date] = {}
-    only = " AND client_id = :client_id" if client_id is not None else ""
-    for row in ledger.rows(
-        "SELECT client_id, kind, promise_on FROM event WHERE kind IN ('pause', 'unpause')"
-        f" AND happened_on <= :as_of{only} ORDER BY happened_on, id",
-        {"as_of": as_of.isoformat(), "client_id": client_id},
-    ):
-        if row["kind"] == "pause":
-            until[row["client_id"]] = date.fromisoformat(row["promise_on"]) if row["promise_on"] else date.max
-        else:
-            until.pop(row["client_id"], None)
-    return until
 
 
 def histories(

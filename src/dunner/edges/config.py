@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from dunner.core.errors import ConfigError
+from dunner.core.law import Jurisdiction, load_jurisdiction
 from dunner.core.numbering import NumberPattern
+from dunner.core.policy import Policy, load_policy
 
 CONFIG_ENV = "DUNNER_CONFIG"
 DB_ENV = "DUNNER_DB"
@@ -280,6 +282,14 @@ class Config:
     def section(self, name: str) -> dict[str, Any]:
         """A section as checked against SCHEMA, for the parts of dunner that own it (mail, law, dunning)."""
         return self.sections.get(name, {})
+
+    def jurisdiction(self) -> Jurisdiction:
+        """The late-payment laws and rate tables of `[law]` (core/law.py checks the section, naming the key)."""
+        return load_jurisdiction(self.section("law"), str(self.path or "config"))
+
+    def policy(self) -> Policy:
+        """The dunning policy of `[dunning]` (core/policy.py checks the section, naming the key)."""
+        return load_policy(self.section("dunning"), str(self.path or "config"))
 
     def resolve(self, path: str) -> Path:
         """A path from the file, relative to the file's own folder, with ~ expanded."""

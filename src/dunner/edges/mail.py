@@ -366,3 +366,8 @@ def transport_for(settings: MailSettings) -> Transport:
         assert settings.maildir is not None
         return MaildirTransport(settings.maildir)
     return Transport()
+
+
+def thread_root(number: str, domain: str) -> str:
+    """A stable Message-ID for an invoice's thread, so its reminders group together in mail readers."""
+    return f"<invoice.{re.sub(r'[^A-Za-z0-9.-]', '-', number)}@{domain}>"

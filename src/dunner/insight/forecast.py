@@ -71,7 +71,7 @@ def forecast(
 ) -> Forecast:
     """The forecast as of a date (`stats`: client_stats already computed for that date, if at hand)."""
     from dunner.core.errors import BadInput
-    from dunner.dunning.targets import event_states
+    from dunner.ledger.events import event_states
 
     if not 1 <= weeks <= 104:
         raise BadInput("--weeks must be 1 to 104")

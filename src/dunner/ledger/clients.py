@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from dunner.core import validate
-from dunner.core.dates import utc_now
 from dunner.core.errors import Conflict, NotFound
 from dunner.core.identifiers import registration, vat_number
 from dunner.core.money import Money, check_currency, parse_amount
+from dunner.edges.clock import utc_now
 from dunner.edges.config import KINDS, LANGUAGES, Config
 from dunner.edges.storage.ledger import Ledger
 
@@ -155,13 +155,9 @@ def _identifier(value: str | None, what: str, check: Callable[[str], str]) -> st
 def _check_profile_and_law(config: Config, values: dict[str, Any]) -> None:
     """A client's dunning profile and law must be ones the configuration knows."""
     if values.get("profile"):
-        from dunner.dunning.remind import policy_of
-
-        policy_of(config).profile(values["profile"])
+        config.policy().profile(values["profile"])
     if values.get("law"):
-        from dunner.dunning.claims import jurisdiction
-
-        jurisdiction(config).law(values["law"])
+        config.jurisdiction().law(values["law"])
 
 
 def find_client(ledger: Ledger, code: str) -> Client | None:

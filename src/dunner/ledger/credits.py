@@ -12,14 +12,14 @@ from dunner.core import validate
 from dunner.core.errors import BadInput
 from dunner.core.invoicing import Line, has_zero_rate, split, totals
 from dunner.core.money import Money, parse_amount
-from dunner.dunning.followup import log_event
 from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.balances import FOREVER, PAID
 from dunner.ledger.clients import Client, get_client
+from dunner.ledger.events import log_event
 from dunner.ledger.invoices import Invoice, credited_on, get_invoice, invoice_lines
 from dunner.ledger.issuing import NewInvoice, write_invoice
-from dunner.ledger.payments import METHOD_CREDIT_NOTE, METHOD_DISCOUNT, Receipt, record_system_payment
+from dunner.ledger.settling import METHOD_CREDIT_NOTE, METHOD_DISCOUNT, Receipt, record_system_payment
 
 WRITE_OFF_COLUMNS = [
     "year",

@@ -380,7 +380,8 @@ def _invoice_differences(old: Any, new: Any) -> list[str]:
 
 def _payment_parser(run: Importer, clients: dict[str, Client]) -> Callable[[validate.Checker, dict[str, str]], Any]:
     from dunner.ledger.invoices import get_invoice
-    from dunner.ledger.payments import METHODS, NewPayment
+    from dunner.ledger.payments import NewPayment
+    from dunner.ledger.settling import METHODS
 
     def parse(chk: validate.Checker, raw: dict[str, str]) -> NewPayment | None:
         client = chk("client", _lookup_client, clients, raw["client"])

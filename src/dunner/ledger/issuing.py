@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from dunner.core import validate
-from dunner.core.dates import utc_now
 from dunner.core.errors import BadInput, Conflict
 from dunner.core.invoicing import (
     Line,
@@ -32,6 +31,7 @@ from dunner.core.terms import due_date as terms_due_date
 from dunner.core.terms import latest_legal_due
 from dunner.core.vat import COLUMNS as EXEMPTION_COLUMNS
 from dunner.core.vat import Exemption, chosen, stored
+from dunner.edges.clock import utc_now
 from dunner.edges.config import Config, check_business
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.clients import Client, get_client
@@ -389,9 +389,7 @@ def due_date(
 
 def _within_the_law(client: Client, config: Config, issued_on: date, last_due: date, force: bool) -> str | None:
     """French B2B caps on payment terms: refused beyond them unless forced (then noted on the invoice)."""
-    from dunner.dunning.claims import jurisdiction
-
-    if jurisdiction(config).law_for(client.law, client.kind).name != "fr-b2b":
+    if config.jurisdiction().law_for(client.law, client.kind).name != "fr-b2b":
         return None
     cap = latest_legal_due(issued_on)
     if last_due <= cap:

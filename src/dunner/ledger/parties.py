@@ -21,9 +21,7 @@ CLIENT_FIELDS = ("name", "kind", "registration", "vat_number", "address", "count
 
 def snapshot(config: Config, client: Client) -> dict[str, Any]:
     """The parties and the law as they stand, for an invoice issued now."""
-    from dunner.dunning.claims import jurisdiction
-
-    laws = jurisdiction(config)
+    laws = config.jurisdiction()
     law = laws.law_for(client.law, client.kind)
     business = config.business
     return {

@@ -14,6 +14,7 @@ from pathlib import Path
 from dunner.core.errors import BadInput
 from dunner.edges.config import Config, load
 from dunner.edges.files import private_folder, write_private
+from dunner.edges.storage import open_ledger
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.clients import add_client
 from dunner.ledger.issuing import create_invoice
@@ -186,7 +187,7 @@ def build_demo(folder: Path, as_of: date) -> Demo:
     config_path = folder / "dunner.toml"
     write_private(config_path, DEMO_CONFIG.encode("utf-8"))
     config = load(config_path)
-    ledger = Ledger.open(str(ledger_path), create=True)
+    ledger = open_ledger(str(ledger_path), create=True)
     try:
         _fill(ledger, config, as_of)
     finally:

@@ -9,7 +9,7 @@ from dunner.core.errors import OperationalError
 from dunner.edges.config import CONFIG_NAME, app_dir, find_config, find_ledger, load
 from dunner.edges.files import private_folder, write_private
 from dunner.edges.resources import example_config
-from dunner.edges.storage.ledger import Ledger
+from dunner.edges.storage import open_ledger
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,6 @@ def create_ledger(location: str) -> tuple[str, bool]:
 
     The one way a ledger named by --db, $DUNNER_DB or a config comes to exist; every other command
     refuses a location that holds none."""
-    ledger = Ledger.open(location, create=True)
+    ledger = open_ledger(location, create=True)
     ledger.close()
     return ledger.location, ledger.created

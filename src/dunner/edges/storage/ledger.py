@@ -22,7 +22,6 @@ from dunner.edges.files import create_private, private_folder
 
 Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
-POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 SQLITE_HEADER = b"SQLite format 3\x00"
 IN_LIST = 500  # values per IN (...) list: well under SQLite's limit on parameters
 T = TypeVar("T")
@@ -107,25 +106,11 @@ class Ledger:
         self.created = False
 
     @classmethod
-    def open(cls, location: str, *, create: bool = False, migrate: bool = True) -> Ledger:
-        """Open (then migrate) the ledger at `location`: an SQLite file or a database URL.
+    def open_file(cls, location: str, *, create: bool = False) -> Ledger:
+        """The SQLite ledger at `location` (a path or sqlite:///PATH), not migrated (see storage.open_ledger).
 
-        Only `create` makes a new ledger, where there is nothing yet (no file, an empty file or database);
+        Only `create` makes a new ledger, where there is nothing yet (no file, an empty file);
         otherwise a location that holds no dunner ledger is an error naming it, and nothing is created."""
-        if location.startswith(POSTGRES_SCHEMES):
-            try:
-                from dunner.edges.storage.postgres import PostgresLedger
-            except ImportError:
-                raise OperationalError(
-                    "a PostgreSQL ledger needs the psycopg driver", hint="pip install 'dunner[postgres]'"
-                ) from None
-            return PostgresLedger.connect(location, create=create, migrate=migrate)
-        if "://" in location and not location.startswith("sqlite:///"):
-            scheme = location.split("://", 1)[0]
-            raise OperationalError(
-                f"unsupported ledger URL scheme {scheme}://",
-                hint="use a file path, sqlite:///PATH or postgresql+psycopg://...",
-            )
         path = Path(location.removeprefix("sqlite:///")).expanduser()
         if not _check_file(path, create):
             _create_file(path)
@@ -142,16 +127,7 @@ class Ledger:
         with ledger.errors():
             use_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
-        if migrate:
-            ledger.migrate()
         return ledger
-
-    def migrate(self) -> None:
-        """Apply the pending migrations; `created` says whether this made the ledger (its first one ran)."""
-        from dunner.edges.storage.migrations import MIGRATIONS
-        from dunner.edges.storage.migrations import migrate as run_migrations
-
-        self.created = MIGRATIONS[0][0] in run_migrations(self)
 
     def refuse_foreign(self, create: bool) -> None:
         """Stop unless this database is a dunner ledger, or (to `create` one) holds no table at all."""

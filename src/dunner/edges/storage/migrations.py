@@ -7,10 +7,10 @@ Append new migrations to MIGRATIONS; never edit one that has shipped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from dunner.core.dates import utc_now
 from dunner.core.errors import OperationalError
-from dunner.edges.storage.ledger import Ledger
+from dunner.edges.clock import utc_now
 
 M001_INITIAL = """
 CREATE TABLE client (
@@ -139,8 +139,8 @@ CREATE TABLE number_series (
 """
 
 
-def _sql(script: str) -> Callable[[Ledger], None]:
-    def apply(ledger: Ledger) -> None:
+def _sql(script: str) -> Callable[[Any], None]:
+    def apply(ledger: Any) -> None:
         # Not executescript(): it commits on its own and would split the migration from its record.
         for statement in script.split(";"):
             if statement.strip():
@@ -210,7 +210,7 @@ ALTER TABLE reminder ADD COLUMN owner TEXT;
 ALTER TABLE reminder ADD COLUMN asked_cents INTEGER
 """
 
-MIGRATIONS: list[tuple[str, Callable[[Ledger], None]]] = [
+MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_reminder_runs", _sql(M002_REMINDER_RUNS)),
     ("m003_payment_cover", _sql(M003_PAYMENT_COVER)),
@@ -220,7 +220,7 @@ MIGRATIONS: list[tuple[str, Callable[[Ledger], None]]] = [
 ]
 
 
-def applied(ledger: Ledger) -> set[str]:
+def applied(ledger: Any) -> set[str]:
     if not ledger.has_table("migration"):
         # Under the write lock: on PostgreSQL two first opens racing on CREATE TABLE IF NOT EXISTS collide.
         with ledger.transaction():
@@ -228,7 +228,7 @@ def applied(ledger: Ledger) -> set[str]:
     return {row[0] for row in ledger.all("SELECT name FROM migration")}
 
 
-def migrate(ledger: Ledger) -> list[str]:
+def migrate(ledger: Any) -> list[str]:
     """Apply the pending migrations in order; return their names. Safe to run from several processes."""
     known = [name for name, _ in MIGRATIONS]
     done = applied(ledger)

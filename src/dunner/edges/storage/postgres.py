@@ -258,7 +258,8 @@ class PostgresLedger(Ledger):
     _token: str | None = None  # see run_token
 
     @classmethod
-    def connect(cls, url: str, *, create: bool = False, migrate: bool = True) -> PostgresLedger:
+    def connect(cls, url: str, *, create: bool = False) -> PostgresLedger:
+        """The ledger in the URL's database and schema, not migrated (see storage.open_ledger)."""
         shown = redacted(url)
         try:
             conn = psycopg.connect(conninfo(url), autocommit=True, row_factory=row_factory)
@@ -271,8 +272,6 @@ class PostgresLedger(Ledger):
         ledger = cls(conn, shown)  # type: ignore[arg-type]
         ledger.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
         ledger.refuse_foreign(create)
-        if migrate:
-            ledger.migrate()
         return ledger
 
     def refuse_foreign(self, create: bool) -> None:

@@ -1,0 +1,72 @@
+"""Events: the follow-up history of a client or an invoice (calls, promises, disputes, pauses, notices, notes).
+
+Dated, so that a report as of a past date sees them as they were then; what they mean for the dunning
+(paused, disputed, promised) is read here, where the ledger, the dunning and the insight can all use it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from dunner.edges.clock import utc_now
+from dunner.edges.storage.ledger import Ledger
+
+
+def log_event(
+    ledger: Ledger,
+    client_id: int,
+    kind: str,
+    on: date,
+    *,
+    invoice_id: int | None = None,
+    text: str | None = None,
+    promise_on: date | None = None,
+) -> None:
+    ledger.execute(
+        "INSERT INTO event (client_id, invoice_id, happened_on, kind, text, promise_on, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            client_id,
+            invoice_id,
+            on.isoformat(),
+            kind,
+            text,
+            promise_on.isoformat() if promise_on else None,
+            utc_now(),
+        ),
+    )
+
+
+def event_states(ledger: Ledger, as_of: date, invoice_id: int | None = None) -> dict[int, dict[str, Any]]:
+    """Per invoice, as of a date: disputed or not, and the latest promise date."""
+    states: dict[int, dict[str, Any]] = defaultdict(dict)
+    only = " AND invoice_id = :invoice_id" if invoice_id is not None else ""
+    for row in ledger.rows(
+        "SELECT invoice_id, kind, promise_on FROM event WHERE kind IN ('dispute', 'resolved', 'promise')"
+        f" AND invoice_id IS NOT NULL AND happened_on <= :as_of{only} ORDER BY happened_on, id",
+        {"as_of": as_of.isoformat(), "invoice_id": invoice_id},
+    ):
+        state = states[row["invoice_id"]]
+        if row["kind"] == "promise":
+            state["promise"] = date.fromisoformat(row["promise_on"])
+        else:
+            state["disputed"] = row["kind"] == "dispute"
+    return states
+
+
+def pauses(ledger: Ledger, as_of: date, client_id: int | None = None) -> dict[int, date]:
+    """Clients paused as of a date, with the last day of the pause (date.max: until unpaused)."""
+    until: dict[int, date] = {}
+    only = " AND client_id = :client_id" if client_id is not None else ""
+    for row in ledger.rows(
+        "SELECT client_id, kind, promise_on FROM event WHERE kind IN ('pause', 'unpause')"
+        f" AND happened_on <= :as_of{only} ORDER BY happened_on, id",
+        {"as_of": as_of.isoformat(), "client_id": client_id},
+    ):
+        if row["kind"] == "pause":
+            until[row["client_id"]] = date.fromisoformat(row["promise_on"]) if row["promise_on"] else date.max
+        else:
+            until.pop(row["client_id"], None)
+    return until

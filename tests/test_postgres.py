@@ -7,7 +7,8 @@ import pytest
 
 from dunner.core.errors import OperationalError
 from dunner.edges.storage import open_ledger
-from dunner.edges.storage.postgres import Row, _row_class, redacted, translate
+from dunner.edges.storage.dialect import translate
+from dunner.edges.storage.postgres import Row, _row_class, redacted
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 
 from dunner.core.buckets import Buckets
+from dunner.dunning import planning
 from dunner.dunning import remind as dunning
+from dunner.dunning.runs import RunOptions
 from dunner.edges.storage import open_ledger
 from dunner.edges.storage.ledger import Ledger
 from dunner.insight import stats as insight
@@ -100,8 +102,8 @@ def run_path(demo: Any, tmp_path: Path, path: str) -> tuple[Ledger, list[tuple[s
     client_id = ledger.scalar("SELECT id FROM client WHERE code = 'CABINET'")
     hot: dict[str, Callable[[], Any]] = {
         "aging": lambda: list(aging_by_client(ledger, AS_OF, Buckets.parse("30,60,90"))),
-        "remind: choosing": lambda: dunning.plan(ledger, config, config.policy(), dunning.RunOptions(AS_OF)),
-        "remind: delivering": lambda: dunning.run(ledger, config, dunning.RunOptions(AS_OF)),
+        "remind: choosing": lambda: planning.plan(ledger, config, config.policy(), RunOptions(AS_OF)),
+        "remind: delivering": lambda: dunning.run(ledger, config, RunOptions(AS_OF)),
         "client statement": lambda: statement.statement(ledger, "CABINET", AS_OF),
         "payment of an invoice": lambda: payments.record_payment(
             ledger, config, "100", received_on=AS_OF, invoice="F-2026-0005"

@@ -98,7 +98,8 @@ def test_an_uncertain_row_another_run_took_over_is_left_to_it(dunner, client, co
     from dataclasses import replace
     from datetime import date
 
-    from dunner.dunning import remind
+    from dunner.dunning import delivery, planning
+    from dunner.dunning.runs import RunOptions
     from dunner.dunning.uncertain import uncertain_rows
     from dunner.edges.config import find_config, load
     from dunner.edges.storage.ledger import process_token
@@ -110,19 +111,19 @@ def test_an_uncertain_row_another_run_took_over_is_left_to_it(dunner, client, co
     ledger.execute("UPDATE reminder SET status = 'sending', owner = NULL WHERE step = 'reminder-1'")
     config = load(find_config(None))
     [row] = uncertain_rows(ledger)
-    seen = remind.RunOptions(
+    seen = RunOptions(
         date(2026, 2, 8),
         resend_uncertain=True,
         abandoned=frozenset({row.id}),
         resend=(((row.instalment_id, row.step), row.message_id),),
         owners=((row.id, ""),),
     )
-    [draft] = remind.plan(ledger, config, config.policy(), seen).drafts
+    [draft] = planning.plan(ledger, config, config.policy(), seen).drafts
     sleeper = subprocess.Popen(["sleep", "30"])
     try:  # meanwhile a concurrent run took the row over: it is its delivery now
         ledger.execute("UPDATE reminder SET owner = ? WHERE id = ?", (process_token(sleeper.pid), row.id))
-        assert remind._claim_rows(ledger, draft, seen, "atelier-test.fr") is None
-        assert remind._claim_rows(ledger, draft, replace(seen, owners=((row.id, process_token(sleeper.pid)),)), "x")
+        assert delivery.claim_rows(ledger, draft, seen, "atelier-test.fr") is None
+        assert delivery.claim_rows(ledger, draft, replace(seen, owners=((row.id, process_token(sleeper.pid)),)), "x")
     finally:
         sleeper.kill()
         sleeper.wait()

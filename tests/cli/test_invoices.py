@@ -5,7 +5,7 @@ import pytest
 
 from dunner.core.errors import BadInput
 from dunner.edges.config import Config
-from dunner.ledger import issuing
+from dunner.ledger import issuing, writing
 
 
 def listing(dunner, *args):
@@ -105,11 +105,11 @@ def test_a_failed_creation_burns_no_number(ledger, monkeypatch, dunner, client):
         raise BadInput("simulated failure after the number was claimed")
 
     with monkeypatch.context() as patch:
-        patch.setattr(issuing, "insert_invoices", broken)
+        patch.setattr(writing, "insert_invoices", broken)
         with pytest.raises(BadInput):
-            issuing.write_invoice(ledger, config, new)
+            writing.write_invoice(ledger, config, new)
     assert ledger.scalar("SELECT COUNT(*) FROM invoice") == 0
-    assert issuing.write_invoice(ledger, config, new).number == "F-2026-0001"
+    assert writing.write_invoice(ledger, config, new).number == "F-2026-0001"
     assert dunner("invoice", "ACME", "1", "--issued", "2026-05-02").stdout == "F-2026-0002\n"
 
 

@@ -100,7 +100,7 @@ def test_one_bad_row_and_nothing_is_written(dunner, tmp_path, books):
 
 
 def test_an_import_of_several_batches_shares_the_parties_and_stays_all_or_nothing(dunner, tmp_path, books):
-    from dunner.ledger.imports import BATCH
+    from dunner.ledger.importing import BATCH
 
     rows = [f"X-{n:05},{'ACME' if n % 2 else 'GLOBEX'},2026-01-{1 + n % 28:02},,{n}.00" for n in range(1, BATCH + 600)]
     header = "number,client,issued,due,amount\n"

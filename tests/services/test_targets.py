@@ -6,9 +6,9 @@ import pytest
 
 from dunner.core.money import Money
 from dunner.core.policy import load_policy
-from dunner.dunning import remind as dunning
+from dunner.dunning import planning as dunning
 from dunner.dunning import targets
-from dunner.dunning.remind import RunOptions
+from dunner.dunning.runs import RunOptions
 from dunner.edges.config import find_config, load
 
 MAILDIR = '\n[mail]\ntransport = "maildir"\nmaildir = "outbox"\n'

@@ -1,4 +1,8 @@
-"""The command line: thin commands over the services (DESIGN §1, §6)."""
+"""The command line on top: one module per family of commands, each parsing its options, calling one use case
+and rendering the result (DESIGN §1, §6).
+
+May import every layer below it: the core, the edges and the use cases; nothing imports the CLI.
+"""
 
 import os
 import sys

@@ -4,8 +4,9 @@ from typing import Annotated
 
 import typer
 
+from dunner.cli import client_options as c
 from dunner.cli.app import app
-from dunner.cli.options import AsOfOption, Format, FormatOption, whole_option
+from dunner.cli.options import AsOfOption, Format, FormatOption
 from dunner.cli.state import state
 
 Opt = typer.Option
@@ -17,32 +18,21 @@ def add_client(
     code: Annotated[str, typer.Argument(help="Short unique code used on the command line, e.g. ACME.")],
     name: Annotated[str, Opt("--name", help="Legal or trading name.")],
     email: Annotated[str, Opt("--email", help="Where reminders go; several addresses separated by commas.")],
-    contact: Annotated[str | None, Opt("--contact", help="The person who releases payments.")] = None,
-    phone: Annotated[str | None, Opt("--phone", help="Phone number for calls.")] = None,
-    kind: Annotated[str | None, Opt("--kind", help="business or consumer (default from config).")] = None,
-    registration: Annotated[str | None, Opt("--registration", help="SIREN/SIRET or company number.")] = None,
-    vat_number: Annotated[str | None, Opt("--vat-number", help="Intra-EU VAT number.")] = None,
-    address: Annotated[str | None, Opt("--address", help="Postal address (may span lines).")] = None,
-    language: Annotated[str | None, Opt("--language", help="fr or en: language of their documents.")] = None,
-    currency: Annotated[str | None, Opt("--currency", help="Default currency of their invoices.")] = None,
-    terms: Annotated[
-        int | None, whole_option("--terms", "Payment terms in days (default from config).", metavar="DAYS")
-    ] = None,
-    credit_limit: Annotated[str | None, Opt("--credit-limit", help="Most you will let them owe.")] = None,
-    country: Annotated[str | None, Opt("--country", help="ISO country code (default: the business's).")] = None,
-    end_of_month: Annotated[
-        bool | None, Opt("--end-of-month/--not-end-of-month", help="Their terms run to the end of the month.")
-    ] = None,
-    profile: Annotated[str | None, Opt("--profile", help="Dunning profile, e.g. gentle or firm.")] = None,
-    law: Annotated[str | None, Opt("--law", help="Late-payment law profile, e.g. fr-b2b, uk, de-b2b.")] = None,
-    vat_exemption: Annotated[
-        str | None,
-        Opt(
-            "--vat-exemption",
-            help="Why their 0 % VAT lines carry none: reverse-charge, intra-eu, export or a [vat] exemptions key.",
-            metavar="KEY",
-        ),
-    ] = None,
+    contact: c.Contact = None,
+    phone: c.Phone = None,
+    kind: c.Kind = None,
+    registration: c.Registration = None,
+    vat_number: c.VatNumber = None,
+    address: c.Address = None,
+    language: c.Language = None,
+    currency: c.Currency = None,
+    terms: c.Terms = None,
+    credit_limit: c.CreditLimit = None,
+    country: c.Country = None,
+    end_of_month: c.EndOfMonth = None,
+    profile: c.Profile = None,
+    law: c.Law = None,
+    vat_exemption: c.VatExemption = None,
 ) -> None:
     """Add a client to the ledger.
 
@@ -50,26 +40,7 @@ def add_client(
     """
     from dunner.ledger.clients import add_client as add
 
-    fields = {
-        "code": code,
-        "name": name,
-        "email": email,
-        "contact": contact,
-        "phone": phone,
-        "kind": kind,
-        "registration": registration,
-        "vat_number": vat_number,
-        "address": address,
-        "language": language,
-        "currency": currency,
-        "terms": terms,
-        "credit_limit": credit_limit,
-        "profile": profile,
-        "law": law,
-        "country": country,
-        "end_of_month": end_of_month,
-        "vat_exemption": vat_exemption,
-    }
+    fields = {"code": code, **c.given(locals())}
     shared = state(ctx)
     client = add(shared.open_ledger(first_write=True), shared.config, fields)
     typer.echo(f"Added client {client.code} ({client.name}).", err=True)

@@ -34,7 +34,8 @@ def remind(
     Example: dunner remind --dry-run
     """
     from dunner.cli.render import show_run
-    from dunner.dunning.remind import RunOptions, run
+    from dunner.dunning.remind import run
+    from dunner.dunning.runs import RunOptions
 
     shared = state(ctx)
     options = RunOptions(shared.as_of(as_of), dry_run, client, resend_uncertain, retry_rejected)

@@ -4,8 +4,9 @@ from typing import Annotated
 
 import typer
 
+from dunner.cli import client_options as c
 from dunner.cli.app import app
-from dunner.cli.options import date_option, whole_option
+from dunner.cli.options import date_option
 from dunner.cli.state import state
 
 Opt = typer.Option
@@ -165,27 +166,23 @@ def done(
 def edit_client(
     ctx: typer.Context,
     code: Client,
-    name: Annotated[str | None, Opt("--name", help="Legal or trading name.")] = None,
-    email: Annotated[str | None, Opt("--email", help="Where reminders go (commas between addresses).")] = None,
-    contact: Annotated[str | None, Opt("--contact", help="The person who releases payments.")] = None,
-    phone: Annotated[str | None, Opt("--phone", help="Phone number for calls.")] = None,
-    kind: Annotated[str | None, Opt("--kind", help="business or consumer.")] = None,
-    registration: Annotated[str | None, Opt("--registration", help="SIREN/SIRET or company number.")] = None,
-    vat_number: Annotated[str | None, Opt("--vat-number", help="Intra-EU VAT number.")] = None,
-    address: Annotated[str | None, Opt("--address", help="Postal address.")] = None,
-    language: Annotated[str | None, Opt("--language", help="fr or en.")] = None,
-    currency: Annotated[str | None, Opt("--currency", help="Default currency of new invoices.")] = None,
-    terms: Annotated[int | None, whole_option("--terms", "Payment terms in days.", metavar="DAYS")] = None,
-    credit_limit: Annotated[str | None, Opt("--credit-limit", help="Most you will let them owe.")] = None,
-    country: Annotated[str | None, Opt("--country", help="ISO country code (default: the business's).")] = None,
-    end_of_month: Annotated[
-        bool | None, Opt("--end-of-month/--not-end-of-month", help="Their terms run to the end of the month.")
-    ] = None,
-    profile: Annotated[str | None, Opt("--profile", help="Dunning profile (empty: chosen by the rules).")] = None,
-    law: Annotated[str | None, Opt("--law", help="Late-payment law profile, e.g. fr-b2b, uk.")] = None,
-    vat_exemption: Annotated[
-        str | None, Opt("--vat-exemption", help="Why their 0 % VAT lines carry none (none: no reason).", metavar="KEY")
-    ] = None,
+    name: c.Name = None,
+    email: c.Email = None,
+    contact: c.Contact = None,
+    phone: c.Phone = None,
+    kind: c.Kind = None,
+    registration: c.Registration = None,
+    vat_number: c.VatNumber = None,
+    address: c.Address = None,
+    language: c.Language = None,
+    currency: c.Currency = None,
+    terms: c.Terms = None,
+    credit_limit: c.CreditLimit = None,
+    country: c.Country = None,
+    end_of_month: c.EndOfMonth = None,
+    profile: c.Profile = None,
+    law: c.Law = None,
+    vat_exemption: c.VatExemption = None,
 ) -> None:
     """Change a client's details, dunning profile or law; what is not given stays as it is.
 
@@ -193,25 +190,7 @@ def edit_client(
     """
     from dunner.dunning.followup import edit_client as do
 
+    fields = c.given(locals())
     shared = state(ctx)
-    fields = {
-        "name": name,
-        "email": email,
-        "contact": contact,
-        "phone": phone,
-        "kind": kind,
-        "registration": registration,
-        "vat_number": vat_number,
-        "address": address,
-        "language": language,
-        "currency": currency,
-        "terms": terms,
-        "credit_limit": credit_limit,
-        "profile": profile,
-        "law": law,
-        "country": country,
-        "end_of_month": end_of_month,
-        "vat_exemption": vat_exemption,
-    }
     client = do(shared.ledger, shared.config, code, fields)
     typer.echo(f"Updated client {client.code}.", err=True)

@@ -4,8 +4,9 @@ from typing import Annotated
 
 import typer
 
+from dunner.cli import invoice_options as o
 from dunner.cli.app import app
-from dunner.cli.options import AsOfOption, Format, FormatOption, date_option, whole_option
+from dunner.cli.options import AsOfOption, Format, FormatOption
 from dunner.cli.state import state
 
 Opt = typer.Option
@@ -16,45 +17,23 @@ def invoice(
     ctx: typer.Context,
     client: Annotated[str, typer.Argument(help="The client's code.")],
     amount: Annotated[str | None, typer.Argument(help="One amount (with --vat: before VAT); or use --line.")] = None,
-    line: Annotated[
-        list[str] | None,
-        Opt("--line", help='A line "description;quantity;unit price;VAT rate" (repeat).', metavar="LINE"),
-    ] = None,
-    vat: Annotated[
-        str | None, Opt("--vat", help="VAT rate of the one-amount form (AMOUNT is then before VAT).")
-    ] = None,
-    number: Annotated[str | None, Opt("--number", help="Bring an existing invoice over with its own number.")] = None,
-    issued: Annotated[str | None, date_option("--issued", "Issue date (default today).")] = None,
-    service_date: Annotated[
-        str | None, date_option("--service-date", "When the work was done (default: issue date).")
-    ] = None,
-    due: Annotated[str | None, date_option("--due", "Due date.")] = None,
-    terms: Annotated[
-        int | None, whole_option("--terms", "Days from the issue date to the due date.", metavar="DAYS")
-    ] = None,
-    end_of_month: Annotated[
-        bool, Opt("--end-of-month", help="Terms run to the end of the month (fin de mois).")
-    ] = False,
-    instalments: Annotated[int | None, whole_option("--instalments", "Split into N equal instalments.")] = None,
-    every: Annotated[
-        int | None, whole_option("--every", "Days between instalments (default 30).", metavar="DAYS")
-    ] = None,
-    schedule: Annotated[
-        str | None, Opt("--schedule", help="Explicit plan DATE=AMOUNT,...,DATE (last = the rest).")
-    ] = None,
-    discount: Annotated[
-        str | None, Opt("--discount", help="Early-payment discount RATE/DAYS, e.g. 2/10; none.")
-    ] = None,
-    deduct: Annotated[
-        list[str] | None, Opt("--deduct", help="A deposit invoice to deduct (repeat).", metavar="DEPOSIT")
-    ] = None,
-    currency: Annotated[str | None, Opt("--currency", help="ISO 4217 code (default: the client's).")] = None,
-    description: Annotated[str | None, Opt("--description", help="What the invoice is for.")] = None,
-    force: Annotated[bool, Opt("--force", help="Accept terms beyond the legal caps (they are noted).")] = False,
-    vat_exemption: Annotated[
-        str | None,
-        Opt("--vat-exemption", help="Why its 0 % VAT lines carry none (default: the client's; none).", metavar="KEY"),
-    ] = None,
+    line: o.Lines = None,
+    vat: o.Vat = None,
+    number: o.Number = None,
+    issued: o.Issued = None,
+    service_date: o.ServiceDate = None,
+    due: o.Due = None,
+    terms: o.Terms = None,
+    end_of_month: o.EndOfMonth = False,
+    instalments: o.Instalments = None,
+    every: o.Every = None,
+    schedule: o.Schedule = None,
+    discount: o.Discount = None,
+    deduct: o.Deduct = None,
+    currency: o.Currency = None,
+    description: o.Description = None,
+    force: o.Force = False,
+    vat_exemption: o.VatExemption = None,
 ) -> None:
     """Issue an invoice and print its number.
 
@@ -65,11 +44,15 @@ def invoice(
 
     Example: dunner invoice ACME --line "Maquettes;3;450;20" --line "Hébergement;12;15;20" --instalments 3
     """
+    options = {k: v for k, v in locals().items() if k not in ("ctx", "client", "amount", "line", "issued")}
     from dunner.cli.render import show_issued
     from dunner.core.dates import parse_date
     from dunner.insight.stats import credit_advice
     from dunner.ledger.issuing import create_invoice
 
+    service_on, due_on = (
+        None if d is None else parse_date(d) for d in (options.pop("service_date"), options.pop("due"))
+    )
     shared = state(ctx)
     new = create_invoice(
         shared.ledger,
@@ -77,22 +60,10 @@ def invoice(
         client,
         amount,
         lines=line,
-        vat=vat,
-        number=number,
         issued_on=shared.as_of(issued),
-        service_on=None if service_date is None else parse_date(service_date),
-        due_on=None if due is None else parse_date(due),
-        terms=terms,
-        end_of_month=end_of_month,
-        instalments=instalments,
-        every=every,
-        schedule=schedule,
-        discount=discount,
-        deduct=deduct,
-        currency=currency,
-        description=description,
-        force=force,
-        vat_exemption=vat_exemption,
+        service_on=service_on,
+        due_on=due_on,
+        **options,
     )
     show_issued(new, shared.locale)
     for advice in credit_advice(shared.ledger, shared.config, new):

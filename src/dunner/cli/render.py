@@ -206,7 +206,7 @@ def show_run(report: Any, fmt: str, locale: str) -> None:
     """What `remind` did, one row per action; warnings and uncertain sends on stderr."""
     import typer
 
-    from dunner.dunning.remind import COLUMNS
+    from dunner.dunning.runs import COLUMNS
     from dunner.edges.output import emit
 
     styles = {
@@ -239,78 +239,81 @@ def show_run(report: Any, fmt: str, locale: str) -> None:
         )
 
 
+CLAIM_COLUMNS = [
+    Column("from"),
+    Column("to"),
+    Column("days", numeric=True),
+    Column("rate", "rate %", numeric=True),
+    Column("base", numeric=True),
+    Column("amount", "interest", numeric=True),
+]
+
+
 def show_claim(result: Any, as_of: Any, fmt: str, locale: str) -> None:
     """A claim: JSON with amounts as strings, or a table of its periods and totals."""
+    import typer
+
     from dunner.dunning.claims import rate_text
 
     claim = result.claim
     periods = [
-        {
-            "from": p.start,
-            "to": p.end,
-            "days": p.days,
-            "rate": rate_text(p.rate),
-            "base": p.base,
-            "amount": amount,
-        }
+        {"from": p.start, "to": p.end, "days": p.days, "rate": rate_text(p.rate), "base": p.base, "amount": amount}
         for p, amount in zip(claim.periods, claim.amounts, strict=True)
     ]
     if fmt == "json":
-        doc = {
-            "invoice": result.number,
-            "currency": claim.currency,
-            "as_of": as_of.isoformat(),
-            "law": result.law.name,
-            "principal": str(claim.principal),
-            "interest": str(claim.interest),
-            "indemnity": str(claim.indemnity),
-            "total": str(claim.total),
-            "instalments": [
-                {
-                    "instalment": o.seq,
-                    "due_on": o.due_on.isoformat(),
-                    "amount": str(o.amount),
-                    "paid": str(o.paid + o.credit),
-                    "due": str(o.due),
-                }
-                for o in result.owed
-            ],
-            "periods": [{k: machine(v) for k, v in p.items()} for p in periods],
-            "warnings": list(claim.warnings),
-        }
-        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(_claim_document(result, as_of, periods), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
+    elif fmt == "csv":
+        write_csv(periods, CLAIM_COLUMNS, sys.stdout)
     else:
-        columns = [
-            Column("from"),
-            Column("to"),
-            Column("days", numeric=True),
-            Column("rate", "rate %", numeric=True),
-            Column("base", numeric=True),
-            Column("amount", "interest", numeric=True),
-        ]
-        if fmt == "csv":
-            write_csv(periods, columns, sys.stdout)
-            return
-        write_table(
-            periods,
-            columns,
-            locale=locale,
-            title=f"Claim on {result.number} as of {as_of} ({result.law.title})",
-            empty="No interest: nothing was late.",
-        )
-        out = console()
-        for label, money in (
-            ("Principal", claim.principal),
-            ("Interest", claim.interest),
-            ("Indemnity", claim.indemnity),
-            ("Total", claim.total),
-        ):
-            out.print(f"{label:<10} {human(money, locale):>16}", style="bold" if label == "Total" else None)
+        _claim_table(result, as_of, periods, locale)
     for warning in claim.warnings:
-        import typer
-
         typer.echo(f"Warning: {warning}", err=True)
+
+
+def _claim_document(result: Any, as_of: Any, periods: list[dict[str, Any]]) -> dict[str, Any]:
+    claim = result.claim
+    return {
+        "invoice": result.number,
+        "currency": claim.currency,
+        "as_of": as_of.isoformat(),
+        "law": result.law.name,
+        "principal": str(claim.principal),
+        "interest": str(claim.interest),
+        "indemnity": str(claim.indemnity),
+        "total": str(claim.total),
+        "instalments": [
+            {
+                "instalment": o.seq,
+                "due_on": o.due_on.isoformat(),
+                "amount": str(o.amount),
+                "paid": str(o.paid + o.credit),
+                "due": str(o.due),
+            }
+            for o in result.owed
+        ],
+        "periods": [{k: machine(v) for k, v in p.items()} for p in periods],
+        "warnings": list(claim.warnings),
+    }
+
+
+def _claim_table(result: Any, as_of: Any, periods: list[dict[str, Any]], locale: str) -> None:
+    claim = result.claim
+    write_table(
+        periods,
+        CLAIM_COLUMNS,
+        locale=locale,
+        title=f"Claim on {result.number} as of {as_of} ({result.law.title})",
+        empty="No interest: nothing was late.",
+    )
+    out = console()
+    for label, money in (
+        ("Principal", claim.principal),
+        ("Interest", claim.interest),
+        ("Indemnity", claim.indemnity),
+        ("Total", claim.total),
+    ):
+        out.print(f"{label:<10} {human(money, locale):>16}", style="bold" if label == "Total" else None)
 
 
 def show_agenda(rows: Any, as_of: Any, fmt: str, locale: str) -> None:

@@ -17,8 +17,8 @@ from dunner.core.invoicing import discount_amount, totals
 from dunner.core.law import MissingRate
 from dunner.core.money import Money, minor_units
 from dunner.core.vat import from_row
+from dunner.documents.balance import balance, payment
 from dunner.edges.config import LOCALES, Config
-from dunner.edges.qr import data_uri, epc_png
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger import parties
 from dunner.ledger.clients import Client, get_client
@@ -100,37 +100,47 @@ def invoice_view(ledger: Ledger, config: Config, number: str, as_of: date | None
             "SELECT due_on, amount_cents FROM instalment WHERE invoice_id = ? ORDER BY seq", (invoice.id,)
         )
     ]
-    deductions = [
-        {
-            "number": r["number"],
-            "issued_on": date.fromisoformat(r["issued_on"]),
-            "amount": Money(r["amount_cents"], invoice.currency),
-        }
-        for r in ledger.all(
-            "SELECT v.number, v.issued_on, d.amount_cents FROM deposit_deduction d JOIN invoice v"
-            " ON v.id = d.deposit_id WHERE d.invoice_id = ? ORDER BY v.issued_on",
-            (invoice.id,),
-        )
-    ]
-    related = (
-        ledger.one("SELECT number, issued_on FROM invoice WHERE id = ?", (row["related_invoice_id"],))
-        if row["related_invoice_id"]
-        else None
-    )
-    prepaid = Money(row["prepaid_cents"], invoice.currency)
-    to_pay = Money(sums.total.minor - prepaid.minor, invoice.currency)
-    discount = None
-    if row["discount_rate"]:
-        rate = Decimal(row["discount_rate"])
-        discount = {
-            "rate": rate,
-            "days": row["discount_days"],
-            "deadline": invoice.issued_on + timedelta(days=row["discount_days"]),
-            "amount": discount_amount(to_pay, rate),
-        }
     language = client.language
-    reason = from_row(row)  # why the 0 % lines carry no VAT, as issued
     issued = parties.load(ledger, row["parties_id"])
+    business, buyer = _parties(config, client, issued)
+    amounts = _amounts(ledger, invoice, row, sums)
+    context = {
+        "locale": LOCALES.get(language, config.defaults.babel_locale),
+        "language": language,
+        "business": business,
+        "client": buyer,
+        "invoice": _invoice(ledger, invoice, row, language),
+        "lines": [
+            {
+                "description": ln.description,
+                "quantity": ln.quantity.normalize(),
+                "unit_price": ln.unit_price,
+                "vat_rate": ln.vat_rate,
+                "net": ln.net,
+            }
+            for ln in lines
+        ],
+        "vat_lines": [{"rate": v.rate, "base": v.base, "vat": v.vat} for v in sums.by_rate],
+        **amounts,
+        "instalments": [{"seq": n, "due_on": day, "amount": amount} for n, (day, amount) in enumerate(plan, 1)],
+        "due_on": plan[0][0] if plan else None,
+        "law": _law(
+            config,
+            client,
+            {**issued.get("law", {}), "consumer": buyer["kind"] == "consumer"},
+            plan[0][0] if plan else invoice.issued_on,
+            sums.total,
+        ),
+        "franchise": bool(business["vat_franchise"]),
+    }
+    owing = balance(ledger, invoice, row, as_of) if as_of is not None else None
+    context["balance"] = owing
+    context["payment"] = payment(config, invoice, row, owing["asked"] if owing else amounts["to_pay"])
+    return InvoiceView(invoice, client, context)
+
+
+def _parties(config: Config, client: Client, issued: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The seller and the buyer as the invoice was issued, completed from today's configuration and client."""
     business = parties.merged(
         issued.get("business", {}), {k: getattr(config.business, k) for k in config.business.__dataclass_fields__}
     )
@@ -148,155 +158,77 @@ def invoice_view(ledger: Ledger, config: Config, number: str, as_of: date | None
             "country": client.country,
         },
     )
-    context = {
-        "locale": LOCALES.get(language, config.defaults.babel_locale),
-        "language": language,
-        "business": {
-            **business,
-            "address_lines": _address(business["address"]),
-            "siren": siren_of(business["registration"]),
-        },
-        "client": {
-            **buyer,
-            "siren": siren_of(buyer["registration"]),
-            "address_lines": _address(buyer["address"]),
-        },
-        "invoice": {
-            "number": invoice.number,
-            "kind": invoice.kind,
-            "title": TITLES[language][invoice.kind],
-            "issued_on": invoice.issued_on,
-            "service_on": date.fromisoformat(row["service_on"] or row["issued_on"]),
-            "description": row["description"],
-            "currency": invoice.currency,
-            "terms_note": row["terms_note"],
-            "vat_exemption": {
-                "key": reason.key,
-                "category": reason.category,
-                "code": reason.code,
-                "text": reason.mention(language),
-            }
-            if reason
-            else None,
-            "related": {"number": related["number"], "issued_on": date.fromisoformat(related["issued_on"])}
-            if related
-            else None,
-            "status": invoice.status,
-        },
-        "lines": [
-            {
-                "description": ln.description,
-                "quantity": ln.quantity.normalize(),
-                "unit_price": ln.unit_price,
-                "vat_rate": ln.vat_rate,
-                "net": ln.net,
-            }
-            for ln in lines
-        ],
-        "vat_lines": [{"rate": v.rate, "base": v.base, "vat": v.vat} for v in sums.by_rate],
+    return (
+        {**business, "address_lines": _address(business["address"]), "siren": siren_of(business["registration"])},
+        {**buyer, "siren": siren_of(buyer["registration"]), "address_lines": _address(buyer["address"])},
+    )
+
+
+def _invoice(ledger: Ledger, invoice: Invoice, row: Any, language: str) -> dict[str, Any]:
+    """The invoice's own mentions: title, number, dates, object, VAT exemption, the invoice a credit note credits."""
+    reason = from_row(row)  # why the 0 % lines carry no VAT, as issued
+    related = (
+        ledger.one("SELECT number, issued_on FROM invoice WHERE id = ?", (row["related_invoice_id"],))
+        if row["related_invoice_id"]
+        else None
+    )
+    return {
+        "number": invoice.number,
+        "kind": invoice.kind,
+        "title": TITLES[language][invoice.kind],
+        "issued_on": invoice.issued_on,
+        "service_on": date.fromisoformat(row["service_on"] or row["issued_on"]),
+        "description": row["description"],
+        "currency": invoice.currency,
+        "terms_note": row["terms_note"],
+        "vat_exemption": {
+            "key": reason.key,
+            "category": reason.category,
+            "code": reason.code,
+            "text": reason.mention(language),
+        }
+        if reason
+        else None,
+        "related": {"number": related["number"], "issued_on": date.fromisoformat(related["issued_on"])}
+        if related
+        else None,
+        "status": invoice.status,
+    }
+
+
+def _amounts(ledger: Ledger, invoice: Invoice, row: Any, sums: Any) -> dict[str, Any]:
+    """The totals, the deposits deducted, the net to pay and the early-payment discount."""
+    deductions = [
+        {
+            "number": r["number"],
+            "issued_on": date.fromisoformat(r["issued_on"]),
+            "amount": Money(r["amount_cents"], invoice.currency),
+        }
+        for r in ledger.all(
+            "SELECT v.number, v.issued_on, d.amount_cents FROM deposit_deduction d JOIN invoice v"
+            " ON v.id = d.deposit_id WHERE d.invoice_id = ? ORDER BY v.issued_on",
+            (invoice.id,),
+        )
+    ]
+    prepaid = Money(row["prepaid_cents"], invoice.currency)
+    to_pay = Money(sums.total.minor - prepaid.minor, invoice.currency)
+    discount = None
+    if row["discount_rate"]:
+        rate = Decimal(row["discount_rate"])
+        discount = {
+            "rate": rate,
+            "days": row["discount_days"],
+            "deadline": invoice.issued_on + timedelta(days=row["discount_days"]),
+            "amount": discount_amount(to_pay, rate),
+        }
+    return {
         "net": sums.net,
         "vat": sums.vat,
         "total": sums.total,
         "deductions": deductions,
         "prepaid": prepaid,
         "to_pay": to_pay,
-        "instalments": [{"seq": n, "due_on": day, "amount": amount} for n, (day, amount) in enumerate(plan, 1)],
-        "due_on": plan[0][0] if plan else None,
         "discount": discount,
-        "law": _law(
-            config,
-            client,
-            {**issued.get("law", {}), "consumer": buyer["kind"] == "consumer"},
-            plan[0][0] if plan else invoice.issued_on,
-            sums.total,
-        ),
-        "franchise": bool(business["vat_franchise"]),
-    }
-    balance = _balance(ledger, invoice, row, as_of) if as_of is not None else None
-    context["balance"] = balance
-    asked = balance["asked"] if balance else to_pay
-    context["payment"] = _payment(config, invoice, row, asked)
-    return InvoiceView(invoice, client, context)
-
-
-def _balance(ledger: Ledger, invoice: Invoice, row: Any, as_of: date) -> dict[str, Any] | None:
-    """What the invoice still asks as of `as_of`, from the same figures as the letters (`claims.snapshot`):
-    what was settled (payments, credit notes, an early-payment discount, the client's credit netted),
-    what is left, and what to pay now: the instalments due by then, else the next one, else nothing."""
-    from dunner.dunning.claims import snapshot
-
-    if invoice.kind == "credit_note" or invoice.issued_on > as_of:
-        return None
-    zero = Money.zero(invoice.currency)
-    if row["status"] != "issued" and row["status_on"] and row["status_on"] <= as_of.isoformat():
-        # written off or voided by then: the document asks nothing more
-        return {
-            "as_of": as_of,
-            "settled": [],
-            "left": zero,
-            "asked": zero,
-            "asked_is": "none",
-            "next_on": None,
-            "status": row["status"],
-        }
-    settled: dict[str, Money] = {}
-    for r in ledger.all(
-        "SELECT p.method, SUM(a.amount_cents) AS cents FROM allocation a JOIN payment p ON p.id = a.payment_id"
-        " JOIN instalment i ON i.id = a.instalment_id WHERE i.invoice_id = ? AND a.applied_on <= ?"
-        " GROUP BY p.method ORDER BY p.method",
-        (invoice.id, as_of.isoformat()),
-    ):
-        kind = r["method"] if r["method"] in ("credit_note", "discount") else "payment"
-        settled[kind] = settled.get(kind, zero) + Money(r["cents"], invoice.currency)
-    owed = [
-        o
-        for o in snapshot(ledger, invoice.client_id, invoice.currency, as_of).owed.values()
-        if o.invoice_id == invoice.id
-    ]
-    credit = Money(sum(o.credit.minor for o in owed), invoice.currency)
-    if credit:
-        settled["credit"] = credit
-    left = Money(sum(o.due.minor for o in owed), invoice.currency)
-    due_now = [o for o in owed if o.due_on <= as_of and o.due]
-    later = [o for o in owed if o.due_on > as_of and o.due]
-    if due_now:
-        asked, what, when = Money(sum(o.due.minor for o in due_now), invoice.currency), "due", None
-    elif later:
-        asked, what, when = later[0].due, "next", later[0].due_on
-    else:
-        asked, what, when = zero, "none", None
-    if what != "none" and asked == left:
-        # all that is left is asked now: "reste dû" once something was settled, else the net to pay itself
-        what = "balance" if settled else "total"
-    return {
-        "as_of": as_of,
-        "settled": [
-            {"kind": k, "amount": settled[k]} for k in ("payment", "credit_note", "discount", "credit") if k in settled
-        ],
-        "left": left,
-        "asked": asked,
-        # total (nothing settled) | balance | due (the instalments due by then) | next (the next one) | none
-        "asked_is": what,
-        "next_on": when,
-        "status": "issued",
-    }
-
-
-def _payment(config: Config, invoice: Invoice, row: Any, to_pay: Money) -> dict[str, Any]:
-    business = config.business
-    link = row["payment_link"] or (
-        business.payment_link.replace("{invoice}", invoice.number) if business.payment_link else None
-    )
-    qr = None  # for what the document asks now
-    if business.iban and invoice.currency == "EUR" and invoice.kind != "credit_note" and to_pay.minor > 0:
-        qr = data_uri(epc_png(business.name, business.iban, business.bic, to_pay, invoice.number))
-    return {
-        "iban": business.iban,
-        "bic": business.bic,
-        "reference": invoice.number,
-        "link": link,
-        "qr": qr,
-        "amount": to_pay,  # what the QR code asks
     }
 
 

@@ -13,7 +13,7 @@ from dunner.core.errors import BadInput
 from dunner.core.money import Money
 from dunner.core.payment import transfer_text
 from dunner.documents.views import _address
-from dunner.dunning.claims import claim_context, claim_invoice, demand, line_context, snapshot
+from dunner.dunning.claims import claim_context, claim_invoice, demand, line_context
 from dunner.dunning.followup import log_notice
 from dunner.edges.config import LOCALES, Config
 from dunner.edges.qr import data_uri, epc_png
@@ -21,6 +21,7 @@ from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.balances import open_instalments
 from dunner.ledger.clients import Client, get_client
 from dunner.ledger.invoices import get_invoice
+from dunner.ledger.owed import snapshot
 
 
 @dataclass(frozen=True)

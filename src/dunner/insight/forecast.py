@@ -60,6 +60,40 @@ def _days(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+@dataclass
+class _Tally:
+    """The open instalments as the forecast places them: expected in a period, or set apart at risk."""
+
+    as_of: date
+    end: date
+    backtest: bool
+    expected: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    naive: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))  # by due dates alone
+    ids: list[int] = field(default_factory=list)  # for the back-test: the instalments placed in the weeks
+    risky_ids: list[int] = field(default_factory=list)  # ... and those at risk
+    largest: list[tuple[Any, ...]] = field(default_factory=list)  # a heap of the largest instalments at risk
+    at_risk: int = 0
+
+    def set_apart(self, row: Any, left: int, due: date, why: list[str]) -> None:
+        cur = row["currency"]
+        if self.backtest:
+            self.risky_ids.append(row["instalment_id"])
+        self.expected[("at-risk", cur)][0] += left
+        self.expected[("at-risk", cur)][1] += 1
+        self.at_risk += 1
+        item = (left, self.at_risk, row["client_id"], row["number"], row["seq"], due, cur, ", ".join(why))
+        (heapq.heappush if len(self.largest) < RISKS_SHOWN else heapq.heappushpop)(self.largest, item)
+
+    def place(self, row: Any, left: int, due: date, shift: int) -> None:
+        cur = row["currency"]
+        if self.backtest:
+            self.ids.append(row["instalment_id"])
+        self.naive[(_period(self.as_of, max(due, self.as_of), self.end), cur)] += left
+        slot = self.expected[(_period(self.as_of, max(due + timedelta(days=shift), self.as_of), self.end), cur)]
+        slot[0] += left
+        slot[1] += 1
+
+
 def forecast(
     ledger: Ledger,
     config: Config,
@@ -71,14 +105,36 @@ def forecast(
 ) -> Forecast:
     """The forecast as of a date (`stats`: client_stats already computed for that date, if at hand)."""
     from dunner.core.errors import BadInput
-    from dunner.ledger.events import event_states
 
     if not 1 <= weeks <= 104:
         raise BadInput("--weeks must be 1 to 104")
-    section = config.section("forecast")
-    at_risk_days = section.get("at_risk_days", DEFAULT_AT_RISK_DAYS)
     if stats is None:
         stats = list(client_stats(ledger, config, as_of))
+    tally = _tally(ledger, config, as_of, weeks, backtest, stats)
+    codes = {r["client_id"]: r["client"] for r in stats}
+    result = Forecast(as_of, weeks, at_risk=tally.at_risk)
+    result.risks = [
+        {
+            "client": codes.get(client_id, ""),
+            "invoice": number if seq == 1 else f"{number}/{seq}",
+            "due": due,
+            "outstanding": Money(left, cur),
+            "why": why,
+        }
+        for left, _, client_id, number, seq, due, cur, why in sorted(tally.largest, key=lambda i: (-i[0], i[1]))
+    ]
+    actual = _actual(ledger, as_of, tally.end, tally.ids, tally.risky_ids) if backtest else {}
+    _table(result, tally, actual)
+    return result
+
+
+def _tally(
+    ledger: Ledger, config: Config, as_of: date, weeks: int, backtest: bool, stats: list[dict[str, Any]]
+) -> _Tally:
+    """Every instalment open as of the date, net of its client's credit, placed in a period or set apart."""
+    from dunner.ledger.events import event_states
+
+    at_risk_days = config.section("forecast").get("at_risk_days", DEFAULT_AT_RISK_DAYS)
     own, overall = _lateness(stats)
     risky = set(grading(config).risky)
     risky_clients = {(r["client_id"], r["currency"]): r["grade"] for r in stats if r["grade"] in risky}
@@ -88,21 +144,16 @@ def forecast(
         for r in ledger.rows(credit_sql(), {"as_of": as_of.isoformat()})
         if r["credit_cents"] > 0
     }
-    codes = {r["client_id"]: r["client"] for r in stats}
-    end = as_of + timedelta(days=7 * weeks - 1)
-    result = Forecast(as_of, weeks)
-    expected: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # (period, currency): cents, count
-    naive: dict[tuple[str, str], int] = defaultdict(int)
-    ids: list[int] = []  # for the back-test: the instalments placed in the weeks, and those at risk
-    risky_ids: list[int] = []
-    largest: list[tuple[Any, ...]] = []  # a heap of the largest instalments at risk
+    tally = _Tally(as_of, as_of + timedelta(days=7 * weeks - 1), backtest)
     for row in ledger.rows(
         f"SELECT * FROM ({INSTALMENTS}) WHERE amount_cents > paid_cents ORDER BY due_on, number, seq",
         {"as_of": as_of.isoformat()},
     ):
-        cur, left = row["currency"], row["amount_cents"] - row["paid_cents"]
-        due = date.fromisoformat(row["due_on"])
-        key = (row["client_id"], cur)
+        left, due, key = (
+            row["amount_cents"] - row["paid_cents"],
+            date.fromisoformat(row["due_on"]),
+            (row["client_id"], row["currency"]),
+        )
         if credit.get(key):  # money already received and not applied pays the oldest first
             take = min(credit[key], left)
             credit[key] -= take
@@ -117,38 +168,20 @@ def forecast(
         if key in risky_clients:
             why.append(f"client graded {risky_clients[key]}")
         if why:
-            if backtest:
-                risky_ids.append(row["instalment_id"])
-            expected[("at-risk", cur)][0] += left
-            expected[("at-risk", cur)][1] += 1
-            result.at_risk += 1
-            item = (left, result.at_risk, row["client_id"], row["number"], row["seq"], due, cur, ", ".join(why))
-            (heapq.heappush if len(largest) < RISKS_SHOWN else heapq.heappushpop)(largest, item)
-            continue
-        if backtest:
-            ids.append(row["instalment_id"])
-        naive[(_period(as_of, max(due, as_of), end), cur)] += left
-        shift = _days(own.get(key, overall))
-        day = max(due + timedelta(days=shift), as_of)
-        slot = expected[(_period(as_of, day, end), cur)]
-        slot[0] += left
-        slot[1] += 1
-    result.risks = [
-        {
-            "client": codes.get(client_id, ""),
-            "invoice": number if seq == 1 else f"{number}/{seq}",
-            "due": due,
-            "outstanding": Money(left, cur),
-            "why": why,
-        }
-        for left, _, client_id, number, seq, due, cur, why in sorted(largest, key=lambda i: (-i[0], i[1]))
-    ]
-    actual = _actual(ledger, as_of, end, ids, risky_ids) if backtest else {}
-    currencies = sorted({cur for _, cur in expected} | {cur for _, cur in actual})
+            tally.set_apart(row, left, due, why)
+        else:
+            tally.place(row, left, due, _days(own.get(key, overall)))
+    return tally
+
+
+def _table(result: Forecast, tally: _Tally, actual: dict[tuple[str, str], int]) -> None:
+    """The forecast's rows: each week, then later, then at risk, per currency; beside what came in, back-testing."""
+    weeks, as_of = result.weeks, result.as_of
+    currencies = sorted({cur for _, cur in tally.expected} | {cur for _, cur in actual})
     periods = [f"week-{n}" for n in range(1, weeks + 1)] + ["later", "at-risk"]
     for cur in currencies:
         for n, period in enumerate(periods):
-            cents, count = expected.get((period, cur), [0, 0])
+            cents, count = tally.expected.get((period, cur), [0, 0])
             start = as_of + timedelta(days=7 * n) if n < weeks else None
             row = {
                 "period": period,
@@ -158,15 +191,14 @@ def forecast(
                 "expected": Money(cents, cur),
                 "instalments": count,
             }
-            if backtest:
+            if tally.backtest:
                 got = actual.get((period, cur), 0) if period != "later" else None
                 row["actual"] = None if got is None else Money(got, cur)
-                row["due_dates"] = Money(naive.get((period, cur), 0), cur) if n < weeks else None
+                row["due_dates"] = Money(tally.naive.get((period, cur), 0), cur) if n < weeks else None
                 row["error"] = None if got is None or n >= weeks else Money(cents - got, cur)
             result.rows.append(row)
-        if backtest:
+        if tally.backtest:
             result.errors[cur] = _wape(result.rows, cur, weeks, "expected"), _wape(result.rows, cur, weeks, "due_dates")
-    return result
 
 
 def _period(as_of: date, day: date, end: date) -> str:

@@ -68,30 +68,10 @@ def report_context(ledger: Ledger, config: Config, as_of: date, weeks: int, loca
 
     from dunner.insight.forecast import forecast
     from dunner.insight.stats import client_stats
-    from dunner.ledger.aging import aging_by_client, currency_totals
-
-    def money(value: Money) -> str:
-        return format_money(value, locale)
 
     label = labeller(config.defaults.language)
-
     buckets = Buckets.parse("30,60,90")
-    aging = list(aging_by_client(ledger, as_of, buckets))
-    totals = {t["currency"]: t for t in sorted(currency_totals(aging, buckets), key=lambda t: t["currency"])}
-    for cur, t in totals.items():
-        t["overdue"] = Money(sum(t[b].minor for b in buckets.names if b != "current"), cur)
-    aging_charts = {
-        cur: Markup(
-            svg_bars(
-                [
-                    Bar(label(name), t[name].minor, money(t[name]), _tone(low))
-                    for name, low in zip(buckets.names, buckets.lows, strict=True)
-                ],
-                title=f"{label('aging')} {cur}",
-            )
-        )
-        for cur, t in totals.items()
-    }
+    aging, totals, aging_charts = _aging(ledger, as_of, buckets, label, locale)
     stats = list(client_stats(ledger, config, as_of, language=config.defaults.language))
     for row in stats:
         days = [int(d) for d in row["lateness"].split()]
@@ -102,24 +82,6 @@ def report_context(ledger: Ledger, config: Config, as_of: date, weeks: int, loca
     )[:TOP_LATE]
     outlook = forecast(ledger, config, as_of, weeks, stats=stats)
     forecast_currencies = list(dict.fromkeys(r["currency"] for r in outlook.rows))
-    forecast_charts = {
-        cur: Markup(
-            svg_bars(
-                [
-                    Bar(
-                        label(r["period"]),
-                        r["expected"].minor,
-                        money(r["expected"]),
-                        "risk" if r["period"] == "at-risk" else "normal",
-                    )
-                    for r in outlook.rows
-                    if r["currency"] == cur
-                ],
-                title=f"{label('forecast')} {cur}",
-            )
-        )
-        for cur in forecast_currencies
-    }
     return {
         "business": config.business,
         "as_of": as_of,
@@ -135,8 +97,49 @@ def report_context(ledger: Ledger, config: Config, as_of: date, weeks: int, loca
         "stats": stats,
         "forecast": outlook,
         "forecast_currencies": forecast_currencies,
-        "forecast_charts": forecast_charts,
+        "forecast_charts": {cur: _forecast_chart(outlook, cur, label, locale) for cur in forecast_currencies},
     }
+
+
+def _aging(ledger: Ledger, as_of: date, buckets: Buckets, label: Any, locale: str) -> tuple[list, dict, dict]:
+    """The aging by client, its totals per currency (with what is overdue), and a chart per currency."""
+    from markupsafe import Markup
+
+    from dunner.ledger.aging import aging_by_client, currency_totals
+
+    aging = list(aging_by_client(ledger, as_of, buckets))
+    totals = {t["currency"]: t for t in sorted(currency_totals(aging, buckets), key=lambda t: t["currency"])}
+    for cur, t in totals.items():
+        t["overdue"] = Money(sum(t[b].minor for b in buckets.names if b != "current"), cur)
+    charts = {
+        cur: Markup(
+            svg_bars(
+                [
+                    Bar(label(name), t[name].minor, format_money(t[name], locale), _tone(low))
+                    for name, low in zip(buckets.names, buckets.lows, strict=True)
+                ],
+                title=f"{label('aging')} {cur}",
+            )
+        )
+        for cur, t in totals.items()
+    }
+    return aging, totals, charts
+
+
+def _forecast_chart(outlook: Any, cur: str, label: Any, locale: str) -> Any:
+    from markupsafe import Markup
+
+    bars = [
+        Bar(
+            label(r["period"]),
+            r["expected"].minor,
+            format_money(r["expected"], locale),
+            "risk" if r["period"] == "at-risk" else "normal",
+        )
+        for r in outlook.rows
+        if r["currency"] == cur
+    ]
+    return Markup(svg_bars(bars, title=f"{label('forecast')} {cur}"))
 
 
 def html_report(ledger: Ledger, config: Config, as_of: date, weeks: int, locale: str) -> str:

@@ -307,7 +307,7 @@ def grades(ledger: Ledger, config: Config, as_of: date) -> dict[int, str]:
 def credit_advice(ledger: Ledger, config: Config, new: Any) -> list[str]:
     """Warnings for a new invoice to a client over their credit limit or graded risky, suggesting a deposit.
 
-    `new` is the invoice just issued (issuing.NewInvoice): the figures include it.
+    `new` is the invoice just issued (ledger.writing.NewInvoice): the figures include it.
     """
     if new.kind != "invoice":
         return []

@@ -18,8 +18,8 @@ from dunner.ledger.balances import FOREVER, PAID
 from dunner.ledger.clients import Client, get_client
 from dunner.ledger.events import log_event
 from dunner.ledger.invoices import Invoice, credited_on, get_invoice, invoice_lines
-from dunner.ledger.issuing import NewInvoice, write_invoice
 from dunner.ledger.settling import METHOD_CREDIT_NOTE, METHOD_DISCOUNT, Receipt, record_system_payment
+from dunner.ledger.writing import NewInvoice, write_invoice
 
 WRITE_OFF_COLUMNS = [
     "year",

@@ -13,7 +13,7 @@ from typing import Any
 from dunner.core.money import Money
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.clients import list_clients
-from dunner.ledger.imports import COLUMNS
+from dunner.ledger.importing import COLUMNS
 
 INVOICE_EXPORT = (
     "number",

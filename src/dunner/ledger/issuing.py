@@ -7,8 +7,6 @@ they follow issue dates within each series.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,7 +15,6 @@ from dunner.core import validate
 from dunner.core.errors import BadInput, Conflict
 from dunner.core.invoicing import (
     Line,
-    Totals,
     equal_instalments,
     explicit_instalments,
     has_zero_rate,
@@ -26,55 +23,17 @@ from dunner.core.invoicing import (
     totals,
 )
 from dunner.core.money import Money, check_currency, parse_amount
-from dunner.core.numbering import NumberPattern
 from dunner.core.terms import due_date as terms_due_date
 from dunner.core.terms import latest_legal_due
-from dunner.core.vat import COLUMNS as EXEMPTION_COLUMNS
-from dunner.core.vat import Exemption, chosen, stored
-from dunner.edges.clock import utc_now
-from dunner.edges.config import Config, check_business
+from dunner.core.vat import Exemption, chosen
+from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.clients import Client, get_client
 from dunner.ledger.invoices import credited_on
+from dunner.ledger.writing import NewInvoice, write_invoice
 
 DEFAULT_LINE = {"fr": "Prestations", "en": "Services"}
 KINDS = ("invoice", "deposit", "credit_note")
-
-
-@dataclass(frozen=True)
-class NewInvoice:
-    """An invoice checked and ready to be written; `number` is None until one is assigned."""
-
-    client: Client
-    issued_on: date
-    lines: tuple[Line, ...]
-    totals: Totals
-    plan: tuple[tuple[date, Money], ...]  # the instalments: what falls due when (total minus deposits)
-    kind: str = "invoice"
-    service_on: date | None = None
-    description: str | None = None
-    number: str | None = None
-    discount: tuple[Decimal, int] | None = None  # (rate %, days from issue)
-    deductions: tuple[tuple[int, str, Money], ...] = ()  # deposits deducted: (id, number, amount)
-    related_invoice_id: int | None = None
-    terms_note: str | None = None
-    notes: tuple[str, ...] = field(default=())  # warnings for the person issuing it
-    exemption: Exemption | None = None  # why the 0 % lines carry no VAT
-
-    @property
-    def total(self) -> Money:
-        return self.totals.total
-
-    @property
-    def prepaid(self) -> Money:
-        if not self.deductions:
-            return Money(0, self.total.currency)
-        return Money(sum(m.minor for _, _, m in self.deductions), self.total.currency)
-
-    @property
-    def due_on(self) -> date:
-        """The first due date (the issue date when the deposits settled everything)."""
-        return self.plan[0][0] if self.plan else self.issued_on
 
 
 def parse_discount(text: str | None) -> tuple[Decimal, int] | None:
@@ -88,224 +47,6 @@ def parse_discount(text: str | None) -> tuple[Decimal, int] | None:
     if not 0 < value < 100:
         raise BadInput("a discount rate must be above 0 and below 100 %")
     return value, validate.whole_days(days, "discount days")
-
-
-# -- numbering --------------------------------------------------------------------------------------
-
-
-def pattern_for(config: Config, kind: str) -> NumberPattern:
-    """Credit notes have their own series; invoices and deposits share one (French practice)."""
-    return config.credit_note_pattern if kind == "credit_note" else config.number_pattern
-
-
-def bump_series(ledger: Ledger, pattern: NumberPattern, numbers: Iterable[tuple[str, date]]) -> None:
-    """Numbers brought over that follow our pattern move their series counter (and last date) past them."""
-    highest: dict[str, tuple[int, str]] = {}
-    for number, issued in numbers:
-        matched = pattern.match(number)
-        if matched:
-            series, seq = matched
-            seen = highest.get(series, (0, ""))
-            highest[series] = (max(seq, seen[0]), max(issued.isoformat(), seen[1]))
-    ledger.executemany(
-        "INSERT INTO number_series (series, last_seq, last_issued_on) VALUES (?, ?, ?) ON CONFLICT (series)"
-        " DO UPDATE SET last_seq = MAX(number_series.last_seq, excluded.last_seq),"
-        " last_issued_on = MAX(COALESCE(number_series.last_issued_on, ''), excluded.last_issued_on)",
-        [(series, seq, day) for series, (seq, day) in highest.items()],
-    )
-
-
-def foreign_number(config: Config, kind: str, number: str) -> str | None:
-    """Why `number` cannot be brought over as a `kind`: it follows the other series' pattern."""
-    other = "invoice" if kind == "credit_note" else "credit_note"
-    if pattern_for(config, other).match(number) and not pattern_for(config, kind).match(number):
-        return f"'{number}' is numbered like a {other.replace('_', ' ')}, in the other series"
-    return None
-
-
-def _continues(ledger: Ledger, pattern: NumberPattern, number: str, issued_on: date) -> None:
-    """A number of a series dunner already numbers must continue it: no gap, no going back in time.
-
-    Earlier numbers of the series (brought over after the fact) are let in: they fill the past.
-    """
-    matched = pattern.match(number)
-    if not matched:
-        return
-    series, seq = matched
-    last = ledger.one("SELECT last_seq, last_issued_on FROM number_series WHERE series = ?", (series,))
-    if last is None or seq <= last["last_seq"]:
-        return
-    previous = pattern.format(issued_on, last["last_seq"])
-    if seq > last["last_seq"] + 1:
-        raise BadInput(
-            f"{number} would leave a gap: the last number of its series is {previous}",
-            hint="leave --number out to take the next one, or bring the numbers in between over first",
-        )
-    if last["last_issued_on"] and last["last_issued_on"] > issued_on.isoformat():
-        raise BadInput(
-            f"numbers follow issue dates: {previous} was issued on {last['last_issued_on']}, after {issued_on}"
-        )
-
-
-def claim_number(ledger: Ledger, config: Config, kind: str, number: str | None, issued_on: date) -> str:
-    """The next number of the series (which must not go back in time), or the user's own (which must be new).
-
-    Called inside the transaction that writes the invoice, so a failed creation burns no number.
-    """
-    pattern = pattern_for(config, kind)
-    if number is not None:
-        if ledger.one("SELECT 1 FROM invoice WHERE number = ?", (number,)):
-            raise Conflict(f"invoice number '{number}' is already used")
-        foreign = foreign_number(config, kind, number)
-        if foreign:
-            raise BadInput(foreign)
-        _continues(ledger, pattern, number, issued_on)
-        bump_series(ledger, pattern, [(number, issued_on)])
-        return number
-    series = pattern.series(issued_on)
-    last = ledger.one("SELECT last_seq, last_issued_on FROM number_series WHERE series = ?", (series,))
-    if last is not None and last["last_issued_on"] and last["last_issued_on"] > issued_on.isoformat():
-        raise BadInput(
-            f"numbers follow issue dates: {pattern.format(issued_on, last['last_seq'])} was issued on"
-            f" {last['last_issued_on']}, after {issued_on}",
-            hint="issue it on that date or later, or bring an existing invoice over with --number",
-        )
-    seq = ledger.scalar(
-        "INSERT INTO number_series (series, last_seq, last_issued_on) VALUES (?, 1, ?) ON CONFLICT (series)"
-        " DO UPDATE SET last_seq = number_series.last_seq + 1, last_issued_on = excluded.last_issued_on"
-        " RETURNING last_seq",
-        (series, issued_on.isoformat()),
-    )
-    number = pattern.format(issued_on, seq)
-    if ledger.one("SELECT 1 FROM invoice WHERE number = ?", (number,)):
-        raise Conflict(
-            f"the next number of series {series}, {number}, is already used",
-            hint="an invoice was brought over with --number outside the series counter; give --number",
-        )
-    return number
-
-
-# -- writing ----------------------------------------------------------------------------------------
-
-INVOICE_INSERT = (
-    "id",
-    "number",
-    "client_id",
-    "kind",
-    "issued_on",
-    "currency",
-    "net_cents",
-    "vat_cents",
-    "total_cents",
-    "description",
-    "related_invoice_id",
-    "created_at",
-    "service_on",
-    "discount_rate",
-    "discount_days",
-    "prepaid_cents",
-    "terms_note",
-    "parties_id",
-    *EXEMPTION_COLUMNS,
-)
-# Nullable columns without a default, left out of a bulk insert where no row sets them (db.insert_rows).
-INVOICE_OPTIONAL = (
-    "description",
-    "related_invoice_id",
-    "discount_rate",
-    "discount_days",
-    "terms_note",
-    *EXEMPTION_COLUMNS,
-)
-
-
-def insert_invoices(
-    ledger: Ledger, config: Config, items: list[tuple[str, NewInvoice]], parties_ids: dict[int, int] | None = None
-) -> list[int]:
-    """Write checked invoices with their lines, instalments and deductions, in bulk; return their ids.
-
-    `parties_ids`: the parties snapshots already written in this transaction, by client (see parties.store).
-    """
-    from dunner.ledger import parties
-
-    check_business(config)  # its identity is frozen into the invoices: a bad SIREN would stay there for ever
-    snapshots = parties.store(ledger, config, [new.client for _, new in items], parties_ids)
-    first = ledger.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM invoice")
-    now = utc_now()
-    ids = list(range(first, first + len(items)))
-    pairs = list(zip(ids, items, strict=True))
-    ledger.insert_rows(
-        "invoice",
-        INVOICE_INSERT,
-        [
-            (
-                i,
-                number,
-                new.client.id,
-                new.kind,
-                new.issued_on.isoformat(),
-                new.total.currency,
-                new.totals.net.minor,
-                new.totals.vat.minor,
-                new.total.minor,
-                new.description,
-                new.related_invoice_id,
-                now,
-                (new.service_on or new.issued_on).isoformat(),
-                str(new.discount[0]) if new.discount else None,
-                new.discount[1] if new.discount else None,
-                new.prepaid.minor,
-                new.terms_note,
-                snapshots[new.client.id],
-                *stored(new.exemption),
-            )
-            for i, (number, new) in pairs
-        ],
-        optional=INVOICE_OPTIONAL,
-    )
-    ledger.reset_ids("invoice")  # the ids were given: a server-side sequence must move past them
-    ledger.insert_rows(
-        "invoice_line",
-        ("invoice_id", "position", "description", "quantity", "unit_price_cents", "vat_rate", "net_cents"),
-        [
-            (
-                i,
-                pos,
-                line.description,
-                str(line.quantity),
-                line.unit_price.minor,
-                None if line.vat_rate is None else str(line.vat_rate),
-                line.net.minor,
-            )
-            for i, (_, new) in pairs
-            for pos, line in enumerate(new.lines, start=1)
-        ],
-        optional=("vat_rate",),
-    )
-    ledger.executemany(
-        "INSERT INTO instalment (invoice_id, seq, due_on, amount_cents) VALUES (?, ?, ?, ?)",
-        [
-            (i, seq, day.isoformat(), amount.minor)
-            for i, (_, new) in pairs
-            for seq, (day, amount) in enumerate(new.plan, start=1)
-        ],
-    )
-    ledger.executemany(
-        "INSERT INTO deposit_deduction (invoice_id, deposit_id, amount_cents) VALUES (?, ?, ?)",
-        [(i, deposit_id, amount.minor) for i, (_, new) in pairs for deposit_id, _, amount in new.deductions],
-    )
-    return ids
-
-
-def write_invoice(ledger: Ledger, config: Config, new: NewInvoice) -> NewInvoice:
-    """Number and write a checked invoice; return it with its number."""
-    with ledger.transaction():
-        number = claim_number(ledger, config, new.kind, new.number, new.issued_on)
-        insert_invoices(ledger, config, [(number, new)])
-    return replace(new, number=number)
-
-
-# -- preparing --------------------------------------------------------------------------------------
 
 
 def _lines(
@@ -448,6 +189,20 @@ def _plan(
     return ((first_due, to_pay),)
 
 
+def _discount_terms(
+    config: Config, discount: str | None, issued_on: date, plan: list[tuple[date, Money]]
+) -> tuple[Decimal, int] | None:
+    """The early-payment discount (--discount, else [invoice] discount), whose window ends by the first due date."""
+    terms = parse_discount(discount if discount is not None else config.section("invoice").get("discount"))
+    if terms and plan and issued_on + timedelta(days=terms[1]) > plan[0][0]:
+        raise BadInput(
+            f"the discount window ({terms[1]} days, to {issued_on + timedelta(days=terms[1])})"
+            f" ends after the first due date {plan[0][0]}",
+            hint="an early-payment discount rewards paying before the due date: shorten its days",
+        )
+    return terms if plan else None  # nothing left to pay early: no discount
+
+
 def prepare_invoice(
     ledger: Ledger,
     config: Config,
@@ -489,15 +244,7 @@ def prepare_invoice(
     if plan and plan[0][0] < issued_on:
         raise BadInput(f"the first instalment ({plan[0][0]}) is due before the issue date {issued_on}")
     note = _within_the_law(client, config, issued_on, plan[-1][0], force) if plan else None
-    terms_of_discount = parse_discount(discount if discount is not None else config.section("invoice").get("discount"))
-    if terms_of_discount and plan and issued_on + timedelta(days=terms_of_discount[1]) > plan[0][0]:
-        raise BadInput(
-            f"the discount window ({terms_of_discount[1]} days, to {issued_on + timedelta(days=terms_of_discount[1])})"
-            f" ends after the first due date {plan[0][0]}",
-            hint="an early-payment discount rewards paying before the due date: shorten its days",
-        )
-    if terms_of_discount and not plan:
-        terms_of_discount = None  # nothing left to pay early
+    terms_of_discount = _discount_terms(config, discount, issued_on, plan)
     reason, warnings = exemption_for(config, client, items, vat_exemption)
     return NewInvoice(
         client=client,

@@ -14,7 +14,6 @@ exactly-once across processes and machines with nothing but the database's own l
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -29,6 +28,7 @@ from psycopg.adapt import Dumper, Loader
 from psycopg.rows import RowMaker
 
 from dunner.core.errors import BadInput, Conflict, NotFound, OperationalError
+from dunner.edges.storage.dialect import translate
 from dunner.edges.storage.ledger import BUSY_TIMEOUT_MS, Ledger, Params
 
 # The first half of the advisory lock key ("dunr"); the second half is the schema's hash.
@@ -109,144 +109,6 @@ class BoolAsInt(Dumper):
 
     def dump(self, obj: bool) -> bytes:
         return b"1" if obj else b"0"
-
-
-# Translation ---------------------------------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"""
-    (?P<string>'(?:[^']|'')*')
-  | (?P<ident>"(?:[^"]|"")*")
-  | (?P<comment>--[^\n]*|/\*.*?\*/)
-  | (?P<named>(?<!:):[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<qmark>\?)
-  | (?P<percent>%)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<open>\()
-  | (?P<close>\))
-  | (?P<comma>,)
-  | (?P<other>\s+|.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_DDL = re.compile(r"^\s*(CREATE\s+TABLE|ALTER\s+TABLE)\b", re.IGNORECASE)
-
-
-def _rewrite_call(name: str, args: list[str]) -> str | None:
-    """The PostgreSQL spelling of a SQLite function call, or None to keep it."""
-    lower = name.lower()
-    if lower in ("max", "min") and len(args) > 1:
-        return f"{'GREATEST' if lower == 'max' else 'LEAST'}({', '.join(args)})"
-    if lower == "julianday" and len(args) == 1:
-        return f"(CAST({args[0]} AS date) - DATE '1970-01-01' + 2440587.5)"
-    if lower == "group_concat":
-        separator = args[1] if len(args) > 1 else "','"
-        return f"string_agg(CAST({args[0]} AS text), {separator})"
-    if lower == "date" and len(args) == 1:
-        return f"to_char(CAST({args[0]} AS date), 'YYYY-MM-DD')"
-    if lower == "date" and len(args) == 2:
-        # Day modifiers ('-5 days') agree with SQLite; month arithmetic does not (SQLite's 31 Jan + 1 month is
-        # 3 Mar, PostgreSQL's 28 Feb): the queries use days only.
-        return f"to_char(CAST({args[0]} AS date) + CAST({args[1]} AS interval), 'YYYY-MM-DD')"
-    return None
-
-
-_NOT_ALIASES = frozenset(
-    {"WHERE", "GROUP", "ORDER", "LIMIT", "OFFSET", "UNION", "EXCEPT", "INTERSECT", "ON", "USING", "JOIN"}
-    | {"LEFT", "RIGHT", "INNER", "OUTER", "CROSS", "FULL", "NATURAL", "HAVING", "WINDOW"}
-)
-
-
-# Words that end a FROM clause (ON and USING do not: a comma after them starts another table).
-_END_FROM = frozenset(
-    {"WHERE", "GROUP", "ORDER", "LIMIT", "HAVING", "UNION", "EXCEPT", "INTERSECT", "WINDOW", "SET", "RETURNING"}
-)
-_SUBQUERY = re.compile(r"\s*(SELECT|WITH|VALUES)\b", re.IGNORECASE)
-
-
-def _has_alias(tokens: list[tuple[str, str]], i: int) -> bool:
-    """Whether a name follows the parenthesis that ends before token i."""
-    while i < len(tokens) and (tokens[i][0] == "comment" or tokens[i][1].isspace()):
-        i += 1
-    return i < len(tokens) and tokens[i][0] == "word" and tokens[i][1].upper() not in _NOT_ALIASES
-
-
-def _translate(tokens: list[tuple[str, str]], start: int, bound: bool) -> tuple[str, list[str], int]:
-    """Translate from `start` to the closing parenthesis of this level (or the end).
-
-    Returns the text, the text of each top-level comma-separated argument, and the index after the
-    closing parenthesis."""
-    out: list[str] = []
-    args: list[str] = []
-    in_from = False  # in this level's FROM clause, where a parenthesis is a subquery to name
-    i = start
-    while i < len(tokens):
-        kind, text = tokens[i]
-        if kind == "close":
-            args.append("".join(out))
-            return "".join(out), args, i + 1
-        if kind == "comma":
-            args.append("".join(out))
-            out = []
-            i += 1
-            continue
-        if kind == "word":
-            j = i + 1
-            while j < len(tokens) and tokens[j][0] == "other" and tokens[j][1].isspace():
-                j += 1
-            if j < len(tokens) and tokens[j][0] == "open":
-                _, inner, after = _translate(tokens, j + 1, bound)
-                inner = [a.strip() for a in inner if a.strip()] if inner != [""] else []
-                rewritten = _rewrite_call(text, inner)
-                out.append(rewritten if rewritten is not None else f"{text} ({', '.join(inner)})")
-                if text.upper() in ("FROM", "JOIN"):
-                    in_from = True
-                    if not _has_alias(tokens, after):
-                        # PostgreSQL (before 16) wants every subquery in FROM named; SQLite does not.
-                        out.append(f" AS _q{after}")
-                i = after
-                continue
-            if text.upper() in ("FROM", "JOIN"):
-                in_from = True
-            elif text.upper() in _END_FROM:
-                in_from = False
-            out.append(text)
-        elif kind == "open":
-            _, inner, after = _translate(tokens, i + 1, bound)
-            out.append(f"({', '.join(inner)})")
-            after_comma = not "".join(out[:-1]).strip()
-            if in_from and after_comma and _SUBQUERY.match(inner[0]) and not _has_alias(tokens, after):
-                out.append(f" AS _q{after}")  # FROM t, (SELECT ...): a subquery after a comma
-            i = after
-            continue
-        elif kind == "named":
-            out.append(f"%({text[1:]})s" if bound else text)
-        elif kind == "qmark":
-            out.append("%s" if bound else text)
-        elif kind == "percent":
-            out.append("%%" if bound else text)
-        elif kind == "comment":
-            pass
-        elif kind in ("string", "ident"):
-            out.append(text.replace("%", "%%") if bound else text)
-        else:
-            out.append(text)
-        i += 1
-    args.append("".join(out))
-    return ", ".join(args), args, i
-
-
-@lru_cache(maxsize=1024)
-def translate(sql: str, bound: bool = True) -> str:
-    """SQLite-flavoured SQL as PostgreSQL runs it (`bound`: the statement has parameters)."""
-    tokens = [(m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(sql)]
-    text = _translate(tokens, 0, bound)[0]
-    text = re.sub(r"\bLIMIT\s+-1\b", "LIMIT ALL", text)  # SQLite's "no limit" (an optimization fence)
-    if _DDL.match(text):
-        text = re.sub(r"\bINTEGER\s+PRIMARY\s+KEY\b", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", text)
-        text = re.sub(r"\bINTEGER\b", "BIGINT", text)
-        text = re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', text)
-    return text
 
 
 # The ledger ----------------------------------------------------------------------------------------

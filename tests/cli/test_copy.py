@@ -66,10 +66,10 @@ def test_a_failed_copy_writes_nothing(dunner, tmp_path, source, monkeypatch):
     target = new_ledger(tmp_path, "copy.db")
     real = copy_service._copy_table
 
-    def fail_at_events(src, dst, table):
+    def fail_at_events(src, dst, table, *how):
         if table == "event":
             raise copy_service.OperationalError("disk full")
-        return real(src, dst, table)
+        return real(src, dst, table, *how)
 
     monkeypatch.setattr(copy_service, "_copy_table", fail_at_events)
     assert "disk full" in source("copy", "--to", target, code=1).stderr
@@ -81,8 +81,8 @@ def test_a_copy_that_does_not_match_is_rolled_back(dunner, tmp_path, source, mon
     target = new_ledger(tmp_path, "copy.db")
     real = copy_service._copy_table
 
-    def miscount_a_payment(src, dst, table):
-        count = real(src, dst, table)
+    def miscount_a_payment(src, dst, table, *how):
+        count = real(src, dst, table, *how)
         if table == "payment":
             dst.execute("UPDATE payment SET amount_cents = amount_cents + 1 WHERE id = (SELECT MAX(id) FROM payment)")
         return count
@@ -98,3 +98,29 @@ def test_a_ledger_is_not_copied_onto_itself(dunner, tmp_path):
     import os
 
     assert "onto itself" in dunner("copy", "--to", os.environ["DUNNER_DB"], code=2).stderr
+
+
+def test_the_copy_reads_its_tables_from_the_models():
+    """The SQLModel models say which tables there are, parents first, with their columns and keys."""
+    from sqlmodel import SQLModel
+
+    tables = copy_service.schema()
+    names = [name for name, _, _ in tables]
+    assert set(names) == {t.name for t in SQLModel.metadata.sorted_tables} - {"migration"}
+    for table in SQLModel.metadata.sorted_tables:
+        for key in table.foreign_keys:  # every row's references arrive before it (an invoice's own: by id)
+            if key.column.table is not table:
+                assert names.index(key.column.table.name) < names.index(table.name)
+    assert dict((n, k) for n, _, k in tables)["number_series"] == "series"
+    assert "asked_cents" in dict((n, c) for n, c, _ in tables)["reminder"]
+
+
+@pytest.mark.sqlite_only
+def test_a_ledger_without_the_models_columns_is_not_copied(dunner, tmp_path, source):
+    import sqlite3
+
+    db = tmp_path / "demo" / "ledger.db"
+    with sqlite3.connect(db) as conn:  # as if written by a dunner that never had this column
+        conn.execute("ALTER TABLE reminder DROP COLUMN asked_cents")
+    result = source("copy", "--to", new_ledger(tmp_path, "copy.db"), code=1)
+    assert "does not have the tables of this dunner (reminder: no asked_cents)" in result.stderr

@@ -16,31 +16,46 @@ from dunner.core.buckets import Buckets
 from dunner.core.errors import Conflict, OperationalError
 from dunner.edges.storage.ledger import Ledger, batches
 
-# Parents before children: a row's references always exist when it arrives.
-TABLES = (
-    "client",
-    "invoice_parties",
-    "invoice",
-    "invoice_line",
-    "instalment",
-    "deposit_deduction",
-    "payment",
-    "allocation",
-    "event",
-    "reminder",
-    "number_series",
-)
-KEYS = {"number_series": "series"}
 BATCH = 5000
 CHECK_COLUMNS = ["check", "source", "target", "match"]
 
 
+def schema() -> list[tuple[str, list[str], str]]:
+    """The tables to copy, parents first, each with its columns and key, as the SQLModel models declare them.
+
+    The models (edges/storage/models.py) are the schema's description that tests/test_migrations.py proves
+    equal to what the migrations create; SQLAlchemy orders their tables by their foreign keys. Imported
+    here, when a copy runs, so that no other command pays for SQLModel."""
+    from sqlmodel import SQLModel
+
+    from dunner.edges.storage import models
+
+    assert models.Reminder.__tablename__ == "reminder"  # the import registers the tables
+    return [
+        (table.name, [c.name for c in table.columns], table.primary_key.columns.values()[0].name)
+        for table in SQLModel.metadata.sorted_tables
+        if table.name != "migration"  # each ledger keeps its own record of the migrations it ran
+    ]
+
+
+def _check_schema(ledger: Ledger, tables: list[tuple[str, list[str], str]]) -> None:
+    """A ledger whose tables are not the models' (another dunner's, half migrated) is not copied from or to."""
+    for table, columns, _ in tables:
+        have = set(ledger.columns(table)) if ledger.has_table(table) else set()
+        missing = [c for c in columns if c not in have]
+        if missing:
+            raise OperationalError(
+                f"the ledger {ledger.location} does not have the tables of this dunner ({table}: no {missing[0]})",
+                hint="open it with this dunner once (it migrates), or use the dunner that wrote it",
+            )
+
+
 def copy_ledger(source: Ledger, target: Ledger, as_of: date) -> tuple[int, list[dict[str, Any]]]:
     """Copy every row of `source` into the empty `target`; return the rows copied and the checks."""
-    missing = [t for t in TABLES if not target.has_table(t) or not source.has_table(t)]
-    if missing:
-        raise OperationalError(f"table {missing[0]} is missing from one of the ledgers")
-    held = [(t, n) for t in TABLES if (n := target.scalar(f"SELECT COUNT(*) FROM {t}"))]
+    tables = schema()
+    for ledger in (source, target):
+        _check_schema(ledger, tables)
+    held = [(t, n) for t, _, _ in tables if (n := target.scalar(f"SELECT COUNT(*) FROM {t}"))]
     if held:
         table, count = held[0]
         raise Conflict(
@@ -49,11 +64,11 @@ def copy_ledger(source: Ledger, target: Ledger, as_of: date) -> tuple[int, list[
         )
     copied = 0
     with source.transaction(), target.transaction():
-        for table in TABLES:
-            copied += _copy_table(source, target, table)
-            if table != "number_series":
+        for table, columns, key in tables:
+            copied += _copy_table(source, target, table, columns, key)
+            if key == "id":
                 target.reset_ids(table)
-        checks = list(_checks(source, target, as_of))
+        checks = list(_checks(source, target, as_of, tables))
         wrong = [c for c in checks if c["match"] != "yes"]
         if wrong:
             raise OperationalError(
@@ -63,23 +78,23 @@ def copy_ledger(source: Ledger, target: Ledger, as_of: date) -> tuple[int, list[
     return copied, checks
 
 
-def _copy_table(source: Ledger, target: Ledger, table: str) -> int:
-    wanted = set(target.columns(table))
-    columns = [c for c in source.columns(table) if c in wanted]
+def _copy_table(source: Ledger, target: Ledger, table: str, columns: list[str], key: str) -> int:
     names = ", ".join(columns)
     insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
     count = 0
-    rows = source.rows(f"SELECT {names} FROM {table} ORDER BY {KEYS.get(table, 'id')}")
+    rows = source.rows(f"SELECT {names} FROM {table} ORDER BY {key}")
     for batch in batches((tuple(row) for row in rows), BATCH):
         target.executemany(insert, batch)
         count += len(batch)
     return count
 
 
-def _checks(source: Ledger, target: Ledger, as_of: date) -> Iterator[dict[str, Any]]:
+def _checks(
+    source: Ledger, target: Ledger, as_of: date, tables: list[tuple[str, list[str], str]]
+) -> Iterator[dict[str, Any]]:
     """Row counts and money sums per table, then the aging totals per currency, on both sides."""
-    for table in TABLES:
-        money = [c for c in source.columns(table) if c.endswith("_cents")]
+    for table, columns, _ in tables:
+        money = [c for c in columns if c.endswith("_cents")]
         sums = "".join(f", COALESCE(SUM({c}), 0)" for c in money)
         sql = f"SELECT COUNT(*){sums} FROM {table}"
         mine, theirs = tuple(source.one(sql) or ()), tuple(target.one(sql) or ())

@@ -1,8 +1,10 @@
 """The ledger schema declared as SQLModel tables (DESIGN §2).
 
 The migrations in `migrations.py` create the schema with literal SQL and the services query it with
-plain SQL for speed; these classes describe the same tables for anyone working with SQLModel or
-SQLAlchemy (notebooks, reports, `dunner copy`). `tests/test_migrations.py` proves both are identical.
+plain SQL for speed; these classes describe the same tables for `dunner copy` (which reads from them
+the tables, parents first, their columns and keys, and refuses a ledger that lacks one) and for anyone
+working with SQLModel or SQLAlchemy. `tests/test_migrations.py` proves both are identical. Imported
+only where it is used: SQLModel costs about half a second to import.
 Money columns end in `_cents` (integer minor units); dates are ISO `YYYY-MM-DD`, timestamps UTC text.
 """
 

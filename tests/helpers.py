@@ -1,6 +1,7 @@
 """Small helpers shared by the tests."""
 
 import os
+import sys
 from pathlib import Path
 
 # The suite runs on SQLite files, and a second time on PostgreSQL when this names a database URL
@@ -124,3 +125,8 @@ def en16931_failures(xml: bytes) -> list[str]:
         f"{failed.get('id')}: {' '.join(failed.findtext('svrl:text', namespaces=ns).split())}"
         for failed in etree.fromstring(report.encode("utf-8")).iterfind(".//svrl:failed-assert", ns)
     ]
+
+
+def dunner_exe() -> str:
+    exe = Path(sys.executable).with_name("dunner")
+    return str(exe) if exe.exists() else "dunner"

@@ -113,3 +113,19 @@ class SwallowingServer:
         if self.hang is not None:
             self.hang.set()
         self.sock.close()
+
+
+ARCHIVE = "archives@atelier-test.fr"
+
+
+def smtp_config(port: int, extra: str = "") -> str:
+    return f"""
+[mail]
+transport = "smtp"
+host = "127.0.0.1"
+port = {port}
+security = "none"
+from = "relances@atelier-test.fr"
+bcc = "archives@atelier-test.fr"
+timeout = 2
+{extra}"""

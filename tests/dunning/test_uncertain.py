@@ -9,10 +9,8 @@ from email import policy
 
 import pytest
 
-from helpers import query
-from mailserver import MailServer, SwallowingServer
-from test_concurrency import dunner_exe
-from test_smtp import smtp_config
+from helpers import dunner_exe, query
+from mailserver import MailServer, SwallowingServer, smtp_config
 
 pytestmark = pytest.mark.e2e
 

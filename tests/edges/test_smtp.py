@@ -11,22 +11,7 @@ import zxingcpp
 from PIL import Image
 
 from helpers import flat, query
-from mailserver import MailServer, free_port
-
-ARCHIVE = "archives@atelier-test.fr"
-
-
-def smtp_config(port: int, extra: str = "") -> str:
-    return f"""
-[mail]
-transport = "smtp"
-host = "127.0.0.1"
-port = {port}
-security = "none"
-from = "relances@atelier-test.fr"
-bcc = "archives@atelier-test.fr"
-timeout = 2
-{extra}"""
+from mailserver import ARCHIVE, MailServer, free_port, smtp_config
 
 
 def delivered(smtp):

@@ -2,22 +2,15 @@
 
 import os
 import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from helpers import query
-from test_smtp import ARCHIVE, smtp_config
+from helpers import dunner_exe, query
+from mailserver import ARCHIVE, smtp_config
 
 pytestmark = pytest.mark.e2e
 CLIENTS = 24
-
-
-def dunner_exe() -> str:
-    exe = Path(sys.executable).with_name("dunner")
-    return str(exe) if exe.exists() else "dunner"
 
 
 def test_concurrent_runs_send_each_reminder_once(dunner, client, configure, smtp, tmp_path):

@@ -10,27 +10,6 @@ from dunner.cli.options import whole_option
 
 Opt = typer.Option
 
-# The fields a client's options fill, as the ledger names them.
-FIELDS = (
-    "name",
-    "email",
-    "contact",
-    "phone",
-    "kind",
-    "registration",
-    "vat_number",
-    "address",
-    "language",
-    "currency",
-    "terms",
-    "credit_limit",
-    "profile",
-    "law",
-    "country",
-    "end_of_month",
-    "vat_exemption",
-)
-
 Name = Annotated[str | None, Opt("--name", help="Legal or trading name.")]
 Email = Annotated[str | None, Opt("--email", help="Where reminders go; several addresses separated by commas.")]
 Contact = Annotated[str | None, Opt("--contact", help="The person who releases payments.")]
@@ -63,5 +42,7 @@ VatExemption = Annotated[
 
 
 def given(values: dict[str, object]) -> dict[str, object]:
-    """The client fields among a command's parameters."""
-    return {k: values[k] for k in FIELDS}
+    """The client fields among a command's parameters (every column of a client but its code)."""
+    from dunner.ledger.clients import CLIENT_COLUMNS
+
+    return {k: values[k] for k in CLIENT_COLUMNS if k != "code"}

@@ -9,12 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dunner.core.errors import ConfigError
-from dunner.core.law import Jurisdiction, load_jurisdiction
 from dunner.core.numbering import NumberPattern
-from dunner.core.policy import Policy, load_policy
+
+if TYPE_CHECKING:  # loaded when asked for: the rate tables cost start-up to every command
+    from dunner.core.law import Jurisdiction
+    from dunner.core.policy import Policy
 
 CONFIG_ENV = "DUNNER_CONFIG"
 DB_ENV = "DUNNER_DB"
@@ -285,10 +287,14 @@ class Config:
 
     def jurisdiction(self) -> Jurisdiction:
         """The late-payment laws and rate tables of `[law]` (core/law.py checks the section, naming the key)."""
+        from dunner.core.law import load_jurisdiction
+
         return load_jurisdiction(self.section("law"), str(self.path or "config"))
 
     def policy(self) -> Policy:
         """The dunning policy of `[dunning]` (core/policy.py checks the section, naming the key)."""
+        from dunner.core.policy import load_policy
+
         return load_policy(self.section("dunning"), str(self.path or "config"))
 
     def resolve(self, path: str) -> Path:

@@ -8,7 +8,6 @@ often. `models.py` declares the same schema for SQLModel users and a test keeps 
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -267,11 +266,17 @@ class Ledger:
         for token in set(tokens):
             kind, _, rest = token.partition(":")
             host, pid = [*rest.split(":"), "", ""][:2]
-            if kind != "proc" or host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+            if kind != "proc" or host != _host() or not pid.isdigit() or int(pid) == os.getpid():
                 continue
             if process_token(int(pid)) == token:
                 alive.add(token)
         return alive
+
+
+def _host() -> str:
+    import socket  # only when a run marks or checks a row: start-up does not pay for it
+
+    return socket.gethostname()
 
 
 def _started(pid: int) -> str:
@@ -292,6 +297,6 @@ def process_token(pid: int) -> str:
             return ""
         except PermissionError:
             pass
-        return f"proc:{socket.gethostname()}:{pid}:"
+        return f"proc:{_host()}:{pid}:"
     started = _started(pid)
-    return f"proc:{socket.gethostname()}:{pid}:{started}" if started else ""
+    return f"proc:{_host()}:{pid}:{started}" if started else ""

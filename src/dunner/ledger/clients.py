@@ -11,7 +11,8 @@ from dunner.core.errors import Conflict, NotFound
 from dunner.core.identifiers import registration, vat_number
 from dunner.core.money import Money, check_currency, parse_amount
 from dunner.edges.clock import utc_now
-from dunner.edges.config import KINDS, LANGUAGES, Config
+from dunner.edges.config import Config
+from dunner.edges.config_schema import KINDS, LANGUAGES
 from dunner.edges.storage.ledger import Ledger
 
 # Client columns in the order `clients`, `export clients` and `import clients` use them.

@@ -1,0 +1,215 @@
+"""Which open invoices a bank credit pays: a pure function of the line, what is owed and what is known.
+
+Most certain first; only certain matches are recorded by themselves:
+1. an ISO 11649 RF reference of an invoice (structured, or written in the text);
+2. invoice numbers in the remittance text, tolerant of case, spaces, dashes, slashes, a missing prefix and
+   leading zeros, never of a different number (and a bare number only with two groups or five digits);
+3. without a reference, the debtor's IBAN known for one client, and an amount equal to what that client
+   owes on one invoice (or with its early-payment discount, within the window), one instalment, the
+   invoices of one consolidated reminder, or all that is due.
+Anything else is a proposal with its reason (a name close to a client's, an amount equal to an invoice's,
+two invoices of the same amount: a person chooses, never a guess) or stays unmatched. Never across
+currencies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from difflib import SequenceMatcher
+
+from dunner.core.payment import compact_key, is_creditor_reference
+from dunner.core.statements import Line, plain
+
+MATCHED, PROPOSED, UNMATCHED = "matched", "proposed", "unmatched"
+# Legal forms and titles left out when names are compared.
+_FORMS = frozenset(("SA", "SAS", "SASU", "SARL", "EURL", "SCI", "SNC", "SCP", "SELARL", "ETS", "STE", "LTD", "LLC",
+                    "GMBH", "BV", "SPA", "SRL", "EI", "EIRL", "M", "MR", "MME", "ET", "DE", "DU", "LA", "LE", "LES",
+                    "DES"))  # fmt: skip
+_TOKEN = re.compile(r"([A-Z]{0,8})[ ./_-]{0,2}(\d+(?:[ ./_-]{1,2}\d+)*)")
+_RF = re.compile(r"RF\d{2}(?: ?[A-Z0-9]){1,21}")
+
+
+@dataclass(slots=True, eq=False)  # compared and hashed by identity: one per invoice
+class Due:
+    """An invoice with money owing, as matching sees it (amounts in minor units; `owed` goes down as the
+    lines of a file are matched)."""
+
+    client_id: int
+    number: str
+    currency: str
+    owed: int
+    instalments: tuple[int, ...] = ()  # what each open instalment still owes, oldest due first
+    rf: str = ""
+    discounted: int | None = None  # what settles it with its early-payment discount, until `deadline`
+    deadline: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    status: str  # matched | proposed | unmatched
+    client_id: int | None = None
+    invoices: tuple[str, ...] = ()  # the invoices it pays; none with a client: all the client's, oldest first
+    reason: str = ""
+
+
+def number_keys(number: str) -> tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]]:
+    """How a number is recognised: (prefix, digit groups without leading zeros), and (prefix, digits joined)."""
+    compact = plain(number)
+    prefix = compact_key(re.match(r"[^0-9]*", compact).group(0))  # type: ignore[union-attr]
+    groups = tuple(g.lstrip("0") or "0" for g in re.findall(r"\d+", compact))
+    joined = "".join(re.findall(r"\d+", compact)).lstrip("0") or "0"
+    return (prefix, groups), (prefix, (joined,))
+
+
+@dataclass
+class Book:
+    """What is owed and known, indexed for matching many lines: build once per import, `settle` as you go."""
+
+    dues: list[Due]
+    ibans: dict[str, set[int]] = field(default_factory=dict)  # a debtor's IBAN -> the clients it paid for
+    names: dict[int, str] = field(default_factory=dict)  # client id -> name
+    groups: dict[int, list[tuple[str, ...]]] = field(default_factory=dict)  # invoices sent in one reminder
+
+    def __post_init__(self) -> None:
+        self.by_rf = {d.rf: d for d in self.dues if d.rf}
+        self.by_key: dict[tuple[str, tuple[str, ...]], list[Due]] = defaultdict(list)
+        self.by_client: dict[tuple[int, str], list[Due]] = defaultdict(list)
+        self.by_amount: dict[tuple[str, int], list[Due]] = defaultdict(list)
+        for due in self.dues:
+            for prefix, digits in number_keys(due.number):
+                self.by_key[(prefix, digits)].append(due)
+                self.by_key[("", digits)].append(due)
+            self.by_client[(due.client_id, due.currency)].append(due)
+            for amount in {due.owed, *due.instalments}:
+                self.by_amount[(due.currency, amount)].append(due)
+        self.prefixes = {number_keys(d.number)[0][0] for d in self.dues} - {""}
+        self.by_word: dict[str, set[int]] = defaultdict(set)
+        for client, name in self.names.items():
+            for word in _words(name):
+                self.by_word[word].add(client)
+
+    def settle(self, match: Match, line: Line) -> None:
+        """Take a recorded match's money off what is owed, so later lines of the same file see it paid."""
+        if match.client_id is None:
+            return
+        left = line.amount.minor
+        dues = self.by_client[(match.client_id, line.amount.currency)]
+        for due in [d for d in dues if d.number in match.invoices] if match.invoices else dues:
+            taken = min(max(left, 0), due.owed)
+            left -= taken
+            if taken:
+                due.owed -= taken
+                due.instalments = ()
+                self.by_amount[(due.currency, due.owed)].append(due)
+
+
+def match(line: Line, book: Book) -> Match:
+    """What the credit `line` pays, most certain first (see the module's docstring)."""
+    cur = line.amount.currency
+    for found, why in (_by_reference(line, book, cur), _by_number(line, book, cur)):
+        if found:
+            return _one_client(found, why)
+    clients = book.ibans.get(line.debtor_iban, set()) if line.debtor_iban else set()
+    if len(clients) == 1:
+        return _by_amount(line, book, next(iter(clients)))
+    if len(clients) > 1:
+        return Match(PROPOSED, reason=f"the debtor's IBAN paid for {len(clients)} clients before")
+    return _guess(line, book)
+
+
+def _by_reference(line: Line, book: Book, cur: str) -> tuple[list[Due], str]:
+    refs = [*line.references, *(m.group(0) for m in _RF.finditer(plain(line.text)))]
+    found = [book.by_rf[compact_key(r)] for r in refs if is_creditor_reference(r) and compact_key(r) in book.by_rf]
+    found = [d for d in dict.fromkeys(found) if d.currency == cur and d.owed > 0]
+    return found, f"RF reference {', '.join(d.rf for d in found)}"
+
+
+def _by_number(line: Line, book: Book, cur: str) -> tuple[list[Due], str]:
+    text = plain(" ".join([line.text, *line.references]))
+    found: list[Due] = []
+    for prefix, digits in (m.groups() for m in _TOKEN.finditer(text)):
+        groups = tuple(g.lstrip("0") or "0" for g in re.findall(r"\d+", digits))
+        joined = ("".join(re.findall(r"\d+", digits)).lstrip("0") or "0",)
+        known = prefix if prefix in book.prefixes else ""
+        if not known and len(groups) < 2 and len(joined[0]) < 5:
+            continue  # a bare short number: an amount or a day more often than an invoice
+        for key in ((known, groups), (known, joined)):
+            hits = [d for d in book.by_key.get(key, []) if d.currency == cur and d.owed > 0]
+            if known or len({d.number for d in hits}) == 1:
+                found += hits
+    found = list(dict.fromkeys(found))
+    return found, f"invoice number{'s' if len(found) > 1 else ''} {', '.join(d.number for d in found)} in the text"
+
+
+def _one_client(found: list[Due], why: str) -> Match:
+    clients = {d.client_id for d in found}
+    numbers = tuple(d.number for d in found)
+    if len(clients) == 1:
+        return Match(MATCHED, found[0].client_id, numbers, why)
+    return Match(PROPOSED, None, numbers, f"{why}, of different clients")
+
+
+def _by_amount(line: Line, book: Book, client: int) -> Match:
+    """The debtor's IBAN is known for `client`: a match when the amount is exactly one thing it owes."""
+    cur, amount = line.amount.currency, line.amount.minor
+    dues = [d for d in book.by_client[(client, cur)] if d.owed > 0]
+    options: list[tuple[tuple[str, ...], str]] = []
+    for due in dues:
+        if due.owed == amount:
+            options.append(((due.number,), f"amount equal to {due.number}"))
+        elif due.discounted == amount and due.deadline and line.booked_on <= due.deadline:
+            options.append(((due.number,), f"amount equal to {due.number} less its early-payment discount"))
+        elif amount in due.instalments:
+            options.append(((due.number,), f"amount equal to an instalment of {due.number}"))
+    open_numbers = {d.number for d in dues}
+    for group in book.groups.get(client, []):
+        live = tuple(n for n in group if n in open_numbers)
+        if len(live) > 1 and sum(d.owed for d in dues if d.number in live) == amount:
+            options.append((live, f"amount equal to the invoices of one reminder ({', '.join(live)})"))
+    if len(dues) > 1 and sum(d.owed for d in dues) == amount:
+        options.append(((), "amount equal to all that is due"))
+    known = f"the debtor's IBAN is {book.names.get(client, 'a client')}'s"
+    if len({o[0] for o in options}) == 1:
+        return Match(MATCHED, client, options[0][0], f"{known}, {options[0][1]}")
+    if options:
+        numbers = tuple(dict.fromkeys(n for numbers, _ in options for n in numbers))
+        return Match(PROPOSED, client, numbers, f"{known}, amount equal to {' or '.join(numbers) or 'several'}")
+    return Match(PROPOSED, client, (), f"{known}, but the amount matches nothing it owes (a partial payment?)")
+
+
+def _guess(line: Line, book: Book) -> Match:
+    """No reference and no known IBAN: a proposal from a close name or an equal amount, else unmatched."""
+    amount, cur, who = line.amount.minor, line.amount.currency, line.debtor or line.text
+    candidates = {c for word in _words(who) for c in book.by_word.get(word, ())}
+    named = [c for c in sorted(candidates) if _close(book.names[c], who)]
+    found = book.by_amount.get((cur, amount), [])
+    equal = list(dict.fromkeys(d for d in found if d.owed > 0 and amount in (d.owed, *d.instalments)))
+    if len(named) == 1:
+        client = named[0]
+        theirs = [d for d in equal if d.client_id == client]
+        tail = f", amount equal to {' or '.join(d.number for d in theirs)}" if theirs else ""
+        return Match(PROPOSED, client, tuple(d.number for d in theirs), f"name close to {book.names[client]}{tail}")
+    if len(equal) == 1:
+        due = equal[0]
+        return Match(PROPOSED, due.client_id, (due.number,), f"amount equal to {due.number}")
+    if len(equal) > 1:
+        shown = ", ".join(d.number for d in equal[:5]) + (" ..." if len(equal) > 5 else "")
+        return Match(PROPOSED, None, (), f"amount equal to {len(equal)} invoices ({shown}): which one?")
+    return Match(UNMATCHED, reason="no reference, no known IBAN, no amount owed")
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.split(r"[^A-Z0-9]+", plain(name)) if len(w) > 1 and w not in _FORMS]
+
+
+def _close(client_name: str, debtor: str) -> bool:
+    """A debtor's name that names the client: all its significant words, or nearly the same letters."""
+    theirs, ours = _words(debtor), _words(client_name)
+    if not ours or not theirs:
+        return False
+    if set(ours) <= set(theirs):
+        return True
+    return SequenceMatcher(None, " ".join(ours), " ".join(theirs)).ratio() >= 0.85

@@ -1,0 +1,71 @@
+"""Bank statement lines as dunner keeps them, whatever the format they came in. Pure.
+
+Every reader (CAMT, OFX, CSV) gives `Line`s: one per transaction (one per `TxDtls` of a batched CAMT
+entry). A line is identified by the bank's own reference where it has one, else by its account, booking
+date, amount, label and its rank among identical lines of its statement, so that importing the same
+statement again, or one that overlaps it, adds nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from dunner.core.money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One transaction of a statement: money in (amount > 0) or out (amount < 0)."""
+
+    account: str  # the business's account: its IBAN, else the bank's account id
+    booked_on: date
+    amount: Money  # signed: a credit is positive
+    text: str = ""  # the remittance information and the label, as the bank gives them
+    value_on: date | None = None
+    debtor: str = ""  # who paid (or, for a debit, who was paid)
+    debtor_iban: str = ""
+    references: tuple[str, ...] = ()  # structured references (Strd/CdtrRefInf/Ref, OFX REFNUM)
+    bank_ref: str = ""  # the bank's own id of the transaction (AcctSvcrRef, FITID)
+    end_to_end: str = ""  # the payer's end-to-end id (EndToEndId)
+    return_reason: str = ""  # a returned payment: its ISO reason code (AC04, MD06...)
+    reversal: bool = False  # the bank reverses an earlier entry
+    statement: str = ""  # the statement's id, for the record
+    rank: int = 0  # among identical lines of the same statement (same account, date, amount, text)
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def credit(self) -> bool:
+        return self.amount.minor > 0
+
+    @property
+    def returned(self) -> bool:
+        """A payment coming back: the bank's reversal, or a return with its reason."""
+        return self.reversal or bool(self.return_reason)
+
+
+def plain(text: str) -> str:
+    """A label compared as people read it: no accents, capitals, single spaces."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", folded.upper()).strip()
+
+
+def fingerprint(line: Line) -> str:
+    """What identifies a line across imports (the bank's reference when there is one)."""
+    if line.bank_ref:
+        return f"{line.account}|ref|{line.bank_ref}"
+    return f"{line.account}|{line.booked_on}|{line.amount.minor}|{line.amount.currency}|{plain(line.text)}|{line.rank}"
+
+
+def ranked(lines: list[Line]) -> list[Line]:
+    """The lines with their rank among identical ones (two coffees of 3,50 on one day stay two lines)."""
+    seen: dict[tuple[object, ...], int] = {}
+    out = []
+    for line in lines:
+        key = (line.account, line.booked_on, line.amount, plain(line.text), line.bank_ref)
+        out.append(replace(line, rank=seen.get(key, 0)))
+        seen[key] = seen.get(key, 0) + 1
+    return out

@@ -146,6 +146,47 @@ def _table(value: Any) -> Any:
     return value
 
 
+def _accounts(value: Any) -> list[str]:
+    """[bank] accounts: the business's other accounts, as IBANs (checked) or a bank's account ids."""
+    from dunner.core.errors import BadInput
+    from dunner.core.identifiers import iban
+
+    for account in _list(value):
+        if not isinstance(account, str) or not account.strip():
+            raise ValueError("must be a list of IBANs or account ids, as strings")
+        if account[:2].isalpha() and account[2:4].isdigit():
+            try:
+                iban(account)
+            except BadInput as exc:
+                raise ValueError(f"'{account}': {exc.message}") from None
+    return value
+
+
+def _layouts(value: Any) -> dict[str, dict[str, Any]]:
+    """[bank.csv.NAME] tables: the columns of a CSV layout dunner does not recognise by itself."""
+    from dunner.edges.statements.tables import MAPPING_KEYS
+
+    if not isinstance(value, dict):
+        raise ValueError("must hold [bank.csv.NAME] tables")
+    for name, layout in value.items():
+        if not isinstance(layout, dict):
+            raise ValueError(f"{name} must be a [bank.csv.{name}] table")
+        unknown = sorted(set(layout) - MAPPING_KEYS)
+        if unknown:
+            raise ValueError(f"[bank.csv.{name}] unknown key '{unknown[0]}' (known: {', '.join(sorted(MAPPING_KEYS))})")
+        if "date" not in layout or not ({"amount", "debit", "credit"} & set(layout)):
+            raise ValueError(f"[bank.csv.{name}] needs date, and amount or debit and credit")
+        for key, column in layout.items():
+            if key == "skip":
+                _int_range(0, 1000)(column)
+            elif key == "text" and isinstance(column, list):
+                for one in column:
+                    _line(one)
+            else:
+                _line(column)
+    return value
+
+
 # Every section and key the file may hold, with its check. An unknown key is an error: a typo in a
 # key must not silently fall back to a default.
 SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
@@ -212,5 +253,11 @@ SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
     # The rules of [grades] are checked in depth by grades.py, which names the key.
     "grades": {"rules": _list, "min_history": _int_range(0, 1000), "risky": _list},
     "forecast": {"at_risk_days": _int_range(1, 3650)},
+    "bank": {
+        "inbox": _line,
+        "accounts": _accounts,
+        "hold_after_days": _int_range(0, 365),
+        "csv": _layouts,
+    },
     "agenda": {"call_amount": _amount, "call_days_before": _int_range(0, 90)},
 }

@@ -210,6 +210,50 @@ ALTER TABLE reminder ADD COLUMN owner TEXT;
 ALTER TABLE reminder ADD COLUMN asked_cents INTEGER
 """
 
+# Bank statements: every line of every statement imported, stored once (its fingerprint), what it
+# became (a payment, a proposal, ignored), and the debtors' IBANs known for each client.
+M007_BANK = """
+CREATE TABLE bank_line (
+    id INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    format TEXT NOT NULL,
+    account TEXT NOT NULL,
+    statement TEXT,
+    booked_on TEXT NOT NULL,
+    value_on TEXT,
+    amount_cents INTEGER NOT NULL,
+    currency TEXT NOT NULL CHECK (length(currency) = 3),
+    debtor TEXT,
+    debtor_iban TEXT,
+    reference TEXT,
+    text TEXT,
+    bank_ref TEXT,
+    end_to_end TEXT,
+    return_reason TEXT,
+    reversal INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    client_id INTEGER REFERENCES client (id),
+    invoices TEXT,
+    payment_id INTEGER REFERENCES payment (id),
+    reason TEXT,
+    imported_at TEXT NOT NULL
+);
+CREATE INDEX bank_line_status ON bank_line (status, booked_on);
+CREATE INDEX bank_line_booked ON bank_line (booked_on);
+CREATE INDEX bank_line_end_to_end ON bank_line (end_to_end);
+CREATE INDEX bank_line_payment ON bank_line (payment_id);
+CREATE TABLE client_iban (
+    id INTEGER PRIMARY KEY,
+    client_id INTEGER NOT NULL REFERENCES client (id),
+    iban TEXT NOT NULL,
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (iban, client_id)
+);
+CREATE INDEX client_iban_client ON client_iban (client_id)
+"""
+
 MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_reminder_runs", _sql(M002_REMINDER_RUNS)),
@@ -217,6 +261,7 @@ MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("m004_documents", _sql(M004_DOCUMENTS)),
     ("m005_vat_exemption", _sql(M005_VAT_EXEMPTION)),
     ("m006_reminder_owner", _sql(M006_REMINDER_OWNER)),
+    ("m007_bank", _sql(M007_BANK)),
 ]
 
 

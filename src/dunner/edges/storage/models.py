@@ -176,6 +176,51 @@ class Reminder(SQLModel, table=True):
     asked_cents: int | None = None
 
 
+class BankLine(SQLModel, table=True):
+    __tablename__ = "bank_line"
+    __table_args__ = (
+        Index("bank_line_status", "status", "booked_on"),
+        Index("bank_line_booked", "booked_on"),
+        Index("bank_line_end_to_end", "end_to_end"),
+        Index("bank_line_payment", "payment_id"),
+        CheckConstraint("length(currency) = 3"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    fingerprint: str = Field(unique=True)
+    source: str
+    format: str
+    account: str
+    statement: str | None = None
+    booked_on: date
+    value_on: date | None = None
+    amount_cents: int
+    currency: str
+    debtor: str | None = None
+    debtor_iban: str | None = None
+    reference: str | None = None
+    text: str | None = None
+    bank_ref: str | None = None
+    end_to_end: str | None = None
+    return_reason: str | None = None
+    reversal: int = 0
+    status: str
+    client_id: int | None = Field(default=None, foreign_key="client.id")
+    invoices: str | None = None
+    payment_id: int | None = Field(default=None, foreign_key="payment.id")
+    reason: str | None = None
+    imported_at: str
+
+
+class ClientIban(SQLModel, table=True):
+    __tablename__ = "client_iban"
+    __table_args__ = (UniqueConstraint("iban", "client_id"), Index("client_iban_client", "client_id"))
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id")
+    iban: str
+    source: str
+    created_at: str
+
+
 class NumberSeries(SQLModel, table=True):
     __tablename__ = "number_series"
     series: str = Field(primary_key=True)

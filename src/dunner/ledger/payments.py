@@ -13,7 +13,7 @@ from dunner.core.money import Money, check_currency, parse_amount
 from dunner.edges.clock import utc_now
 from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger
-from dunner.ledger.balances import client_credit, open_instalments
+from dunner.ledger.balances import OpenInstalment, client_credit, open_instalments
 from dunner.ledger.clients import Client, get_client
 from dunner.ledger.invoices import Invoice, credited_on, get_invoice
 from dunner.ledger.settling import METHODS, Receipt, apply_payment
@@ -28,6 +28,7 @@ class NewPayment:
     reference: str | None
     invoice: Invoice | None = None
     note: str | None = None
+    invoices: tuple[Invoice, ...] = ()  # several invoices paid by one transfer (a bank line), oldest due first
 
 
 def prepare_payment(
@@ -76,6 +77,19 @@ def _client_by_id(ledger: Ledger, client_id: int) -> Client:
     return get_client(ledger, code)
 
 
+def _targets(ledger: Ledger, new: NewPayment) -> list[OpenInstalment]:
+    """The instalments a payment goes to: its invoice's, its invoices' (oldest due first), or all the client's."""
+    if not new.invoices:
+        invoice_id = new.invoice.id if new.invoice else None
+        return open_instalments(ledger, client_id=new.client.id, currency=new.amount.currency, invoice_id=invoice_id)
+    found = [
+        t
+        for invoice in new.invoices
+        for t in open_instalments(ledger, client_id=new.client.id, currency=new.amount.currency, invoice_id=invoice.id)
+    ]
+    return sorted(found, key=lambda t: (t.due_on, t.issued_on, t.number, t.seq))
+
+
 def write_payment(ledger: Ledger, config: Config, new: NewPayment) -> Receipt:
     """Record the payment and apply it, oldest due first; what is left stays as client credit."""
     with ledger.transaction():
@@ -93,12 +107,7 @@ def write_payment(ledger: Ledger, config: Config, new: NewPayment) -> Receipt:
                 utc_now(),
             ),
         )
-        targets = open_instalments(
-            ledger,
-            client_id=new.client.id,
-            currency=new.amount.currency,
-            invoice_id=new.invoice.id if new.invoice else None,
-        )
+        targets = _targets(ledger, new)
         applied = apply_payment(ledger, payment_id, new.amount, new.received_on, targets)
         discounts = _early_payment_discounts(ledger, config, new, {a.number for a in applied})
         left = new.amount.minor - sum(a.amount.minor for a in applied)

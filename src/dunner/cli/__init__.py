@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "followup",
     "insight",
     "transfer",
+    "bank",
 )
 # Where each command is defined, so that running one imports its module alone (tests/test_startup.py
 # checks this against the modules; a command missing here still runs, after importing them all).
@@ -40,6 +41,7 @@ COMMANDS = {
     ),
     **dict.fromkeys(["stats", "forecast", "report"], "insight"),
     **dict.fromkeys(["import", "export", "copy"], "transfer"),
+    "bank": "bank",
 }
 # The root options that take a value (`dunner --db PATH aging`), and those that stop at the root.
 VALUED = ("--db", "--config")

@@ -1,0 +1,205 @@
+"""`dunner bank import`: every line of a statement stored once, the credits matched to what is owed.
+
+All or nothing per file, like the other imports: a bad file writes nothing. A line already stored (the
+same statement again, or one that overlaps it) adds nothing. Only the business's own accounts
+(`[business] iban`, `[bank] accounts`) are read: a statement of another account is refused, naming it,
+unless it is empty (a card statement beside the current account), which is skipped with a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dunner.bank.book import build_book
+from dunner.bank.recording import handle_return, record, set_line
+from dunner.core.errors import BadInput, ConfigError
+from dunner.core.matching import MATCHED, Book, match
+from dunner.core.payment import compact_iban
+from dunner.core.statements import Line, fingerprint, ranked
+from dunner.edges.clock import utc_now
+from dunner.edges.config import Config
+from dunner.edges.statements import Statement, format_of, read
+from dunner.edges.storage.ledger import Ledger, batches
+
+
+@dataclass
+class FileReport:
+    """What importing one file did."""
+
+    source: str
+    format: str = ""
+    lines: int = 0
+    new: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # status -> lines
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> int:
+        return self.lines - self.new
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def own_accounts(config: Config) -> list[str]:
+    """The business's accounts: `[business] iban`, then `[bank] accounts` (compact IBANs or account ids)."""
+    accounts = [config.business.iban, *config.section("bank").get("accounts", [])]
+    return list(dict.fromkeys(compact_iban(a) for a in accounts if a))
+
+
+def csv_layout(config: Config, name: str | None) -> dict[str, Any]:
+    layouts = config.section("bank").get("csv", {})
+    if name is None:
+        return {}
+    if name not in layouts:
+        raise ConfigError(f"no [bank.csv.{name}] in the config", hint=f"known: {', '.join(layouts) or 'none'}")
+    return layouts[name]
+
+
+def import_files(
+    ledger: Ledger,
+    config: Config,
+    paths: list[Path],
+    as_of: date,
+    *,
+    fmt: str | None = None,
+    csv_name: str | None = None,
+    dry_run: bool = False,
+) -> list[FileReport]:
+    """Import the files named on the command line: all of them, or (one refused, or a dry run) none."""
+    reports: list[FileReport] = []
+    try:
+        with ledger.transaction():
+            for path in paths:
+                reports.append(import_file(ledger, config, path, as_of, fmt=fmt, csv_name=csv_name))
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        for report in reports:
+            report.notes.append("dry run: nothing was written")
+    return reports
+
+
+def import_file(
+    ledger: Ledger, config: Config, path: Path, as_of: date, *, fmt: str | None = None, csv_name: str | None = None
+) -> FileReport:
+    """Read, store and match one file; nothing is written if any of it is refused."""
+    layout = csv_layout(config, csv_name)
+    report = FileReport(path.name, format_of(path, fmt))
+    statements = _mine(read(path, report.format, csv_layout=layout), own_accounts(config), layout, report, path)
+    lines = [line for st in statements for line in ranked(st.lines)]
+    report.lines = len(lines)
+    with ledger.transaction():
+        fresh = _store(ledger, lines, report)
+        book = build_book(ledger, as_of) if any(line.credit for _, line in fresh) else None
+        for line_id, line in fresh:
+            status = _decide(ledger, config, book, line_id, line)
+            report.counts[status] = report.counts.get(status, 0) + 1
+    return report
+
+
+def _mine(
+    statements: list[Statement], accounts: list[str], layout: dict[str, Any], report: FileReport, path: Path
+) -> list[Statement]:
+    """The statements of the business's own accounts; another account's is refused, or skipped when empty."""
+    if not accounts:
+        raise ConfigError("no account of yours to read statements for", hint="set [business] iban (or [bank] accounts)")
+    kept = []
+    for st in statements:
+        st.account = compact_iban(st.account) if st.account else compact_iban(layout.get("account", "")) or accounts[0]
+        st.lines = [_on(line, st.account) for line in st.lines]
+        if st.account in accounts:
+            kept.append(st)
+        elif not st.lines:
+            report.notes.append(
+                f"statement {st.id or '?'} of account {st.label or st.account} skipped: empty, not yours"
+            )
+        else:
+            raise BadInput(
+                f"{path}: statement {st.id or '?'} is for account {st.label or st.account}, not one of yours",
+                hint="add it to [bank] accounts if it is yours",
+            )
+    return kept
+
+
+def _on(line: Line, account: str) -> Line:
+    from dataclasses import replace
+
+    return line if line.account == account else replace(line, account=account)
+
+
+def _store(ledger: Ledger, lines: list[Line], report: FileReport) -> list[tuple[int, Line]]:
+    """Insert the lines not stored yet; return them with their ids, in booking order."""
+    keys = [fingerprint(line) for line in lines]
+    known: set[str] = set()
+    for chunk in batches(list(dict.fromkeys(keys))):
+        known |= {
+            r[0]
+            for r in ledger.all(
+                f"SELECT fingerprint FROM bank_line WHERE fingerprint IN ({', '.join('?' * len(chunk))})", chunk
+            )
+        }
+    fresh, now = [], utc_now()
+    for key, line in zip(keys, lines, strict=True):
+        if key in known:
+            continue
+        known.add(key)
+        fresh.append((_insert(ledger, key, line, report, now), line))
+    report.new = len(fresh)
+    return sorted(fresh, key=lambda item: (item[1].booked_on, item[0]))
+
+
+def _insert(ledger: Ledger, key: str, line: Line, report: FileReport, now: str) -> int:
+    return ledger.insert(
+        "INSERT INTO bank_line (fingerprint, source, format, account, statement, booked_on, value_on, amount_cents,"
+        " currency, debtor, debtor_iban, reference, text, bank_ref, end_to_end, return_reason, reversal, status,"
+        " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unmatched', ?)",
+        (
+            key,
+            report.source,
+            report.format,
+            line.account,
+            line.statement or None,
+            line.booked_on.isoformat(),
+            line.value_on.isoformat() if line.value_on else None,
+            line.amount.minor,
+            line.amount.currency,
+            line.debtor or None,
+            line.debtor_iban or None,
+            " ".join(line.references) or None,
+            line.text or None,
+            line.bank_ref or None,
+            line.end_to_end or None,
+            line.return_reason or None,
+            int(line.reversal),
+            now,
+        ),
+    )
+
+
+def _decide(ledger: Ledger, config: Config, book: Book | None, line_id: int, line: Line) -> str:
+    """What a new line becomes: a debit is kept as ignored (a return reverses what it returns); a credit is
+    matched and recorded, proposed, or left unmatched."""
+    if not line.credit:
+        if line.returned:
+            status, why = handle_return(ledger, line_id, line)
+        else:
+            status, why = "ignored", "a debit" if line.amount.minor else "no amount"
+        set_line(ledger, line_id, status, reason=why)
+        return status
+    assert book is not None
+    found = match(line, book)
+    if found.status == MATCHED:
+        found = record(ledger, config, line_id, line, found)
+        if found.status == MATCHED:
+            book.settle(found, line)
+            return MATCHED
+    set_line(
+        ledger, line_id, found.status, client_id=found.client_id, invoices=" ".join(found.invoices) or None,
+        reason=found.reason,
+    )  # fmt: skip
+    return found.status

@@ -1,0 +1,145 @@
+"""What a bank line becomes in the ledger: a payment recorded as `dunner pay` records one, a payment
+reversed (a return, or a person's 'unmatch'), a proposal or an ignored line, each with why.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from dunner.core.errors import BadInput
+from dunner.core.matching import MATCHED, Match
+from dunner.core.money import Money
+from dunner.core.statements import Line
+from dunner.edges.clock import utc_now
+from dunner.edges.config import Config
+from dunner.edges.storage.ledger import Ledger
+from dunner.ledger.clients import get_client
+from dunner.ledger.invoices import get_invoice
+from dunner.ledger.payments import NewPayment, write_payment
+from dunner.ledger.reversals import reverse_payment
+
+BY_HAND_DAYS = 5  # a payment typed by hand this close to the booking date may be the same money
+
+
+def set_line(ledger: Ledger, line_id: int, status: str, **values: Any) -> None:
+    """Record what became of a line (status, client, invoices, payment, reason)."""
+    columns = {"status": status, **values}
+    ledger.execute(
+        f"UPDATE bank_line SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?", [*columns.values(), line_id]
+    )
+
+
+def client_code(ledger: Ledger, client_id: int) -> str:
+    return ledger.scalar("SELECT code FROM client WHERE id = ?", (client_id,))
+
+
+def typed_by_hand(ledger: Ledger, client_id: int, line: Line) -> int | None:
+    """A payment of the same amount recorded by hand around the booking date, no bank line behind it."""
+    return ledger.scalar(
+        "SELECT p.id FROM payment p WHERE p.client_id = ? AND p.amount_cents = ? AND p.currency = ?"
+        " AND p.received_on BETWEEN ? AND ? AND p.reverses_id IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM bank_line b WHERE b.payment_id = p.id) ORDER BY p.id LIMIT 1",
+        (
+            client_id,
+            line.amount.minor,
+            line.amount.currency,
+            (line.booked_on - timedelta(days=BY_HAND_DAYS)).isoformat(),
+            (line.booked_on + timedelta(days=BY_HAND_DAYS)).isoformat(),
+        ),
+    )
+
+
+def record(ledger: Ledger, config: Config, line_id: int, line: Line, match: Match, *, by: str = "") -> Match:
+    """Record a match as a payment (method transfer, the bank's reference, the booking date) and learn the
+    debtor's IBAN. A payment already typed by hand for this money makes it a proposal instead."""
+    assert match.status == MATCHED and match.client_id is not None
+    client = get_client(ledger, client_code(ledger, match.client_id))
+    reference = (line.bank_ref or line.end_to_end or f"bank line {line_id}")[:100]
+    same = ledger.scalar("SELECT id FROM payment WHERE client_id = ? AND reference = ?", (client.id, reference))
+    if same is None and not by:
+        same = typed_by_hand(ledger, client.id, line)
+        if same is not None:
+            why = f"{match.reason}; but payment #{same} of that amount was recorded by hand: the same money?"
+            return Match("proposed", client.id, match.invoices, why)
+    if same is not None:  # the user recorded it with the bank's reference already
+        set_line(ledger, line_id, MATCHED, client_id=client.id, payment_id=same, reason=f"already recorded: #{same}")
+        return match
+    invoices = tuple(get_invoice(ledger, n) for n in match.invoices)
+    receipt = write_payment(
+        ledger,
+        config,
+        NewPayment(
+            client=client,
+            amount=line.amount,
+            received_on=line.booked_on,
+            method="transfer",
+            reference=reference,
+            invoice=invoices[0] if len(invoices) == 1 else None,
+            invoices=invoices if len(invoices) > 1 else (),
+            note=f"bank line {line_id}" + (f", matched by {by}" if by else ""),
+        ),
+    )
+    set_line(
+        ledger,
+        line_id,
+        MATCHED,
+        client_id=client.id,
+        invoices=" ".join(a.number for a in receipt.applied) or None,
+        payment_id=receipt.payment_id,
+        reason=match.reason,
+    )
+    learn_iban(ledger, client.id, line.debtor_iban, "learned")
+    return match
+
+
+def learn_iban(ledger: Ledger, client_id: int, iban: str, source: str) -> None:
+    if iban:
+        ledger.execute(
+            "INSERT INTO client_iban (client_id, iban, source, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (iban, client_id) DO NOTHING",
+            (client_id, iban, source, utc_now()),
+        )
+
+
+def take_back(ledger: Ledger, line_id: int, on: date, why: str) -> int | None:
+    """Reverse the payment a matched line made (a reversing entry) and re-open what it settled."""
+    row = ledger.one("SELECT payment_id FROM bank_line WHERE id = ?", (line_id,))
+    if row is None or row["payment_id"] is None:
+        return None
+    reversed_already = ledger.scalar("SELECT id FROM payment WHERE reverses_id = ?", (row["payment_id"],))
+    return reversed_already or reverse_payment(ledger, row["payment_id"], on, why)
+
+
+def handle_return(ledger: Ledger, line_id: int, line: Line) -> tuple[str, str]:
+    """A payment coming back: find the credit it returns, reverse that payment; the new status and why."""
+    original = ledger.one(
+        "SELECT id, payment_id FROM bank_line WHERE amount_cents = ? AND currency = ? AND payment_id IS NOT NULL"
+        " AND id <> ? AND ((end_to_end <> '' AND end_to_end = ?) OR (debtor_iban <> '' AND debtor_iban = ?))"
+        " AND booked_on <= ? ORDER BY (end_to_end = ?) DESC, booked_on DESC LIMIT 1",
+        (
+            -line.amount.minor,
+            line.amount.currency,
+            line_id,
+            line.end_to_end,
+            line.debtor_iban,
+            line.booked_on.isoformat(),
+            line.end_to_end,
+        ),
+    )
+    code = f" ({line.return_reason})" if line.return_reason else ""
+    if original is None:
+        return "ignored", f"a payment returned{code} that dunner did not record"
+    reversal = take_back(ledger, original["id"], line.booked_on, f"returned by the bank{code}, bank line {line_id}")
+    ledger.execute(
+        "UPDATE bank_line SET reason = COALESCE(reason, '') || ? WHERE id = ?",
+        (f"; returned on {line.booked_on}{code}", original["id"]),
+    )
+    return MATCHED, f"return{code} of line {original['id']}: its payment reversed (#{reversal})"
+
+
+def payment_amount(ledger: Ledger, line_id: int) -> Money:
+    row = ledger.one("SELECT amount_cents, currency FROM bank_line WHERE id = ?", (line_id,))
+    if row is None:
+        raise BadInput(f"no bank line {line_id}", hint="see 'dunner bank lines --status all'")
+    return Money(row["amount_cents"], row["currency"])

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from dunner.core.money import Money
+from dunner.core.payment import grouped_reference, invoice_reference
 from dunner.edges.config import Config
 from dunner.edges.qr import data_uri, epc_png
 from dunner.edges.storage.ledger import Ledger
@@ -83,13 +84,15 @@ def payment(config: Config, invoice: Invoice, row: Any, to_pay: Money) -> dict[s
     link = row["payment_link"] or (
         business.payment_link.replace("{invoice}", invoice.number) if business.payment_link else None
     )
+    rf = invoice_reference(invoice.number, invoice.id) if invoice.kind != "credit_note" else ""
     qr = None  # for what the document asks now
-    if business.iban and invoice.currency == "EUR" and invoice.kind != "credit_note" and to_pay.minor > 0:
-        qr = data_uri(epc_png(business.name, business.iban, business.bic, to_pay, invoice.number))
+    if business.iban and invoice.currency == "EUR" and rf and to_pay.minor > 0:
+        qr = data_uri(epc_png(business.name, business.iban, business.bic, to_pay, invoice.number, rf))
     return {
         "iban": business.iban,
         "bic": business.bic,
         "reference": invoice.number,
+        "rf": grouped_reference(rf) if rf else "",  # the ISO 11649 reference a transfer should carry
         "link": link,
         "qr": qr,
         "amount": to_pay,  # what the QR code asks

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from dunner.core.errors import BadInput
-from dunner.core.payment import grouped_iban, transfer_text
+from dunner.core.payment import grouped_iban, grouped_reference, invoice_reference, transfer_text
 from dunner.core.policy import Step
 from dunner.dunning.claims import Demand, claim_context, demand, line_context
 from dunner.dunning.targets import Target
@@ -67,6 +67,8 @@ def context(ledger: Ledger, config: Config, draft: Draft, as_of: date, notice_da
         if own.get(n) or business.payment_link
     }
     iban = grouped_iban(business.iban)
+    ids = {t.number: t.invoice_id for t in draft.targets}
+    rf = invoice_reference(numbers[0], ids[numbers[0]]) if len(numbers) == 1 and numbers[0] in ids else ""
     return {
         "locale": LOCALES.get(language, config.defaults.babel_locale),
         "language": language,
@@ -93,6 +95,7 @@ def context(ledger: Ledger, config: Config, draft: Draft, as_of: date, notice_da
             "iban": iban,
             "bic": business.bic,
             "reference": transfer_text(numbers),
+            "rf": grouped_reference(rf) if rf else "",  # one invoice: its ISO 11649 reference
             "links": [{"number": n, "url": url} for n, url in links.items()],
             "qr": bool(business.iban) and draft.currency == "EUR",
             "qr_cid": QR_CID,
@@ -119,7 +122,9 @@ def compose(
     earlier = [*invoice_messages(ledger, invoice_ids), *earlier_messages(ledger, invoice_ids)]
     business = config.business
     qr = (
-        epc_png(business.name, business.iban, business.bic, ctx["to_pay"], ctx["payment"]["reference"])
+        epc_png(
+            business.name, business.iban, business.bic, ctx["to_pay"], ctx["payment"]["reference"], ctx["payment"]["rf"]
+        )
         if ctx["payment"]["qr"]
         else None
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from dunner.core.errors import BadInput
 from dunner.core.money import Money
-from dunner.core.payment import transfer_text
+from dunner.core.payment import grouped_reference, invoice_reference, transfer_text
 from dunner.documents.views import _address
 from dunner.dunning.claims import claim_context, claim_invoice, demand, line_context
 from dunner.dunning.followup import log_notice
@@ -52,6 +52,7 @@ def notice_context(ledger: Ledger, config: Config, number: str, as_of: date, day
     result = demand(ledger, config, client.id, invoice.currency, as_of, invoices=numbers)
     claim = claim_context(result, client.language)
     business = config.business
+    rf = invoice_reference(invoice.number, invoice.id) if len(numbers) == 1 else ""
     return {
         "locale": LOCALES.get(client.language, config.defaults.babel_locale),
         "language": client.language,
@@ -76,14 +77,15 @@ def notice_context(ledger: Ledger, config: Config, number: str, as_of: date, day
             "iban": business.iban,
             "bic": business.bic,
             "reference": transfer_text(numbers),
-            "qr": _qr(config, result.total, numbers) if business.iban and invoice.currency == "EUR" else None,
+            "rf": grouped_reference(rf) if rf else "",  # one invoice: its ISO 11649 reference
+            "qr": _qr(config, result.total, numbers, rf) if business.iban and invoice.currency == "EUR" else None,
         },
     }
 
 
-def _qr(config: Config, total: Money, numbers: list[str]) -> str:
+def _qr(config: Config, total: Money, numbers: list[str], rf: str) -> str:
     business = config.business
-    return data_uri(epc_png(business.name, business.iban, business.bic, total, transfer_text(numbers)))
+    return data_uri(epc_png(business.name, business.iban, business.bic, total, transfer_text(numbers), rf))
 
 
 def render_notice(config: Config, context: dict[str, Any]) -> bytes:

@@ -1,7 +1,8 @@
 """The EPC "scan to pay" QR code (EPC069-12, SEPA credit transfer) as a PNG, drawn by segno.
 
 segno builds the payload (version 002, error correction M, at most QR version 13) and checks its
-lengths; dunner gives it the business's name, IBAN and BIC, the amount and the remittance text, in UTF-8.
+lengths; dunner gives it the business's name, IBAN and BIC, the amount and the invoice's ISO 11649 RF
+reference (or, for several invoices, their numbers as text), in UTF-8.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from dunner.core.money import Money
 from dunner.core.payment import compact_iban
 
 
-def epc_png(name: str, iban: str, bic: str, amount: Money, text: str) -> bytes:
-    """The QR code a banking app scans to fill in the transfer of `amount` (EUR) with `text`."""
+def epc_png(name: str, iban: str, bic: str, amount: Money, text: str, reference: str = "") -> bytes:
+    """The QR code a banking app scans to fill in the transfer of `amount` (EUR): with the invoice's RF
+    `reference` in the structured remittance field when there is one (EPC069-12 allows the structured
+    reference or the text, not both), else with `text`."""
     import segno
     from segno import helpers
 
@@ -24,7 +27,8 @@ def epc_png(name: str, iban: str, bic: str, amount: Money, text: str) -> bytes:
             name=name[:70],
             iban=compact_iban(iban),
             amount=amount.amount,
-            text=text[:140],
+            text=None if reference else text[:140],
+            reference=compact_iban(reference) or None,
             bic=compact_iban(bic) or None,
             encoding="utf-8",
         )

@@ -11,7 +11,13 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 
 
 def commands() -> dict:
-    return get_command(app).commands  # type: ignore[attr-defined]
+    """Every command by the name a user types: 'pay', and a group's commands as 'bank import'."""
+    found = {}
+    for name, command in get_command(app).commands.items():  # type: ignore[attr-defined]
+        found[name] = command
+        for sub, inner in getattr(command, "commands", {}).items():
+            found[f"{name} {sub}"] = inner
+    return found
 
 
 def test_every_command_has_help_ending_with_an_example():

@@ -75,6 +75,10 @@ def test_a_command_named_after_the_root_options_is_the_only_one_built(small_ledg
 
 def test_every_command_is_mapped_to_its_module():
     where = {c.name: c.callback.__module__.removeprefix("dunner.cli.") for c in app.registered_commands}
+    for group in app.registered_groups:  # `dunner bank ...`: the group is where its commands are
+        modules = {c.callback.__module__ for c in group.typer_instance.registered_commands}
+        assert len(modules) == 1, group.name
+        where[group.typer_instance.info.name] = modules.pop().removeprefix("dunner.cli.")
     assert where == COMMANDS
 
 

@@ -116,7 +116,13 @@ def test_a_complete_invoice_with_lines_and_vat(dunner, acme, tmp_path):
         "AGRIFRPP",
     )
     assert Decimal(epc["amount"][3:]) == Decimal("2283.20") and epc["amount"].startswith("EUR")
-    assert epc["text"] == "F-2026-0001"
+    # The invoice's ISO 11649 reference in the structured field (EPC069-12: it, or a text, not both),
+    # checked with python-stdnum's own implementation; the PDF prints it next to the IBAN.
+    from stdnum import iso11649
+
+    assert epc["reference"] == "RF" + epc["reference"][2:4] + "F20260001" and iso11649.is_valid(epc["reference"])
+    assert epc["text"] == ""
+    assert f"Référence à indiquer : {iso11649.format(epc['reference'])} (facture F-2026-0001)" in text
 
 
 def test_no_discount_and_vat_franchise(dunner, configure, tmp_path):

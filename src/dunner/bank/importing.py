@@ -18,10 +18,10 @@ from dunner.bank.recording import handle_return, record, set_line
 from dunner.core.errors import BadInput, ConfigError
 from dunner.core.matching import MATCHED, Book, match
 from dunner.core.payment import compact_iban
-from dunner.core.statements import Line, fingerprint, ranked
+from dunner.core.statements import Line, Statement, fingerprint, ranked
 from dunner.edges.clock import utc_now
 from dunner.edges.config import Config
-from dunner.edges.statements import Statement, format_of, read
+from dunner.edges.statements import format_of, read
 from dunner.edges.storage.ledger import Ledger, batches
 
 

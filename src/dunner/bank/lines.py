@@ -148,3 +148,29 @@ def _forget_iban(ledger: Ledger, client_id: int, iban: str) -> None:
         ledger.execute(
             "DELETE FROM client_iban WHERE client_id = ? AND iban = ? AND source = 'learned'", (client_id, iban)
         )
+
+
+def doubtful_credits(ledger: Ledger, as_of: date) -> Iterator[dict[str, Any]]:
+    """Money in that dunner did not record by itself, booked by `as_of`: proposals first, then unmatched
+    (the agenda lists them: until a person decides, the invoices they may pay are still chased)."""
+    for row in ledger.rows(
+        f"{LIST} WHERE b.status IN ('proposed', 'unmatched') AND b.amount_cents > 0 AND b.booked_on <= ?"
+        " ORDER BY b.status, b.booked_on, b.id",
+        (as_of.isoformat(),),
+    ):
+        line = row["id"]
+        todo = (
+            f"dunner bank match {line} {row['invoices'] or 'INVOICE'}"
+            if row["status"] == "proposed"
+            else (f"dunner bank match {line} INVOICE..., or dunner bank ignore {line} --reason ...")
+        )
+        yield {
+            "kind": f"bank-{row['status']}",
+            "client": row["client"] or "",
+            "invoice": row["invoices"] or "",
+            "contact": row["debtor"] or "",
+            "phone": "",
+            "amount": Money(row["amount_cents"], row["currency"]),
+            "since": date.fromisoformat(row["booked_on"]),
+            "detail": f"bank line {line}: {row['reason'] or row['text'] or ''} ({todo})",
+        }

@@ -10,6 +10,7 @@ from typing import Any
 from dunner.core.errors import BadInput
 from dunner.core.matching import MATCHED, Match
 from dunner.core.money import Money
+from dunner.core.payment import compact_iban, rib_key_ok
 from dunner.core.statements import Line
 from dunner.edges.clock import utc_now
 from dunner.edges.config import Config
@@ -100,6 +101,18 @@ def learn_iban(ledger: Ledger, client_id: int, iban: str, source: str) -> None:
             " ON CONFLICT (iban, client_id) DO NOTHING",
             (client_id, iban, source, utc_now()),
         )
+
+
+def give_ibans(ledger: Ledger, client_id: int, ibans: list[str]) -> None:
+    """IBANs a client pays from, given by a person (`--iban`): checked (the IBAN's check digits, and a
+    French one's RIB key), then known like the ones learnt from matched payments."""
+    from dunner.core.identifiers import iban as checked
+
+    for given in ibans:
+        compact = compact_iban(checked(given))
+        if not rib_key_ok(compact):
+            raise BadInput(f"IBAN '{given}' has a wrong RIB key (clé RIB)")
+        learn_iban(ledger, client_id, compact, "given")
 
 
 def take_back(ledger: Ledger, line_id: int, on: date, why: str) -> int | None:

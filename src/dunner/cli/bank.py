@@ -14,7 +14,8 @@ LineArg = Annotated[int, typer.Argument(help="The line's number, as 'dunner bank
 
 bank = typer.Typer(
     name="bank",
-    help="Bank statements in (CAMT.053/054, OFX, CSV): payments found and matched to invoices.",
+    help="Bank statements in (CAMT.053/054, OFX, CSV): payments found and matched to invoices.\n\n"
+    "Example: dunner bank import releve-2026-11.xml",
     no_args_is_help=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -30,6 +30,10 @@ Profile = Annotated[
     str | None, Opt("--profile", help="Dunning profile, e.g. gentle or firm (edit: empty for the rules').")
 ]
 Law = Annotated[str | None, Opt("--law", help="Late-payment law profile, e.g. fr-b2b, uk, de-b2b.")]
+Iban = Annotated[
+    list[str] | None,
+    Opt("--iban", help="An account they pay from (checked; repeat for several): their transfers match by it."),
+]
 VatExemption = Annotated[
     str | None,
     Opt(

@@ -33,6 +33,7 @@ def add_client(
     profile: c.Profile = None,
     law: c.Law = None,
     vat_exemption: c.VatExemption = None,
+    iban: c.Iban = None,
 ) -> None:
     """Add a client to the ledger.
 
@@ -42,7 +43,13 @@ def add_client(
 
     fields = {"code": code, **c.given(locals())}
     shared = state(ctx)
-    client = add(shared.open_ledger(first_write=True), shared.config, fields)
+    ledger = shared.open_ledger(first_write=True)
+    with ledger.transaction():
+        client = add(ledger, shared.config, fields)
+        if iban:
+            from dunner.bank.recording import give_ibans
+
+            give_ibans(ledger, client.id, iban)
     typer.echo(f"Added client {client.code} ({client.name}).", err=True)
 
 

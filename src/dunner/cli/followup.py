@@ -183,6 +183,7 @@ def edit_client(
     profile: c.Profile = None,
     law: c.Law = None,
     vat_exemption: c.VatExemption = None,
+    iban: c.Iban = None,
 ) -> None:
     """Change a client's details, dunning profile or law; what is not given stays as it is.
 
@@ -192,5 +193,15 @@ def edit_client(
 
     fields = c.given(locals())
     shared = state(ctx)
-    client = do(shared.ledger, shared.config, code, fields)
+    with shared.ledger.transaction():
+        if iban and all(v is None for v in fields.values()):
+            from dunner.ledger.clients import get_client
+
+            client = get_client(shared.ledger, code)  # only an IBAN to add
+        else:
+            client = do(shared.ledger, shared.config, code, fields)
+        if iban:
+            from dunner.bank.recording import give_ibans
+
+            give_ibans(shared.ledger, client.id, iban)
     typer.echo(f"Updated client {client.code}.", err=True)

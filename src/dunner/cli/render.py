@@ -216,6 +216,7 @@ def show_run(report: Any, fmt: str, locale: str) -> None:
         "planned": "cyan",
         "skipped": "dim",
         "cancelled": "dim",
+        "held": "magenta",
     }
     columns = [Column(k, numeric=k == "amount") for k in COLUMNS]
     title = "Reminders (dry run: nothing sent or recorded)" if report.dry_run else "Reminders"
@@ -228,6 +229,8 @@ def show_run(report: Any, fmt: str, locale: str) -> None:
         cell_style=lambda row, col: styles.get(row["status"]) if col.key == "status" else None,
         empty="Nothing to do today.",
     )
+    for note in report.bank:
+        typer.echo(f"Bank: {note}.", err=True)
     for warning in report.warnings:
         typer.echo(f"Warning: {warning}", err=True)
     if report.uncertain:
@@ -327,6 +330,8 @@ def show_agenda(rows: Any, as_of: Any, fmt: str, locale: str) -> None:
         "promise": "cyan",
         "broken-promise": "red",
         "check": "bold red",
+        "bank-proposed": "blue",
+        "bank-unmatched": "blue",
     }
     emit(
         fmt,

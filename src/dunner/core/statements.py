@@ -69,3 +69,13 @@ def ranked(lines: list[Line]) -> list[Line]:
         out.append(replace(line, rank=seen.get(key, 0)))
         seen[key] = seen.get(key, 0) + 1
     return out
+
+
+@dataclass
+class Statement:
+    """One statement of a file: the account it is for, and its lines in the order of the file."""
+
+    account: str  # an IBAN (compact), or the bank's account id when it gives no IBAN
+    id: str = ""
+    lines: list[Line] = field(default_factory=list)
+    label: str = ""  # how to name the account to a person (the bank's ids for OFX)

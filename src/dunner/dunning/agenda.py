@@ -1,4 +1,5 @@
-"""The agenda: what a person has to do today (calls, letters, promises to check, sends to verify)."""
+"""The agenda: what a person has to do today (calls, letters, promises to check, sends to verify, and the
+bank credits dunner could not match by itself)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,9 @@ def agenda(ledger: Ledger, as_of: date, config: Config | None = None) -> Iterato
     if config is not None:
         yield from _pre_due_calls(ledger, config, as_of)
     yield from _promises(ledger, as_of)
+    from dunner.bank.lines import doubtful_credits
+
+    yield from doubtful_credits(ledger, as_of)
 
 
 def close_settled_tasks(

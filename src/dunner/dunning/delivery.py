@@ -24,7 +24,7 @@ def _movable(options: RunOptions) -> tuple[str, list[Any]]:
 
     A `sending` row only when its run is no longer going: another may be a concurrent run's delivery.
     """
-    parts, params = ["status = 'failed'"], []
+    parts, params = ["status IN ('failed', 'held')"], []
     if "rejected" in options.recovery:
         parts.append("status = 'rejected'")
     if "sending" in options.recovery and options.owners:
@@ -81,6 +81,23 @@ def record_skips_and_tasks(ledger: Ledger, todo: Plan, options: RunOptions) -> l
     return actions
 
 
+def hold_emails(ledger: Ledger, todo: Plan, options: RunOptions, why: str) -> list[Action]:
+    """The bank is not fresh enough to trust: this run's email steps wait, recorded `held` (not sent, not
+    skipped), and go out on a later run once a recent statement says they are still owed."""
+    actions, kept = [], []
+    with ledger.transaction():
+        for draft in todo.drafts:
+            if draft.step.channel != "email":
+                kept.append(draft)
+                continue
+            for target in draft.targets:
+                day = target.due_on + timedelta(days=draft.step.offset)
+                if _row(ledger, target, draft.step, day, "held", options, why):
+                    actions.append(action(target, draft.step, "held", detail=why))
+    todo.drafts = kept
+    return actions
+
+
 def claim_rows(ledger: Ledger, draft: Draft, options: RunOptions, domain: str) -> Draft | None:
     """Re-check each instalment and mark its row `sending`, in one transaction: the exactly-once gate.
 
@@ -115,7 +132,7 @@ def claim_rows(ledger: Ledger, draft: Draft, options: RunOptions, domain: str) -
                         message_id,
                     ),
                 )
-            elif record.status == "failed":
+            elif record.status in ("failed", "held"):
                 updated = ledger.execute(
                     "UPDATE reminder SET status = 'sending', attempts = attempts + 1, updated_at = ?, acted_on = ?,"
                     f" owner = ?, message_id = ? WHERE instalment_id = ? AND step = ? AND {movable}",

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dunner.core.errors import BadInput
 from dunner.core.law import MissingRate
 from dunner.core.policy import Policy
 from dunner.dunning.agenda import close_settled_tasks
-from dunner.dunning.delivery import deliver, record_skips_and_tasks
+from dunner.dunning.delivery import deliver, hold_emails, record_skips_and_tasks
 from dunner.dunning.messages import compose, context
 from dunner.dunning.planning import plan
 from dunner.dunning.runs import Action, Plan, Report, RunOptions, action, task_text
@@ -29,6 +29,9 @@ from dunner.edges.config import Config, check_business
 from dunner.edges.mail import DeliveryError, MailSettings, transport_for
 from dunner.edges.storage.ledger import Ledger
 from dunner.edges.templates import Renderer
+
+if TYPE_CHECKING:
+    from dunner.bank.inbox import Freshness
 
 
 def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[[int], Any] | None = None) -> Report:
@@ -41,16 +44,17 @@ def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[
         resend = tuple(((r.instalment_id, r.step), r.message_id) for r in left)
         owners = tuple((r.id, r.owner or "") for r in left)
         options = replace(options, abandoned=frozenset(r.id for r in left), resend=resend, owners=owners)
+    news, fresh = bank_first(ledger, config, options)
     todo = plan(ledger, config, policy, options)
     settings = MailSettings.from_config(config.section("mail"), config.business.email, config.resolve)
     dry = options.dry_run or settings.transport == "dry-run"
-    report = Report(dry_run=dry, uncertain=describe(left))
+    report = Report(dry_run=dry, uncertain=describe(left), bank=news)
     renderer = Renderer(config.templates_dir)
     warnings, blocked = _preflight(ledger, config, renderer, settings, todo, options, policy)
     report.warnings += warnings
     report.actions += blocked
     if dry:
-        report.actions += _dry_actions(todo)
+        report.actions += _dry_actions(todo, fresh.reason if fresh is not None and fresh.hold else "")
         report.actions.sort(key=_by_client)
         return report
     if todo.drafts and not config.business.name:
@@ -58,6 +62,8 @@ def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[
     settled = close_settled_tasks(ledger, options.as_of, options.client, [(r.id, r.owner) for r in left])
     report.actions += [Action(**row) for row in settled]
     report.actions += record_skips_and_tasks(ledger, todo, options)
+    if fresh is not None and fresh.hold:
+        report.actions += hold_emails(ledger, todo, options, fresh.reason)
     transport = transport_for(settings)
     stop: str | None = None
     try:
@@ -123,8 +129,33 @@ def _preflight(
     return warnings, blocked
 
 
-def _dry_actions(todo: Plan) -> list[Action]:
+def _dry_actions(todo: Plan, held: str) -> list[Action]:
     actions = [action(t, d.step, "skipped", detail=d.reason) for t, d in todo.skips]
     actions += [action(t, d.step, "task", detail=task_text(t, d.step)) for t, d in todo.tasks]
-    actions += [action(t, draft.step, "planned") for draft in todo.drafts for t in draft.targets]
+    status = "held" if held else "planned"
+    actions += [action(t, draft.step, status, detail=held) for draft in todo.drafts for t in draft.targets]
     return actions
+
+
+def bank_first(ledger: Ledger, config: Config, options: RunOptions) -> tuple[list[str], Freshness | None]:
+    """Before anything is chased: the new statements of the bank inbox imported (not on a dry run, which
+    writes nothing: it says what waits), and how fresh the bank is on the run's date."""
+    from dunner.bank.inbox import freshness, import_inbox, inbox_folder, waiting_files
+
+    notes = []
+    folder = inbox_folder(config)
+    if folder is not None and options.dry_run:
+        waiting = len(waiting_files(folder))
+        if waiting:
+            notes.append(f"{waiting} new statement file(s) in {folder} not imported (dry run)")
+    elif folder is not None:
+        inbox = import_inbox(ledger, config, options.as_of)
+        for done in inbox.imported:
+            counts = ", ".join(f"{n} {status}" for status, n in sorted(done.counts.items()))
+            notes.append(f"{done.source} imported: {done.new} new line(s)" + (f", {counts}" if counts else ""))
+        for name, why in inbox.failed:
+            notes.append(f"{name} refused and moved to {folder / 'failed'}: {why}")
+    fresh = freshness(ledger, config, options.as_of)
+    if fresh is not None:
+        notes.append(fresh.describe())
+    return notes, fresh

@@ -23,7 +23,7 @@ class Action:
     invoice: str
     step: str
     channel: str
-    status: str  # sent | failed | skipped | task | planned
+    status: str  # sent | failed | skipped | task | planned | held
     message_id: str | None = None
     amount: Money | None = None
     detail: str = ""
@@ -44,6 +44,7 @@ class Report:
     actions: list[Action] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)
+    bank: list[str] = field(default_factory=list)  # what the bank inbox brought, and how fresh the bank is
     dry_run: bool = False
 
     @property

@@ -7,24 +7,14 @@ these readers give. `read` detects the format from the content; a bad file is on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dunner.core.errors import BadInput
-from dunner.core.statements import Line
+from dunner.core.statements import Statement
 
 FORMATS = ("camt", "ofx", "csv")
-
-
-@dataclass
-class Statement:
-    """One statement of a file: the account it is for, and its lines in the order of the file."""
-
-    account: str  # an IBAN (compact), or the bank's account id when it gives no IBAN
-    id: str = ""
-    lines: list[Line] = field(default_factory=list)
-    label: str = ""  # how to name the account to a person (the bank's ids for OFX)
+__all__ = ["FORMATS", "Statement", "detect", "format_of", "read"]
 
 
 def detect(head: bytes) -> str:

@@ -18,8 +18,7 @@ from typing import Any
 from dunner.core.errors import BadInput
 from dunner.core.money import Money, MoneyError, check_currency, parse_amount
 from dunner.core.payment import compact_iban
-from dunner.core.statements import Line
-from dunner.edges.statements import Statement
+from dunner.core.statements import Line, Statement
 
 CONTAINERS = frozenset({"Stmt", "Ntfctn", "Rpt"})  # camt.053, camt.054, camt.052
 NOT_PROVIDED = "NOTPROVIDED"  # what banks write for a missing end-to-end id
@@ -70,7 +69,10 @@ def read_camt(path: Path) -> list[Statement]:
             parent = element.getparent()
             if current is None or parent is None or local(parent.tag) not in CONTAINERS:
                 continue
-            _take(current, name, element)
+            try:
+                _take(current, name, element)
+            except BadInput as exc:  # named with where it is: the file and the entry's line
+                raise BadInput(f"{path}, line {element.sourceline}: {exc.message}", hint=exc.hint) from None
             element.clear(keep_tail=False)
             while element.getprevious() is not None:  # what was read is dropped: flat memory
                 del parent[0]

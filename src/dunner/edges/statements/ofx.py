@@ -19,8 +19,7 @@ from typing import Any
 from dunner.core.errors import BadInput
 from dunner.core.money import MoneyError, check_currency, parse_amount
 from dunner.core.payment import french_iban, rib_key
-from dunner.core.statements import Line
-from dunner.edges.statements import Statement
+from dunner.core.statements import Line, Statement
 
 # Data elements some banks leave empty (<MEMO> then the next tag), which an SGML reader cannot tell from
 # an aggregate that opens: taken out before parsing.

@@ -18,9 +18,8 @@ from typing import Any
 
 from dunner.core.errors import BadInput
 from dunner.core.money import Money, MoneyError, parse_amount
-from dunner.core.statements import Line
+from dunner.core.statements import Line, Statement
 from dunner.edges.csvio import read_text, restore
-from dunner.edges.statements import Statement
 
 HEADER_SEARCH = 30  # lines scanned for the header row
 # Normalised header names (no accents, lower case, words) for each role, as French and English banks write them.

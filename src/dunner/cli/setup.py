@@ -81,6 +81,8 @@ def demo(
         ledger.close()
     typer.echo(
         f"\nDemo ledger: {built.ledger_path}\nTry: dunner --config {built.folder / 'dunner.toml'} "
-        "invoices --status overdue",
+        "invoices --status overdue\n"
+        f"Then the bank statement of the week: dunner --config {built.folder / 'dunner.toml'} "
+        f"bank import {built.folder / 'releve.xml'}",
         err=True,
     )

@@ -19,6 +19,7 @@ from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.clients import add_client
 from dunner.ledger.issuing import create_invoice
 from dunner.ledger.payments import record_payment
+from dunner.setup.statement import write_statement
 
 DEMO_CONFIG = """\
 # The demo's configuration: a French freelancer's studio. Copy example.toml for your own.
@@ -171,6 +172,9 @@ HISTORY = [
 ]
 
 
+STATEMENT = "releve.xml"  # the bank statement of the week before, for `dunner bank import`
+
+
 @dataclass(frozen=True)
 class Demo:
     folder: Path
@@ -189,13 +193,14 @@ def build_demo(folder: Path, as_of: date) -> Demo:
     config = load(config_path)
     ledger = open_ledger(str(ledger_path), create=True)
     try:
-        _fill(ledger, config, as_of)
+        numbers = _fill(ledger, config, as_of)
+        write_statement(folder / STATEMENT, ledger, config, numbers, as_of)
     finally:
         ledger.close()
     return Demo(folder, ledger_path, config)
 
 
-def _fill(ledger: Ledger, config: Config, as_of: date) -> None:
+def _fill(ledger: Ledger, config: Config, as_of: date) -> dict[str, str]:
     def day(days_before: int) -> date:
         return as_of - timedelta(days=days_before)
 
@@ -222,6 +227,7 @@ def _fill(ledger: Ledger, config: Config, as_of: date) -> None:
             record_payment(
                 ledger, config, amount, invoice=numbers[label], received_on=day(before), reference=ref, method=method
             )
+    return numbers
 
 
 def _history(ledger: Ledger, config: Config, day: Callable[[int], date]) -> None:

@@ -347,3 +347,19 @@ def test_lines_status_filter(books, tmp_path):
     assert [r["status"] for r in lines(books, "ignored")] == ["ignored"]
     assert lines(books, "proposed") == []
     assert "unknown status" in books("bank", "lines", "--status", "paid", code=2).stderr
+
+
+def test_match_by_client_pays_its_oldest_invoices_and_learns_the_iban(dunner, client, configure, ledger, tmp_path):
+    configure()
+    client("ACME", "--terms", "30", "--iban", "FR76 3000 4000 0312 3456 7890 143")
+    dunner("invoice", "ACME", "100", "--issued", "2026-02-01")
+    dunner("invoice", "ACME", "100", "--issued", "2026-02-02")
+    statement = camt053(tmp_path / "s.xml", [Entry("150.00", iban=ACME_IBAN, debtor="ACME", ref="BQ-1")])
+    dunner("bank", "import", str(statement), "--as-of", "2026-03-03")
+    assert lines(dunner)[0]["status"] == "proposed"  # an unknown IBAN, an amount owed on nothing
+    dunner("bank", "match", "1", "--client", "ACME")
+    owed = outstanding(dunner)
+    assert (owed["F-2026-0001"], owed["F-2026-0002"]) == (0, 50)
+    ibans = ledger.all("SELECT iban, source FROM client_iban ORDER BY id")
+    assert [tuple(r) for r in ibans] == [("FR7630004000031234567890143", "given"), (ACME_IBAN, "learned")]
+    assert "matched already" in dunner("bank", "match", "1", "--client", "ACME", code=2).stderr

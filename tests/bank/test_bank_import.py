@@ -363,3 +363,13 @@ def test_match_by_client_pays_its_oldest_invoices_and_learns_the_iban(dunner, cl
     ibans = ledger.all("SELECT iban, source FROM client_iban ORDER BY id")
     assert [tuple(r) for r in ibans] == [("FR7630004000031234567890143", "given"), (ACME_IBAN, "learned")]
     assert "matched already" in dunner("bank", "match", "1", "--client", "ACME", code=2).stderr
+
+
+def test_an_export_of_payments_leaves_a_reversed_payment_and_its_reversal_out(books, tmp_path):
+    statement = camt053(tmp_path / "s.xml", [Entry("1200.00", text="F-2026-0001", ref="BQ-1")])
+    books("bank", "import", str(statement), "--as-of", "2026-03-03")
+    books("pay", "F-2026-0003", "300", "--on", "2026-03-03", "--reference", "CHQ-1")
+    books("bank", "unmatch", "1", "--on", "2026-03-04")
+    result = books("export", "payments", "-")
+    assert [r["reference"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["CHQ-1"]
+    assert "1 reversed payment(s) and their reversals are not exported" in result.stderr

@@ -67,6 +67,11 @@ def _invoices(ledger: Ledger) -> Iterator[dict[str, Any]]:
         }
 
 
+# A payment reversed (a bank return, a match undone) and its reversal cancel out: neither is exported,
+# so a re-import shows the same balances (import takes positive amounts only).
+REVERSED = "(p.reverses_id IS NOT NULL OR EXISTS (SELECT 1 FROM payment r WHERE r.reverses_id = p.id))"
+
+
 def _payments(ledger: Ledger) -> Iterator[dict[str, Any]]:
     # `invoice` is filled when the payment went to one invoice (any excess staying as credit), so a
     # re-import applies it the same way; a payment spread over several invoices is applied oldest first.
@@ -75,7 +80,7 @@ def _payments(ledger: Ledger) -> Iterator[dict[str, Any]]:
         " THEN MIN(v.number) END FROM allocation a JOIN instalment i ON i.id = a.instalment_id"
         " JOIN invoice v ON v.id = i.invoice_id WHERE a.payment_id = p.id) AS invoice"
         " FROM payment p JOIN client c ON c.id = p.client_id WHERE p.method NOT IN ('credit_note', 'discount')"
-        " ORDER BY p.received_on, p.id"
+        f" AND NOT {REVERSED} ORDER BY p.received_on, p.id"
     ):
         yield {
             "client": row["code"],
@@ -93,7 +98,9 @@ def export_notes(ledger: Ledger, kind: str) -> list[str]:
     """What an export of `kind` leaves out or flattens, one sentence each (none: it re-imports whole)."""
     if kind == "payments":
         count = ledger.scalar("SELECT COUNT(*) FROM payment WHERE method IN ('credit_note', 'discount')")
-        return [f"{count} settlement(s) by credit note or discount are not exported"] if count else []
+        notes = [f"{count} settlement(s) by credit note or discount are not exported"] if count else []
+        undone = ledger.scalar("SELECT COUNT(*) FROM payment WHERE reverses_id IS NOT NULL")
+        return notes + ([f"{undone} reversed payment(s) and their reversals are not exported"] if undone else [])
     if kind != "invoices":
         return []
     counts = ledger.one(

@@ -249,7 +249,7 @@ def test_the_camt_builder_writes_schema_valid_files(tmp_path: Path, message: str
 # -- OFX ------------------------------------------------------------------------------------------------
 
 OFX_LINES = [
-    payment(debtor="Crème Brûlée et Fils", ustrd=["FACTURE F-2026-0042 réglée"], acct_svcr_ref="2026110200001"),
+    payment(debtor="Crème Brûlée & Fils", ustrd=["FACTURE F-2026-0042 réglée"], acct_svcr_ref="2026110200001"),
     Tx(Decimal("-45.67"), booked=date(2026, 11, 5), creditor="PRLV EDF", acct_svcr_ref="2026110500002"),
 ]
 
@@ -269,8 +269,8 @@ def test_ofx_v1_sgml_in_cp1252(tmp_path: Path, closed: bool):
     assert statement.account == OURS and statement.label == "30006 00001 12345678901 89"
     credit, debit = statement.lines
     assert (credit.amount, credit.booked_on, credit.value_on) == (eur("1150.00"), date(2026, 11, 2), date(2026, 11, 3))
-    assert credit.debtor == "Crème Brûlée et Fils"
-    assert credit.text == "Crème Brûlée et Fils FACTURE F-2026-0042 réglée"
+    assert credit.debtor == "Crème Brûlée & Fils"  # written &amp; in the file
+    assert credit.text == "Crème Brûlée & Fils FACTURE F-2026-0042 réglée"
     assert (credit.references, credit.bank_ref, credit.extra) == ((RF,), "2026110200001", {"type": "CREDIT"})
     assert credit.account == OURS
     assert (debit.amount, debit.booked_on, debit.value_on) == (eur("-45.67"), date(2026, 11, 5), None)
@@ -285,9 +285,20 @@ def test_ofx_v2_xml_in_utf8(tmp_path: Path):
     [statement] = read(path)
     assert statement.account == OURS
     assert [(x.amount, x.debtor, x.bank_ref) for x in statement.lines] == [
-        (eur("1150.00"), "Crème Brûlée et Fils", "2026110200001"),
+        (eur("1150.00"), "Crème Brûlée & Fils", "2026110200001"),
         (eur("-45.67"), "PRLV EDF", "2026110500002"),
     ]
+
+
+@pytest.mark.parametrize("writer", ["v1", "v1 raw", "v2"])
+def test_ofx_special_characters_are_read_as_written(tmp_path: Path, writer: str):
+    tx = Tx(Decimal("10.00"), debtor="Dupont & Fils <SA>", ustrd=["Réf. A&B"])
+    path = (ofx_v2 if writer == "v2" else ofx_v1)(tmp_path / "r.ofx", "30006", "00001", "12345678901", [tx])
+    assert b"Dupont &amp; Fils &lt;SA&gt;" in path.read_bytes()
+    if writer == "v1 raw":  # some banks write a bare "&" in SGML
+        path.write_bytes(path.read_bytes().replace(b"A&amp;B", b"A&B"))
+    line = only_line(read(path))
+    assert (line.debtor, line.text) == ("Dupont & Fils <SA>", "Dupont & Fils <SA> Réf. A&B")
 
 
 def test_ofx_french_account_without_its_key_gets_it_computed(tmp_path: Path):

@@ -423,6 +423,28 @@ def test_csv_debit_written_with_a_sign_stays_a_debit(tmp_path: Path):
     assert [x.amount for x in read(path)[0].lines] == [eur("1150.00"), eur("-12.30"), eur("-4.00")]
 
 
+def test_csv_bad_amount_is_refused_naming_its_line(tmp_path: Path):
+    path = table(tmp_path / "r.csv", [
+        ["Relevé du compte 12345678901"],
+        ["Date", "Libellé", "Montant"],
+        ["02/11/2026", "VIREMENT EN VOTRE FAVEUR\nACME SARL\nFACTURE F-2026-0042", "1150,00"],
+        ["03/11/2026", "PRLV EDF", "12,3,4"],
+    ])  # fmt: skip
+    assert path.read_bytes().splitlines()[5].startswith(b"03/11/2026")  # line 6 of the file
+    with pytest.raises(BadInput) as refused:
+        read(path)
+    assert refused.value.message.startswith(f"{path}, line 6: '12,3,4'")
+
+
+def test_csv_unterminated_quote_is_refused_naming_its_line(tmp_path: Path):
+    path = table(tmp_path / "r.csv", [["Date", "Libellé", "Montant"], ["02/11/2026", "VIR", "1,00"]])
+    path.write_bytes(path.read_bytes() + b'03/11/2026;"PRLV ' + b"x" * 200_000 + b";-1,00\r\n")
+    with pytest.raises(BadInput) as refused:
+        read(path)
+    assert refused.value.message.startswith(f"{path}, line 3: ")  # where the quote opens
+    assert "quote" in refused.value.hint
+
+
 def test_csv_bad_date_is_refused_naming_its_line(tmp_path: Path):
     path = table(tmp_path / "r.csv", [["Date", "Libellé", "Montant"], ["31/02/2026", "X", "1,00"]])
     with pytest.raises(BadInput, match=r"line 2: '31/02/2026' is not a date"):

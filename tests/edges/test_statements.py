@@ -398,6 +398,19 @@ def test_csv_english_headers(tmp_path: Path, two_columns: bool):
     ]
 
 
+def test_csv_english_export_with_commas(tmp_path: Path):
+    path = table(tmp_path / "r.csv", [
+        ["Date", "Description", "Amount", "Currency"],
+        ["02/11/2026", "ACME, invoice F-2026-0042", "1,234.56", "EUR"],
+        ["05/11/2026", "EDF", "-45.67", "EUR"],
+    ], encoding="utf-8", delimiter=",")  # fmt: skip
+    lines = read(path)[0].lines
+    assert [(x.amount, x.text) for x in lines] == [
+        (eur("1234.56"), "ACME, invoice F-2026-0042"),
+        (eur("-45.67"), "EDF"),
+    ]
+
+
 @pytest.mark.parametrize("thousands", ["\u00a0", "\u202f", " ", "."])
 def test_csv_amounts_with_grouped_thousands(tmp_path: Path, thousands: str):
     rows = [Tx(Decimal("1234567.89")), Tx(Decimal("-1234.56")), Tx(Decimal("999.00"))]

@@ -164,12 +164,12 @@ def _line(row: list[str], columns: dict[str, Any], layout: dict[str, Any], curre
 
 
 def _amount(raw: str, currency: str, where: str) -> int | None:
-    """An amount in minor units as banks write it: "1 234,56", "-45,67", "+1150,00", "1.234,56 €"."""
+    """An amount in minor units as banks write it: "1 234,56", "-45,67", "+1150,00", "1.234,56 €", "1,234.56"."""
     text = re.sub(r"[\s\u00a0\u202f€]|EUR", "", raw)
     if not text:
         return None
-    if "," in text and "." in text:
-        text = text.replace(".", "")  # "1.234,56": points group the thousands
+    if "," in text and "." in text:  # the last mark is the decimal one, the other groups the thousands
+        text = text.replace("." if text.rfind(",") > text.rfind(".") else ",", "")
     try:
         return parse_amount(text, currency, allow_zero=True, allow_negative=True).minor
     except MoneyError as exc:

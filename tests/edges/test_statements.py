@@ -226,6 +226,18 @@ def test_camt_truncated_file_is_refused_naming_it(tmp_path: Path):
     assert refused.value.message.startswith(f"{path}: not a readable camt file")
 
 
+@pytest.mark.parametrize(
+    ("written", "bad", "reason"),
+    [(b">1150.00<", b">1150,0O<", "'1150,0O' is not an amount"), (b"2026-11-02", b"2026-13-02", "is not a date")],
+)
+def test_camt_bad_value_is_refused_naming_the_file(tmp_path: Path, written: bytes, bad: bytes, reason: str):
+    path = camt053(tmp_path / "bad.xml", 8, OURS, [payment()])
+    path.write_bytes(path.read_bytes().replace(written, bad))
+    with pytest.raises(BadInput) as refused:
+        read(path)
+    assert refused.value.message.startswith(f"{path}: ") and reason in refused.value.message
+
+
 def test_camt_with_no_statement_is_refused(tmp_path: Path):
     path = camt(tmp_path / "empty.xml", "053", 8, [])
     with pytest.raises(BadInput, match="no statement"):

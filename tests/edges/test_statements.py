@@ -504,6 +504,16 @@ def test_csv_layout_from_the_configuration(tmp_path: Path):
     assert (second.amount, second.debtor, second.account) == (Money(-120000, "CHF"), "Régie du Lac", statement.account)
 
 
+@pytest.mark.parametrize("fmt", [None, "camt", "ofx", "csv"])
+def test_a_missing_file_or_a_folder_is_refused(tmp_path: Path, fmt: str | None):
+    with pytest.raises(BadInput) as missing:
+        read(tmp_path / "nope.xml", fmt)
+    assert str(tmp_path / "nope.xml") in missing.value.message
+    with pytest.raises(BadInput) as folder:
+        read(tmp_path, fmt)
+    assert str(tmp_path) in folder.value.message
+
+
 # -- detection ------------------------------------------------------------------------------------------
 
 

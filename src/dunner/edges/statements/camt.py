@@ -61,7 +61,7 @@ def read_camt(path: Path) -> list[Statement]:
             name = local(element.tag)
             if event == "start":
                 if element.getparent() is None and element.getroottree().docinfo.doctype:
-                    raise BadInput(f"{path}: a camt statement has no DOCTYPE; this file is refused")
+                    raise BadInput("a camt statement has no DOCTYPE; this file is refused")
                 if name in CONTAINERS:
                     current = Statement("")
                     statements.append(current)
@@ -78,6 +78,12 @@ def read_camt(path: Path) -> list[Statement]:
                 del parent[0]
     except etree.XMLSyntaxError as exc:
         raise BadInput(f"{path}: not a readable camt file (line {exc.lineno}: {exc.msg})") from None
+    except BadInput as exc:  # what is wrong inside: named with the file, as several may be read at once
+        raise BadInput(f"{path}: {exc.message}", hint=exc.hint) from None
+    except IsADirectoryError:
+        raise BadInput(f"{path} is a folder, not a statement") from None
+    except OSError as exc:  # the format was given, so nothing opened the file before
+        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
     if not statements:
         raise BadInput(f"{path}: no statement (Stmt, Ntfctn or Rpt) in this camt file")
     return statements

@@ -15,6 +15,7 @@ import warnings
 from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import unescape
 
 from dunner.core.errors import BadInput
 from dunner.core.money import MoneyError, check_currency, parse_amount
@@ -25,6 +26,9 @@ from dunner.core.statements import Line, Statement
 # an aggregate that opens: taken out before parsing.
 _EMPTY = re.compile(rb"<(NAME|MEMO|REFNUM|CHECKNUM|SIC|PAYEEID|EXTDNAME|DTUSER|DTAVAIL)>[ \t]*(?=\r?\n?[ \t]*<)")
 STATEMENTS = ("STMTRS", "CCSTMTRS")
+# The parsed tree keeps the escapes of the text (OFX escapes &, < and >, and banks add XML's and &nbsp;):
+# ofxtools undoes them in its typed conversion, which dunner does not use.
+ENTITIES = {"&nbsp;": " ", "&apos;": "'", "&quot;": '"'}
 
 
 def read_ofx(path: Path) -> list[Statement]:
@@ -82,7 +86,7 @@ def _account(account: Any) -> tuple[str, str]:
 
 def _line(trn: Any, account: str, currency: str, path: Path) -> Line:
     def field(name: str) -> str:
-        return (trn.findtext(name) or "").strip()
+        return unescape(trn.findtext(name) or "", ENTITIES).strip()
 
     cur = field("CURRENCY/CURSYM") or field("ORIGCURRENCY/CURSYM") or currency
     try:

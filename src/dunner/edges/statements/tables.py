@@ -64,11 +64,11 @@ def read_csv(path: Path, layout: dict[str, Any]) -> list[Statement]:
     """The file's lines as one statement (a CSV export names no account: the business's is assumed)."""
     text = _decode(path, layout.get("encoding"))
     delimiter = layout.get("delimiter") or _delimiter(text)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    start, columns = _header(rows, layout, path)
+    numbered = _rows(text, delimiter, path)
+    start, columns = _header([row for _, row in numbered], layout, path)
     statement = Statement(layout.get("account", ""), id=path.name)
     currency = layout.get("default_currency", "EUR")
-    for number, row in enumerate(rows[start + 1 :], start=start + 2):
+    for number, row in numbered[start + 1 :]:
         if not any(cell.strip() for cell in row):
             continue
         line = _line(row, columns, layout, currency, f"{path}, line {number}")
@@ -84,6 +84,20 @@ def _decode(path: Path, encoding: str | None) -> str:
         except (OSError, LookupError, UnicodeDecodeError) as exc:
             raise BadInput(f"cannot read {path} as {encoding}: {exc}") from None
     return read_text(str(path))
+
+
+def _rows(text: str, delimiter: str, path: Path) -> list[tuple[int, list[str]]]:
+    """The rows, each with the line of the file it starts on (a quoted label may run over several lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for row in reader:
+            rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:  # a quote never closed takes the rest of the file into one cell
+        raise BadInput(f"{path}, line {start}: {exc}", hint='a quote (") opened on this line is never closed') from None
+    return rows
 
 
 def _delimiter(text: str) -> str:
@@ -149,12 +163,12 @@ def _line(row: list[str], columns: dict[str, Any], layout: dict[str, Any], curre
 
 
 def _amount(raw: str, currency: str, where: str) -> int | None:
-    """An amount in minor units as banks write it: "1 234,56", "-45,67", "+1150,00", "1.234,56 €"."""
+    """An amount in minor units as banks write it: "1 234,56", "-45,67", "+1150,00", "1.234,56 €", "1,234.56"."""
     text = re.sub(r"[\s\u00a0\u202f€]|EUR", "", raw)
     if not text:
         return None
-    if "," in text and "." in text:
-        text = text.replace(".", "")  # "1.234,56": points group the thousands
+    if "," in text and "." in text:  # the last mark is the decimal one, the other groups the thousands
+        text = text.replace("." if text.rfind(",") > text.rfind(".") else ",", "")
     try:
         return parse_amount(text, currency, allow_zero=True, allow_negative=True).minor
     except MoneyError as exc:

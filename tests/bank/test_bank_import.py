@@ -222,7 +222,7 @@ def test_a_bad_file_writes_nothing_and_names_its_problem(books, ledger, tmp_path
     bad = tmp_path / "b.xml"
     bad.write_bytes(good.read_bytes().replace(b"1200.00", b"12O0.00"))
     result = books("bank", "import", str(good), str(bad), code=2)
-    assert result.stderr.startswith("Error:") and "b.xml, line " in result.stderr and "12O0.00" in result.stderr
+    assert result.stderr.startswith("Error:") and "b.xml: line " in result.stderr and "12O0.00" in result.stderr
     assert lines(books) == [] and payments(ledger) == []
 
 

@@ -150,6 +150,15 @@ def test_camt_return_is_read_with_its_reversal_and_reason(tmp_path: Path, versio
 
 
 @pytest.mark.parametrize("version", VERSIONS)
+def test_camt_return_that_keeps_the_original_roles_names_the_payer(tmp_path: Path, version: int):
+    """Some banks write a return with the original transfer's roles: the client as debtor, us as creditor."""
+    back = Tx(Decimal("-1150.00"), return_reason="MD06", debtor="ACME SARL", debtor_iban=ACME, creditor="Moi",
+              creditor_iban=OURS, acct_svcr_ref="RTR-2")  # fmt: skip
+    line = only_line(read(camt053(tmp_path / "s.xml", version, OURS, [back])))
+    assert (line.debtor, line.debtor_iban, line.return_reason) == ("ACME SARL", ACME, "MD06")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("status", ["PDNG", "INFO"])
 def test_camt_entries_not_booked_are_not_lines(tmp_path: Path, version: int, status: str):
     entries = [payment(status=status, acct_svcr_ref="P-1"), payment(acct_svcr_ref="B-1")]

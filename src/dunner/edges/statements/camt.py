@@ -72,7 +72,7 @@ def read_camt(path: Path) -> list[Statement]:
             try:
                 _take(current, name, element)
             except BadInput as exc:  # named with where it is: the file and the entry's line
-                raise BadInput(f"{path}, line {element.sourceline}: {exc.message}", hint=exc.hint) from None
+                raise BadInput(f"line {element.sourceline}: {exc.message}", hint=exc.hint) from None
             element.clear(keep_tail=False)
             while element.getprevious() is not None:  # what was read is dropped: flat memory
                 del parent[0]
@@ -135,15 +135,18 @@ def entry_lines(entry: Any, statement: Statement) -> list[Line]:
 
 def _tx_line(tx: Any, amount: Money, bank_ref: str, note: str, common: dict[str, Any]) -> Line:
     parties = child(tx, "RltdPties")
-    side = "Dbtr" if amount.minor > 0 else "Cdtr"  # who paid us, or whom we paid
-    party = child(parties, side)
-    name = text(party, "Pty", "Nm") or text(party, "Nm")
-    iban = text(parties, f"{side}Acct", "Id", "IBAN")
+    returned = child(tx, "RtrInf")
+    name, iban = _party(parties, "Dbtr" if amount.minor > 0 else "Cdtr")  # who paid us, or whom we paid
+    if (
+        amount.minor < 0
+        and (returned is not None or common["reversal"])
+        and compact_iban(iban) in ("", common["account"])
+    ):
+        name, iban = _party(parties, "Dbtr")  # a return that keeps the original roles: the payer is the debtor
     remittance = child(tx, "RmtInf")
     unstructured = [text(u) for u in children(remittance, "Ustrd") if text(u)]
     structured = [text(s, "CdtrRefInf", "Ref") for s in children(remittance, "Strd") if text(s, "CdtrRefInf", "Ref")]
     end_to_end = text(tx, "Refs", "EndToEndId")
-    returned = child(tx, "RtrInf")
     reason = text(returned, "Rsn", "Cd") or text(returned, "Rsn", "Prtry")
     words = [*unstructured, text(tx, "AddtlTxInf"), note]
     return Line(
@@ -157,6 +160,12 @@ def _tx_line(tx: Any, amount: Money, bank_ref: str, note: str, common: dict[str,
         return_reason=reason,
         **common,
     )
+
+
+def _party(parties: Any, side: str) -> tuple[str, str]:
+    """The name and IBAN of one side of a transaction (`Dbtr` or `Cdtr`), as 001.02 and 001.07+ write them."""
+    party = child(parties, side)
+    return text(party, "Pty", "Nm") or text(party, "Nm"), text(parties, f"{side}Acct", "Id", "IBAN")
 
 
 def _tx_amount(tx: Any, statement: Statement) -> Money | None:

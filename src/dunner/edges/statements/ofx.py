@@ -88,7 +88,8 @@ def _line(trn: Any, account: str, currency: str, path: Path) -> Line:
     def field(name: str) -> str:
         return unescape(trn.findtext(name) or "", ENTITIES).strip()
 
-    cur = field("CURRENCY/CURSYM") or field("ORIGCURRENCY/CURSYM") or currency
+    # CURRENCY: the amounts are in that currency; ORIGCURRENCY: they were converted to the statement's (OFX 2.1.1, 5.2)
+    cur = field("CURRENCY/CURSYM") or currency
     try:
         amount = parse_amount(field("TRNAMT"), check_currency(cur), allow_zero=True, allow_negative=True)
     except MoneyError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -373,3 +374,22 @@ def test_an_export_of_payments_leaves_a_reversed_payment_and_its_reversal_out(bo
     result = books("export", "payments", "-")
     assert [r["reference"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["CHQ-1"]
     assert "1 reversed payment(s) and their reversals are not exported" in result.stderr
+
+
+def test_an_ofx_money_export_written_by_ofxtools(books, ledger, tmp_path):
+    """OFX 1.x SGML in Windows-1252, as French banks' "Money" exports: the account is named by code banque,
+    code guichet and numéro de compte, which make the business's IBAN (FR76 3000 6000 0112 3456 7890 189)."""
+    from statements_builders import Tx, ofx_v1
+
+    txs = [
+        Tx(Decimal("1200.00"), booked=date(2026, 3, 2), debtor="ACME SARL", ustrd=["FACTURE F-2026-0001"],
+           acct_svcr_ref="FIT-1"),
+        Tx(Decimal("-58.20"), booked=date(2026, 3, 2), debtor="Crème & Café", acct_svcr_ref="FIT-2"),
+    ]  # fmt: skip
+    path = ofx_v1(tmp_path / "releve.ofx", "30006", "00001", "12345678901", txs, acctkey="89")
+    result = books("bank", "import", str(path), "--as-of", "2026-03-03")
+    assert "releve.ofx (ofx): 2 lines, 2 new: 1 matched, 1 ignored." in result.stderr
+    assert payments(ledger) == [("ACME", "2026-03-02", 120000, "transfer", "FIT-1")]
+    assert [r["account"] for r in lines(books)] == [OURS, OURS]
+    other = ofx_v1(tmp_path / "autre.ofx", "30006", "00001", "99999999999", txs)
+    assert "30006 00001 99999999999" in books("bank", "import", str(other), code=2).stderr

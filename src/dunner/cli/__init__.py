@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "insight",
     "transfer",
     "bank",
+    "einvoice",
 )
 # Where each command is defined, so that running one imports its module alone (tests/test_startup.py
 # checks this against the modules; a command missing here still runs, after importing them all).
@@ -42,6 +43,7 @@ COMMANDS = {
     **dict.fromkeys(["stats", "forecast", "report"], "insight"),
     **dict.fromkeys(["import", "export", "copy"], "transfer"),
     "bank": "bank",
+    "platform": "einvoice",
 }
 # The root options that take a value (`dunner --db PATH aging`), and those that stop at the root.
 VALUED = ("--db", "--config")

@@ -176,21 +176,70 @@ def pdf(
 
 @app.command("send")
 def send(
-    ctx: typer.Context, invoice: Annotated[str, typer.Argument(help="The invoice number.")], on: OnOption = None
+    ctx: typer.Context,
+    invoice: Annotated[str, typer.Argument(help="The invoice number.")],
+    on: OnOption = None,
+    via: Annotated[
+        str | None,
+        Opt(
+            "--via",
+            help="email or platform (default: [einvoicing] send for French businesses, else email).",
+            metavar="email|platform",
+        ),
+    ] = None,
+    resend_uncertain: Annotated[
+        bool, Opt("--resend-uncertain", help="Submit again, same tracking id, a submission a crash left unsure.")
+    ] = False,
 ) -> None:
-    """Email an invoice to the client, its PDF attached (Factur-X when its lines allow it).
+    """Send an invoice: by email, its PDF attached (Factur-X when its lines allow it), or through the
+    approved e-invoicing platform (its Factur-X submitted once, under the invoice number as tracking id).
 
-    Its reminders later reply to this message, so they thread together in the client's mail reader.
+    An emailed invoice's reminders reply to its message, so they thread together in the client's mail reader.
 
     Example: dunner send F-2026-0012
     """
-    from dunner.documents.sending import send_invoice
+    from dunner.core.validate import choice
 
     shared = state(ctx)
-    sent = send_invoice(shared.ledger, shared.config, invoice, shared.as_of(on))
+    day = shared.as_of(on)
+    chosen = choice(via, ("email", "platform"), "--via") if via else None
+    if chosen is None:
+        from dunner.einvoicing.sending import via_platform
+        from dunner.ledger.invoices import client_of_invoice
+
+        chosen = "platform" if via_platform(shared.config, client_of_invoice(shared.ledger, invoice)) else "email"
+    if chosen == "platform":
+        _send_platform(shared, invoice, day, resend_uncertain)
+        return
+    from dunner.documents.sending import send_invoice
+
+    sent = send_invoice(shared.ledger, shared.config, invoice, day)
     typer.echo(
         f"Sent {sent.number}{' (Factur-X)' if sent.facturx else ''} to {', '.join(sent.recipients)}: {sent.message_id}"
     )
+
+
+def _send_platform(shared: object, invoice: str, day: object, resend_uncertain: bool) -> None:
+    from dunner.core.errors import OperationalError
+    from dunner.einvoicing.sending import send_via_platform
+    from dunner.einvoicing.status import connect
+
+    ledger, config = shared.ledger, shared.config  # type: ignore[attr-defined]
+    done = send_via_platform(ledger, config, invoice, day, connect(config), resend_uncertain=resend_uncertain)
+    outcome = done.outcome
+    if outcome.state == "submitted":
+        typer.echo(f"Submitted {done.number} to the platform: flow {outcome.flow_id}")
+    elif outcome.state == "skipped":
+        typer.echo(f"{done.number} was submitted already ({outcome.detail}): nothing sent", err=True)
+    elif outcome.state == "rejected":
+        from dunner.core.errors import BadInput
+
+        raise BadInput(f"the platform refused {done.number}: {outcome.detail}")
+    else:
+        raise OperationalError(
+            f"{done.number} was not submitted: {outcome.detail}",
+            hint=f"dunner send {done.number} --via platform, later",
+        )
 
 
 @app.command("notice")

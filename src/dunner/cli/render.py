@@ -231,6 +231,12 @@ def show_run(report: Any, fmt: str, locale: str) -> None:
     )
     for note in report.bank:
         typer.echo(f"Bank: {note}.", err=True)
+    if report.platform is not None:
+        from dunner.cli.einvoice import say_sync
+
+        say_sync(report.platform)
+    if report.platform_problem:
+        typer.echo(f"Warning: {report.platform_problem}.", err=True)
     for warning in report.warnings:
         typer.echo(f"Warning: {warning}", err=True)
     if report.uncertain:
@@ -332,6 +338,7 @@ def show_agenda(rows: Any, as_of: Any, fmt: str, locale: str) -> None:
         "check": "bold red",
         "bank-proposed": "blue",
         "bank-unmatched": "blue",
+        "platform": "bold red",
     }
     emit(
         fmt,

@@ -60,8 +60,11 @@ def agenda(ledger: Ledger, as_of: date, config: Config | None = None) -> Iterato
         yield from _pre_due_calls(ledger, config, as_of)
     yield from _promises(ledger, as_of)
     from dunner.bank.lines import doubtful_credits
+    from dunner.einvoicing.status import attention
 
     yield from doubtful_credits(ledger, as_of)
+    owners = [r[0] for r in ledger.all("SELECT owner FROM platform_flow WHERE state = 'sending'") if r[0]]
+    yield from attention(ledger, as_of, ledger.running(owners))
 
 
 def close_settled_tasks(

@@ -45,10 +45,11 @@ def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[
         owners = tuple((r.id, r.owner or "") for r in left)
         options = replace(options, abandoned=frozenset(r.id for r in left), resend=resend, owners=owners)
     news, fresh = bank_first(ledger, config, options)
+    heard, problem = platform_first(ledger, config, options)
     todo = plan(ledger, config, policy, options)
     settings = MailSettings.from_config(config.section("mail"), config.business.email, config.resolve)
     dry = options.dry_run or settings.transport == "dry-run"
-    report = Report(dry_run=dry, uncertain=describe(left), bank=news)
+    report = Report(dry_run=dry, uncertain=describe(left), bank=news, platform=heard, platform_problem=problem)
     renderer = Renderer(config.templates_dir)
     warnings, blocked = _preflight(ledger, config, renderer, settings, todo, options, policy)
     report.warnings += warnings
@@ -135,6 +136,26 @@ def _dry_actions(todo: Plan, held: str) -> list[Action]:
     status = "held" if held else "planned"
     actions += [action(t, draft.step, status, detail=held) for draft in todo.drafts for t in draft.targets]
     return actions
+
+
+def platform_first(ledger: Ledger, config: Config, options: RunOptions) -> tuple[Any, str]:
+    """Before anything is chased: the platform's statuses since the last sync (a refusal or a dispute stops
+    the chase the day it arrives), and the payments to report. Not on a dry run, which writes nothing; a
+    platform that cannot be reached is said, and the run goes on with what the ledger knows."""
+    from dunner.einvoicing.status import configured, connect
+
+    if options.dry_run or not configured(config):
+        return None, ""
+    from dunner.edges.platform import PlatformError
+    from dunner.einvoicing.sync import sync
+
+    try:
+        return sync(ledger, config, connect(config), options.as_of), ""
+    except PlatformError as exc:
+        return (
+            None,
+            f"the e-invoicing platform was not reached ({exc.message}): its statuses since the last sync were not read",
+        )
 
 
 def bank_first(ledger: Ledger, config: Config, options: RunOptions) -> tuple[list[str], Freshness | None]:

@@ -45,6 +45,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)
     bank: list[str] = field(default_factory=list)  # what the bank inbox brought, and how fresh the bank is
+    platform: Any = None  # what the e-invoicing platform said first (einvoicing.sync.SyncReport)
+    platform_problem: str = ""  # the platform could not be reached: its statuses were not read
     dry_run: bool = False
 
     @property

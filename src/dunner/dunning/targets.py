@@ -193,6 +193,9 @@ def blocked(target: Target, state: dict[str, Any], paused: date | None, as_of: d
         return "client paused" + ("" if paused == date.max else f" until {paused}")
     if state.get("disputed"):
         return "disputed"
+    if state.get("hold") and state["held_until"] >= as_of:
+        until = state["held_until"]
+        return state["hold"] + ("" if until == date.max else f" (until {until})")
     promise = state.get("promise")
     if promise is not None and promise >= as_of:
         return f"payment promised for {promise}"

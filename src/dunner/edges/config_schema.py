@@ -187,6 +187,17 @@ def _layouts(value: Any) -> dict[str, dict[str, Any]]:
     return value
 
 
+def _url(value: Any) -> str:
+    """An http(s) URL; plain http only to this machine (a test platform on 127.0.0.1)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(_line(value))
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme not in ("https", "http") or not parts.hostname or (parts.scheme == "http" and not local):
+        raise ValueError(f"'{value}' is not an https:// URL")
+    return value
+
+
 # Every section and key the file may hold, with its check. An unknown key is an error: a typo in a
 # key must not silently fall back to a default.
 SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
@@ -258,6 +269,18 @@ SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
         "accounts": _accounts,
         "hold_after_days": _int_range(0, 365),
         "csv": _layouts,
+    },
+    # The approved platform of the French e-invoicing reform (AFNOR XP Z12-013 Flow and Directory Services).
+    "einvoicing": {
+        "flow_url": _url,
+        "directory_url": _url,
+        "token_url": _url,
+        "client_id": _line,
+        "client_secret_env": _line,
+        "client_secret_command": _line,
+        "timeout": _int_range(1, 600),
+        "send": _choice("email", "platform"),
+        "payment_sent_days": _int_range(0, 90),
     },
     "agenda": {"call_amount": _amount, "call_days_before": _int_range(0, 90)},
 }

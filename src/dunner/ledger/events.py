@@ -40,17 +40,25 @@ def log_event(
 
 
 def event_states(ledger: Ledger, as_of: date, invoice_id: int | None = None) -> dict[int, dict[str, Any]]:
-    """Per invoice, as of a date: disputed or not, and the latest promise date."""
+    """Per invoice, as of a date: disputed or not, the latest promise date, and a hold from the e-invoicing
+    platform (`hold`: the text saying why, with `held_until`, date.max until a later status releases it)."""
     states: dict[int, dict[str, Any]] = defaultdict(dict)
     only = " AND invoice_id = :invoice_id" if invoice_id is not None else ""
     for row in ledger.rows(
-        "SELECT invoice_id, kind, promise_on FROM event WHERE kind IN ('dispute', 'resolved', 'promise')"
+        "SELECT invoice_id, kind, text, promise_on FROM event"
+        " WHERE kind IN ('dispute', 'resolved', 'promise', 'hold', 'release')"
         f" AND invoice_id IS NOT NULL AND happened_on <= :as_of{only} ORDER BY happened_on, id",
         {"as_of": as_of.isoformat(), "invoice_id": invoice_id},
     ):
         state = states[row["invoice_id"]]
         if row["kind"] == "promise":
             state["promise"] = date.fromisoformat(row["promise_on"])
+        elif row["kind"] == "hold":
+            state["hold"] = row["text"] or "held"
+            state["held_until"] = date.fromisoformat(row["promise_on"]) if row["promise_on"] else date.max
+        elif row["kind"] == "release":
+            state.pop("hold", None)
+            state.pop("held_until", None)
         else:
             state["disputed"] = row["kind"] == "dispute"
     return states

@@ -14,7 +14,7 @@ from dunner.core.invoicing import Line
 from dunner.core.money import Money
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.balances import PAID
-from dunner.ledger.clients import get_client
+from dunner.ledger.clients import Client, get_client
 
 STATUSES = ("open", "overdue", "paid", "all")
 
@@ -127,3 +127,9 @@ def invoice_lines(ledger: Ledger, invoice: Invoice) -> list[Line]:
         )
         for r in ledger.all("SELECT * FROM invoice_line WHERE invoice_id = ? ORDER BY position", (invoice.id,))
     ]
+
+
+def client_of_invoice(ledger: Ledger, number: str) -> Client:
+    """The client an invoice is made out to."""
+    invoice = get_invoice(ledger, number)
+    return get_client(ledger, ledger.scalar("SELECT code FROM client WHERE id = ?", (invoice.client_id,)))

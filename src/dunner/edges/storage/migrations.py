@@ -254,6 +254,53 @@ CREATE TABLE client_iban (
 CREATE INDEX client_iban_client ON client_iban (client_id)
 """
 
+# The approved platform (French e-invoicing reform): each flow dunner submits (an invoice, a status it
+# reports such as 212 "Encaissée"), claimed like a reminder before the call (state `sending`, the run's
+# token) and completed with the platform's answer; each lifecycle status received, once; where the last
+# sync stopped.
+M009_PLATFORM = """
+CREATE TABLE platform_flow (
+    id INTEGER PRIMARY KEY,
+    tracking_id TEXT NOT NULL UNIQUE,
+    invoice_id INTEGER NOT NULL REFERENCES invoice (id),
+    payment_id INTEGER REFERENCES payment (id),
+    kind TEXT NOT NULL,
+    status_code INTEGER,
+    amount_cents INTEGER,
+    state TEXT NOT NULL,
+    flow_id TEXT,
+    sha256 TEXT,
+    owner TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX platform_flow_invoice ON platform_flow (invoice_id);
+CREATE INDEX platform_flow_state ON platform_flow (state);
+CREATE INDEX platform_flow_flow ON platform_flow (flow_id);
+CREATE TABLE platform_status (
+    id INTEGER PRIMARY KEY,
+    flow_id TEXT NOT NULL,
+    invoice_number TEXT NOT NULL,
+    invoice_id INTEGER REFERENCES invoice (id),
+    code INTEGER NOT NULL,
+    status_on TEXT NOT NULL,
+    reason_code TEXT,
+    reason_text TEXT,
+    amount_cents INTEGER,
+    currency TEXT,
+    received_at TEXT NOT NULL,
+    UNIQUE (flow_id, invoice_number, code)
+);
+CREATE INDEX platform_status_invoice ON platform_status (invoice_id, status_on);
+CREATE TABLE platform_sync (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    updated_after TEXT,
+    synced_at TEXT NOT NULL
+)
+"""
+
 MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_reminder_runs", _sql(M002_REMINDER_RUNS)),
@@ -262,6 +309,7 @@ MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("m005_vat_exemption", _sql(M005_VAT_EXEMPTION)),
     ("m006_reminder_owner", _sql(M006_REMINDER_OWNER)),
     ("m007_bank", _sql(M007_BANK)),
+    ("m009_platform", _sql(M009_PLATFORM)),
 ]
 
 

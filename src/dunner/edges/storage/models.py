@@ -221,6 +221,57 @@ class ClientIban(SQLModel, table=True):
     created_at: str
 
 
+class PlatformFlow(SQLModel, table=True):
+    __tablename__ = "platform_flow"
+    __table_args__ = (
+        Index("platform_flow_invoice", "invoice_id"),
+        Index("platform_flow_state", "state"),
+        Index("platform_flow_flow", "flow_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    tracking_id: str = Field(unique=True)
+    invoice_id: int = Field(foreign_key="invoice.id")
+    payment_id: int | None = Field(default=None, foreign_key="payment.id")
+    kind: str
+    status_code: int | None = None
+    amount_cents: int | None = None
+    state: str
+    flow_id: str | None = None
+    sha256: str | None = None
+    owner: str | None = None
+    attempts: int = 0
+    error: str | None = None
+    created_at: str
+    updated_at: str
+
+
+class PlatformStatus(SQLModel, table=True):
+    __tablename__ = "platform_status"
+    __table_args__ = (
+        UniqueConstraint("flow_id", "invoice_number", "code"),
+        Index("platform_status_invoice", "invoice_id", "status_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    flow_id: str
+    invoice_number: str
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    code: int
+    status_on: date
+    reason_code: str | None = None
+    reason_text: str | None = None
+    amount_cents: int | None = None
+    currency: str | None = None
+    received_at: str
+
+
+class PlatformSync(SQLModel, table=True):
+    __tablename__ = "platform_sync"
+    __table_args__ = (CheckConstraint("id = 1"),)
+    id: int | None = Field(default=None, primary_key=True)
+    updated_after: str | None = None
+    synced_at: str
+
+
 class NumberSeries(SQLModel, table=True):
     __tablename__ = "number_series"
     series: str = Field(primary_key=True)

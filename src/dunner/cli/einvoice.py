@@ -1,0 +1,107 @@
+"""dunner platform: the approved e-invoicing platform (sync of statuses, what it knows of an invoice, directory)."""
+
+from typing import Annotated, Any
+
+import typer
+
+from dunner.cli.app import app
+from dunner.cli.options import AsOfOption, Format, FormatOption
+from dunner.cli.state import state
+
+platform = typer.Typer(
+    name="platform",
+    help="The approved e-invoicing platform (AFNOR XP Z12-013): lifecycle statuses in, payments reported.\n\n"
+    "Example: dunner platform sync",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(platform)
+
+
+def say_sync(report: Any) -> None:
+    """What a sync found, on stderr (remind prints it too)."""
+    for number in report.acknowledged:
+        typer.echo(f"Platform: {number} acknowledged.", err=True)
+    for number, why in report.rejected:
+        typer.echo(f"Warning: the platform REJECTED {number}: {why}. It is not issued legally.", err=True)
+    for applied in report.statuses:
+        if applied.new:
+            from dunner.einvoicing.statuses import label
+
+            typer.echo(
+                f"Platform: {applied.invoice} {label(applied.code)} on {applied.status_on}: {applied.effect}.", err=True
+            )
+    for outcome in report.reported:
+        typer.echo(
+            f"Platform: {outcome.tracking_id} {outcome.state}"
+            + (f" ({outcome.detail})" if outcome.detail else "")
+            + ".",
+            err=True,
+        )
+    for problem in report.problems:
+        typer.echo(f"Warning: {problem}", err=True)
+
+
+@platform.command("sync")
+def sync(ctx: typer.Context, as_of: AsOfOption = None) -> None:
+    """Read the statuses the platform has for dunner's invoices since the last sync, and report the
+    payments received (212 Encaissée). `dunner remind` does it first when [einvoicing] is set.
+
+    Example: dunner platform sync
+    """
+    from dunner.einvoicing.status import connect
+    from dunner.einvoicing.sync import sync as run
+
+    shared = state(ctx)
+    report = run(shared.ledger, shared.config, connect(shared.config), shared.as_of(as_of))
+    say_sync(report)
+    if not (report.flows or report.reported):
+        typer.echo("Platform: nothing new.", err=True)
+    if report.rejected or report.problems or any(o.state in ("failed", "rejected") for o in report.reported):
+        raise typer.Exit(1)
+
+
+@platform.command("status")
+def status(
+    ctx: typer.Context,
+    invoice: Annotated[str, typer.Argument(help="The invoice number.", metavar="INVOICE")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show what was submitted to the platform about an invoice, and every status received.
+
+    Example: dunner platform status F-2026-0012
+    """
+    import json
+
+    from dunner.edges.output import Column, emit, machine
+    from dunner.einvoicing.status import invoice_status
+
+    shared = state(ctx)
+    found = invoice_status(shared.ledger, invoice)
+    if fmt == Format.json:
+        typer.echo(json.dumps(found, default=machine, ensure_ascii=False, indent=1))
+        return
+    flows = [Column(k) for k in ("tracking_id", "kind", "state", "flow_id", "amount", "attempts", "error")]
+    emit(fmt.value, found["flows"], flows, locale=shared.locale, title=f"Submitted: {found['invoice']}",
+         empty="Nothing submitted to the platform.")  # fmt: skip
+    if fmt == Format.table:
+        columns = [Column(k) for k in ("date", "status", "reason", "amount", "flow_id")]
+        emit("table", found["statuses"], columns, locale=shared.locale, title="Statuses", empty="No status yet.")
+
+
+@platform.command("lookup")
+def lookup(
+    ctx: typer.Context,
+    client: Annotated[str, typer.Argument(help="The client's code.", metavar="CLIENT")],
+) -> None:
+    """Ask the platform's Directory Service where a client receives its invoices, and remember it.
+
+    Example: dunner platform lookup ACME
+    """
+    from dunner.einvoicing.directory import look_up
+    from dunner.einvoicing.status import connect
+
+    shared = state(ctx)
+    found = look_up(shared.ledger, shared.config, connect(shared.config), client)
+    typer.echo(found)

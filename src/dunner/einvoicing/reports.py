@@ -1,0 +1,106 @@
+"""212 "Encaissée": the payments the seller reports to the platform (XP Z12-012; the reform's e-reporting of
+the payment of services, whose VAT is due on receipt unless the business opted for the debits).
+
+A payment recorded on such an invoice (by `dunner pay`, an import, or a bank line matched) is reported
+once per payment and invoice, with the amount applied to that invoice and the day it was received. The
+reports are found by a query, not by hooking every way a payment gets in: whatever recorded it, the next
+sync (or `remind`) submits what is missing, and one the platform could not take is retried later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from dunner.core.money import Money
+from dunner.edges.config import Config
+from dunner.edges.storage.ledger import Ledger
+from dunner.einvoicing.flows import Flow, Outcome, submit
+
+STATUS_SYNTAX, STATUS_PROFILE = "CDAR", "Basic"
+RECEIVED = 212
+# Money received on invoices that went through the platform, per payment and invoice, not reported yet.
+UNREPORTED = """
+    SELECT a.payment_id, v.id AS invoice_id, v.number, v.issued_on, v.currency, MIN(p.received_on) AS received_on,
+           SUM(a.amount_cents) AS cents
+    FROM allocation a JOIN payment p ON p.id = a.payment_id
+    JOIN instalment i ON i.id = a.instalment_id JOIN invoice v ON v.id = i.invoice_id
+    WHERE p.amount_cents > 0 AND p.reverses_id IS NULL AND p.method NOT IN ('credit_note', 'discount')
+      AND v.kind <> 'credit_note' AND {due_on_receipt}
+      AND EXISTS (SELECT 1 FROM platform_flow f WHERE f.invoice_id = v.id AND f.kind = 'invoice'
+                  AND f.state IN ('submitted', 'acknowledged'))
+      AND NOT EXISTS (SELECT 1 FROM platform_flow r WHERE r.invoice_id = v.id AND r.payment_id = a.payment_id
+                      AND r.kind = 'status' AND r.state IN ('submitted', 'acknowledged', 'rejected', 'sending'))
+    GROUP BY a.payment_id, v.id, v.number, v.issued_on, v.currency
+    HAVING SUM(a.amount_cents) > 0
+    ORDER BY MIN(p.received_on), a.payment_id, v.number
+"""
+
+
+@dataclass(frozen=True)
+class Received:
+    payment_id: int
+    invoice_id: int
+    number: str
+    issued_on: date
+    received_on: date
+    amount: Money
+
+    @property
+    def tracking_id(self) -> str:
+        return f"{self.number}-212-{self.payment_id}"
+
+
+def due_on_receipt(config: Config) -> str:
+    """SQL: the invoices whose VAT falls due when paid: services (or mixed) without the debits option."""
+    if config.business.vat_on_debits:
+        return "0 = 1"
+    return "COALESCE(v.category, 'services') IN ('services', 'mixed')"
+
+
+def unreported(ledger: Ledger, config: Config) -> Iterator[Received]:
+    for row in ledger.rows(UNREPORTED.format(due_on_receipt=due_on_receipt(config))):
+        yield Received(
+            row["payment_id"],
+            row["invoice_id"],
+            row["number"],
+            date.fromisoformat(row["issued_on"]),
+            date.fromisoformat(row["received_on"]),
+            Money(row["cents"], row["currency"]),
+        )
+
+
+def report_payments(ledger: Ledger, config: Config, flows: Any) -> list[Outcome]:
+    """Submit a 212 for every payment not reported yet; stop at the first the platform cannot take now."""
+    from dunner.edges.cdar import build_cdar
+
+    outcomes = []
+    for received in list(unreported(ledger, config)):
+        content = build_cdar(
+            code=RECEIVED,
+            invoice_number=received.number,
+            invoice_issued_on=received.issued_on,
+            status_on=received.received_on,
+            amount=received.amount,
+            seller=config.business,
+        )
+        flow = Flow(
+            tracking_id=received.tracking_id,
+            invoice_id=received.invoice_id,
+            kind="status",
+            name=f"{received.tracking_id}.xml",
+            content=content,
+            syntax=STATUS_SYNTAX,
+            profile=STATUS_PROFILE,
+            processing_rule="B2B",
+            payment_id=received.payment_id,
+            status_code=RECEIVED,
+            amount_cents=received.amount.minor,
+        )
+        outcome = submit(ledger, flows, flow)
+        outcomes.append(outcome)
+        if outcome.state == "failed":
+            break  # the platform is down: the rest waits for the next run
+    return outcomes

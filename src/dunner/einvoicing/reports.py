@@ -50,7 +50,8 @@ class Received:
 
     @property
     def tracking_id(self) -> str:
-        return f"{self.number}-212-{self.payment_id}"
+        """Unique per payment and invoice, within the spec's 36 characters (an invoice number may take 35)."""
+        return f"212-{self.payment_id}-{self.invoice_id}"
 
 
 def due_on_receipt(config: Config) -> str:

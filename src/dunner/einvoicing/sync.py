@@ -58,7 +58,7 @@ def sync(ledger: Ledger, config: Config, flows: Any, on: date) -> SyncReport:
     since = last_sync(ledger)
     for flow in flows.search(updated_after=since):
         with ledger.transaction():
-            if flow.tracking_id and _ours(ledger, flow.tracking_id):
+            if flow.direction == "Out" and flow.tracking_id and _ours(ledger, flow.tracking_id):
                 _acknowledgement(ledger, flow, on, report)
             elif flow.flow_type in LIFECYCLE_TYPES and flow.direction == "In":
                 try:

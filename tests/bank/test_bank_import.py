@@ -160,3 +160,41 @@ def test_one_transfer_for_two_invoices_settles_the_oldest_due_first(dunner, owed
         (1, 2, 20000),
         (2, 2, 30000),
     ]
+
+
+def sql_work(ledger, path: Path) -> int:
+    """The SQLite virtual-machine steps (in tens) of importing a file into `ledger`."""
+    from datetime import date
+
+    from dunner.bank.importing import import_files
+    from dunner.edges.config import find_config, load
+
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    ledger.conn.set_progress_handler(count, 10)
+    try:
+        import_files(ledger, load(find_config(None)), [path], date(2026, 11, 30))
+    finally:
+        ledger.conn.set_progress_handler(None, 10)
+    return steps[0]
+
+
+def test_recording_a_line_does_not_read_the_clients_whole_history(dunner, owed, ledger, tmp_path):
+    """The work of recording one payment is the same whatever the client paid before (the import records
+    thousands of payments: reading each client's every payment each time made it quadratic)."""
+    old = [(2, f"20{20 + n % 5}-0{1 + n % 9}-1{n % 10}", 100 + n, "EUR", "cash", "2026-01-01T00:00:00Z")
+           for n in range(3000)]  # fmt: skip
+    with ledger.transaction():
+        ledger.executemany(
+            "INSERT INTO payment (client_id, received_on, amount_cents, currency, method, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            old,
+        )  # 3,000 payments of BETA's, years ago
+    acme = sql_work(ledger, statement(tmp_path / "a.xml", tx("T1", "2026-11-05", "1000.00", text="F-2026-0001")))
+    beta = sql_work(ledger, statement(tmp_path / "b.xml", tx("T2", "2026-11-05", "250.00", text="F-2026-0003")))
+    assert [line[1:4] for line in lines()] == [("matched", 1, "F-2026-0001"), ("matched", 2, "F-2026-0003")]
+    assert beta < acme * 1.2, (acme, beta)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dunner.bank.book import build_book
-from dunner.bank.recording import handle_return, record, set_line
+from dunner.bank.recording import Known, handle_return, record, set_line
 from dunner.core.errors import BadInput, ConfigError
 from dunner.core.matching import MATCHED, Book, match
 from dunner.core.payment import compact_iban
@@ -96,8 +96,9 @@ def import_file(
     with ledger.transaction():
         fresh = _store(ledger, lines, report)
         book = build_book(ledger, as_of) if any(line.credit for _, line in fresh) else None
+        known = Known(ibans={(iban, c) for iban, clients in book.ibans.items() for c in clients}) if book else None
         for line_id, line in fresh:
-            status = _decide(ledger, config, book, line_id, line)
+            status = _decide(ledger, config, book, line_id, line, known)
             report.counts[status] = report.counts.get(status, 0) + 1
     return report
 
@@ -181,7 +182,7 @@ def _insert(ledger: Ledger, key: str, line: Line, report: FileReport, now: str) 
     )
 
 
-def _decide(ledger: Ledger, config: Config, book: Book | None, line_id: int, line: Line) -> str:
+def _decide(ledger: Ledger, config: Config, book: Book | None, line_id: int, line: Line, known: Known | None) -> str:
     """What a new line becomes: a debit is kept as ignored (a return reverses what it returns); a credit is
     matched and recorded, proposed, or left unmatched."""
     if not line.credit:
@@ -194,7 +195,7 @@ def _decide(ledger: Ledger, config: Config, book: Book | None, line_id: int, lin
     assert book is not None
     found = match(line, book)
     if found.status == MATCHED:
-        found = record(ledger, config, line_id, line, found)
+        found = record(ledger, config, line_id, line, found, known=known)
         if found.status == MATCHED:
             book.settle(found, line)
             return MATCHED

@@ -79,8 +79,6 @@ class Book:
         self.by_key: dict[tuple[str, tuple[str, ...]], list[Due]] = defaultdict(list)
         self.by_client: dict[tuple[int, str], list[Due]] = defaultdict(list)
         self.by_amount: dict[tuple[str, int], list[Due]] = defaultdict(list)
-        self.by_number: dict[str, list[Due]] = defaultdict(list)
-        self.position = {due: n for n, due in enumerate(self.dues)}  # the order of by_client's lists
         self.prefixes: set[str] = set()
         for due in self.dues:
             keys = number_keys(due.number)
@@ -89,7 +87,6 @@ class Book:
                 self.by_key[("", digits)].append(due)
             self.prefixes.add(keys[0][0])
             self.by_client[(due.client_id, due.currency)].append(due)
-            self.by_number[due.number].append(due)
             for amount in {due.owed, *due.instalments}:
                 self.by_amount[(due.currency, amount)].append(due)
         self.prefixes.discard("")
@@ -113,15 +110,16 @@ class Book:
 
     def _paid(self, match: Match, currency: str) -> list[Due]:
         """What a match pays, in by_client's order: the invoices it names, else all the client's."""
+        theirs = self.by_client[(match.client_id, currency)]  # type: ignore[index]
         if not match.invoices:
-            return self.by_client[(match.client_id, currency)]  # type: ignore[index]
-        named = {
+            return theirs
+        named = {  # found through their number's key, as matching found them
             due
             for number in set(match.invoices)
-            for due in self.by_number.get(number, ())
-            if due.client_id == match.client_id and due.currency == currency
+            for due in self.by_key.get(number_keys(number)[0], ())
+            if due.number == number and due.client_id == match.client_id and due.currency == currency
         }
-        return sorted(named, key=self.position.__getitem__)
+        return sorted(named, key=theirs.index) if len(named) > 1 else list(named)
 
 
 def match(line: Line, book: Book) -> Match:

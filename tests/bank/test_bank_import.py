@@ -198,3 +198,53 @@ def test_recording_a_line_does_not_read_the_clients_whole_history(dunner, owed, 
     beta = sql_work(ledger, statement(tmp_path / "b.xml", tx("T2", "2026-11-05", "250.00", text="F-2026-0003")))
     assert [line[1:4] for line in lines()] == [("matched", 1, "F-2026-0001"), ("matched", 2, "F-2026-0003")]
     assert beta < acme * 1.2, (acme, beta)
+
+
+def test_the_files_lines_are_let_go_before_the_book_is_built(dunner, owed, tmp_path, monkeypatch):
+    """Memory flat in the file's size: the lines are in the ledger, and out of memory, before the book of
+    what is owed (which grows with the ledger) is built; matching reads them back a chunk at a time."""
+    import gc
+
+    from dunner.bank import importing
+    from dunner.core.statements import Line
+
+    alive: list[int] = []
+    build_book = importing.build_book
+
+    def counting(ledger, as_of):
+        gc.collect()
+        alive.append(sum(isinstance(o, Line) for o in gc.get_objects()))
+        return build_book(ledger, as_of)
+
+    monkeypatch.setattr(importing, "build_book", counting)
+    path = statement(tmp_path / "nov.xml", *(tx(f"T{n}", "2026-11-05", "1.00", text="VIR") for n in range(300)))
+    done = dunner("bank", "import", str(path), "--as-of", "2026-11-30")
+    assert done.stderr.strip() == "nov.xml (camt): 300 lines, 300 new: 300 unmatched."
+    assert alive == [0]
+
+
+def test_matching_reads_back_the_lines_as_they_were_read(ledger):
+    """Every field matching and recording use comes back from the ledger as the reader gave it."""
+    from dataclasses import replace
+    from datetime import date
+
+    from dunner.bank.importing import FileReport, _store, _stored
+    from dunner.core.money import Money
+    from dunner.core.statements import Line
+
+    day = date(2026, 11, 5)
+    lines = [
+        Line(account=OURS, booked_on=day, amount=Money(12345, "EUR"), text="Facture F-1", value_on=date(2026, 11, 6),
+             debtor="ACME", debtor_iban=ACME_IBAN, references=("RF18539007547034", "X"), bank_ref="B1",
+             end_to_end="E1", statement="S-1"),
+        Line(account=OURS, booked_on=date(2026, 11, 4), amount=Money(-500, "USD"), references=("RF18 5390 0754 7034",),
+             return_reason="AC04", reversal=True),
+        Line(account="CARD-1", booked_on=day, amount=Money(1, "EUR"), references=("", "a  b"), text="CB", rank=1),
+        Line(account=OURS, booked_on=day, amount=Money(0, "EUR"), references=()),
+    ]  # fmt: skip
+    with ledger.transaction():
+        ids, references, credits = _store(ledger, lines, FileReport("s.xml", "camt"))
+        back = list(_stored(ledger, ids, references))
+    assert credits and sorted(references) == [2, 3]  # the references a space-separated column cannot give back
+    assert [line_id for line_id, _ in back] == [2, 1, 3, 4]  # booking order
+    assert [line for _, line in back] == [lines[1], lines[0], replace(lines[2], rank=0), lines[3]]

@@ -183,6 +183,7 @@ def sql_work(ledger, path: Path) -> int:
     return steps[0]
 
 
+@pytest.mark.sqlite_only  # counts SQLite's virtual-machine steps
 def test_recording_a_line_does_not_read_the_clients_whole_history(dunner, owed, ledger, tmp_path):
     """The work of recording one payment is the same whatever the client paid before (the import records
     thousands of payments: reading each client's every payment each time made it quadratic)."""

@@ -17,7 +17,6 @@ import compileall
 import csv
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,60 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ledger import build
+from bank_rows import bank_import
+from measure import AS_OF_CSV, BENCH, DUNNER, END, PYTHON, compare
 
 import dunner
-
-BENCH = Path(__file__).resolve().parent
-END = date(2026, 11, 23)
-AS_OF_CSV = ["--as-of", END.isoformat(), "--format", "csv"]
-PYTHON = sys.executable
-DUNNER = [PYTHON, "-m", "dunner"]
-# Times its only child from spawn to exit and reads its peak memory: the wrapper's own start-up (30 to
-# 40 ms here) is not counted, which would add the same constant to both sides of every ratio.
-WRAPPER = (
-    "import resource, subprocess, sys, time;"
-    "started = time.perf_counter();"
-    "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True);"
-    "print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
-
-
-def run(argv: list[str]) -> tuple[float, int]:
-    """Seconds and peak resident memory (KB) of one process."""
-    out = subprocess.run([PYTHON, "-c", WRAPPER, *argv], capture_output=True, text=True, check=True).stdout
-    seconds, peak = out.strip().splitlines()[-1].split()
-    return float(seconds), int(peak)
-
-
-def median_of(argv: list[str], runs: int, before=None) -> tuple[float, int]:
-    times, peak = [], 0
-    for _ in range(runs):
-        if before:
-            before()
-        seconds, rss = run(argv)
-        times.append(seconds)
-        peak = max(peak, rss)
-    return statistics.median(times), peak
-
-
-RESULTS: list[tuple[str, str, float | None, float | None, str, str]] = []
-
-
-def compare(what: str, ours: list[str], base: list[str], goal: float, runs: int, before=None, memory_goal=None):
-    ours_s, ours_kb = median_of(ours, runs, before)
-    base_s, _ = median_of(base, runs, before)
-    ratio = ours_s / base_s
-    verdict = "met" if ratio <= goal else f"MISSED by {ratio / goal - 1:.0%}"
-    note = f"ratio <= {goal}"
-    if memory_goal is not None:
-        mb = ours_kb / 1024
-        note += f", peak {mb:.0f} MB (goal <= {memory_goal} MB)"
-        if mb > memory_goal:
-            verdict += "; memory MISSED"
-    RESULTS.append((what, f"{ours_s:.3f} s / {base_s:.3f} s", ours_s, base_s, f"{ratio:.2f} ({note})", verdict))
-    memory = f"  peak {ours_kb / 1024:.0f} MB" if memory_goal is not None else ""
-    print(f"{what:<58} {ours_s:8.3f} s {base_s:8.3f} s  ratio {ratio:5.2f}{memory}  {verdict}", flush=True)
+from ledger import build
 
 
 def baseline_aging(folder: Path, ledger: Path, as_of: date) -> Path:
@@ -220,15 +170,102 @@ def remind_deliver(folder: Path, count: int, runs: int) -> None:
     print(f"  messages written by dunner {written[0]:,}, by the baseline {written[-1]:,}", flush=True)
 
 
+GROUPS = ("startup", "aging", "import", "remind", "bank")
+
+
+def startup_rows(folder: Path, runs: int) -> None:
+    small = folder / "ledger-100.db"
+    build(small, 100, END)
+    compare(
+        "dunner --help  vs  python -c 'import typer'",
+        [*DUNNER, "--help"],
+        [PYTHON, "-c", "import typer"],
+        1.3,
+        max(runs, 5),
+    )
+    aging = baseline_aging(folder, small, END)
+    compare(
+        "aging --format csv, 100 invoices (process)  vs  sqlite3 script",
+        [*DUNNER, "--db", str(small), "aging", "--format", "csv", "--as-of", END.isoformat()],
+        [PYTHON, str(aging), str(small)],
+        3,
+        max(runs, 5),
+    )
+
+
+def aging_rows(folder: Path, sizes: list[int], runs: int) -> None:
+    ledgers = {}
+    for size in sizes:
+        started = time.perf_counter()
+        ledgers[size] = folder / f"ledger-{size}.db"
+        counts = build(ledgers[size], size, END)
+        print(f"built {size:,} invoices, {counts['payments']:,} payments in {time.perf_counter() - started:.0f} s")
+    past = END - timedelta(days=180)
+    for size in sizes:
+        script = baseline_aging(folder, ledgers[size], past)
+        compare(
+            f"aging by client, {size:,} invoices, as of {past}  vs  raw SQL",
+            [*DUNNER, "--db", str(ledgers[size]), "aging", "--format", "csv", "--as-of", past.isoformat()],
+            [PYTHON, str(script), str(ledgers[size])],
+            1.5,
+            runs,
+            memory_goal=150,
+        )
+    big = sizes[-1]
+    compare(
+        f"aging by client, {big:,} invoices, as of today  vs  one pass over invoices",
+        [*DUNNER, "--db", str(ledgers[big]), "aging", "--format", "csv", "--as-of", END.isoformat()],
+        [
+            PYTHON,
+            "-c",
+            "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("
+            "'SELECT client_id, SUM(total_cents) FROM invoice GROUP BY client_id').fetchall()",
+            str(ledgers[big]),
+        ],
+        2,
+        runs,
+    )
+
+
+def import_row(folder: Path, count: int, runs: int) -> None:
+    clients, invoices = import_files(folder, count)
+    target = folder / "import.db"
+
+    def fresh() -> None:
+        if target.exists():
+            target.unlink()
+        for extra in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+            if extra.exists():
+                extra.unlink()
+        from dunner.setup.init import create_ledger
+
+        create_ledger(str(target))  # as `dunner init` does
+        subprocess.run(
+            [*DUNNER, "--db", str(target), "import", "clients", str(clients)], check=True, capture_output=True
+        )
+
+    compare(
+        f"import {count:,} invoices from CSV  vs  executemany in one transaction",
+        [*DUNNER, "--db", str(target), "import", "invoices", str(invoices)],
+        [PYTHON, str(baseline_import(folder)), str(target), str(invoices)],
+        3,
+        runs,
+        before=fresh,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny ledgers, one run each (the test suite's smoke)")
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (the median is kept)")
     parser.add_argument("--keep", type=Path, help="build the ledgers in this folder and keep them")
+    parser.add_argument(
+        "--only", action="append", choices=GROUPS, help="run these rows alone (repeat it for several groups)"
+    )
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     sizes = [200, 500, 1000] if args.quick else [10_000, 100_000, 1_000_000]
-    big, mid = sizes[-1], sizes[1]
+    chosen = set(args.only or GROUPS)
     print(f"{platform.platform()}, Python {platform.python_version()}, {platform.processor() or platform.machine()}")
     # As pip does when it installs dunner: otherwise, under PYTHONDONTWRITEBYTECODE, every run would
     # compile dunner's sources again (an editable install writes no .pyc files then).
@@ -236,80 +273,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        ledgers = {}
-        for size in sizes:
-            started = time.perf_counter()
-            ledgers[size] = folder / f"ledger-{size}.db"
-            counts = build(ledgers[size], size, END)
-            print(f"built {size:,} invoices, {counts['payments']:,} payments in {time.perf_counter() - started:.0f} s")
-        small = folder / "ledger-100.db"
-        build(small, 100, END)
-
-        compare(
-            "dunner --help  vs  python -c 'import typer'",
-            [*DUNNER, "--help"],
-            [PYTHON, "-c", "import typer"],
-            1.3,
-            max(runs, 5),
-        )
-        aging = baseline_aging(folder, small, END)
-        compare(
-            "aging --format csv, 100 invoices (process)  vs  sqlite3 script",
-            [*DUNNER, "--db", str(small), "aging", "--format", "csv", "--as-of", END.isoformat()],
-            [PYTHON, str(aging), str(small)],
-            3,
-            max(runs, 5),
-        )
-        past = END - timedelta(days=180)
-        for size in sizes:
-            script = baseline_aging(folder, ledgers[size], past)
-            compare(
-                f"aging by client, {size:,} invoices, as of {past}  vs  raw SQL",
-                [*DUNNER, "--db", str(ledgers[size]), "aging", "--format", "csv", "--as-of", past.isoformat()],
-                [PYTHON, str(script), str(ledgers[size])],
-                1.5,
-                runs,
-                memory_goal=150,
-            )
-        compare(
-            f"aging by client, {big:,} invoices, as of today  vs  one pass over invoices",
-            [*DUNNER, "--db", str(ledgers[big]), "aging", "--format", "csv", "--as-of", END.isoformat()],
-            [
-                PYTHON,
-                "-c",
-                "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("
-                "'SELECT client_id, SUM(total_cents) FROM invoice GROUP BY client_id').fetchall()",
-                str(ledgers[big]),
-            ],
-            2,
-            runs,
-        )
-        clients, invoices = import_files(folder, mid)
-        target = folder / "import.db"
-
-        def fresh() -> None:
-            if target.exists():
-                target.unlink()
-            for extra in (Path(f"{target}-wal"), Path(f"{target}-shm")):
-                if extra.exists():
-                    extra.unlink()
-            from dunner.setup.init import create_ledger
-
-            create_ledger(str(target))  # as `dunner init` does
-            subprocess.run(
-                [*DUNNER, "--db", str(target), "import", "clients", str(clients)], check=True, capture_output=True
-            )
-
-        compare(
-            f"import {mid:,} invoices from CSV  vs  executemany in one transaction",
-            [*DUNNER, "--db", str(target), "import", "invoices", str(invoices)],
-            [PYTHON, str(baseline_import(folder)), str(target), str(invoices)],
-            3,
-            runs,
-            before=fresh,
-        )
-        remind_choose(folder, 100_000 if not args.quick else mid, runs)
-        remind_deliver(folder, 10_000 if not args.quick else 50, runs)
+        if "startup" in chosen:
+            startup_rows(folder, runs)
+        if "aging" in chosen:
+            aging_rows(folder, sizes, runs)
+        if "import" in chosen:
+            import_row(folder, sizes[1], runs)
+        if "remind" in chosen:
+            remind_choose(folder, 100_000 if not args.quick else sizes[1], runs)
+            remind_deliver(folder, 10_000 if not args.quick else 50, runs)
+        if "bank" in chosen:
+            bank_import(folder, *((1000, 200, 500) if args.quick else (100_000, 20_000, 100_000)), runs)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The bench scripts run (tiny sizes): they must not rot between the times someone runs them by hand."""
 
+import re
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -11,6 +12,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
 import baseline_remind  # noqa: E402
+
 from ledger import build  # noqa: E402
 
 
@@ -29,11 +31,23 @@ def test_backtest_script_runs():
 def test_benchmark_script_runs():
     lines = script(str(BENCH / "run.py"), "--quick")
     measured = [line for line in lines if "ratio" in line]
-    # help, small aging, aging at three sizes, aging as of today, import, remind choosing, remind delivering
-    assert len(measured) == 9
+    # help, small aging, aging at three sizes, aging as of today, import, remind choosing, remind delivering,
+    # bank import, bank import again, bank import's memory
+    assert len(measured) == 12
     assert all(float(line.split("ratio")[1].split()[0]) > 0 for line in measured)
     assert not any("not measured yet" in line for line in lines)
     assert "messages written by dunner 50, by the baseline 50" in [line.strip() for line in lines]
+    # dunner read every line and recorded the payments the statement holds, the first time and the second
+    # (which added nothing); the baselines read every line
+    bank = next(line.strip() for line in lines if line.strip().startswith("lines and payments left by dunner"))
+    found = re.fullmatch(
+        r"lines and payments left by dunner \[\((\d+), (\d+)\)\], expected \[\((\d+), (\d+)\)\]; after importing"
+        r" again \[\((\d+), (\d+)\)\]; lines read by the baselines (\d+) and (\d+)",
+        bank,
+    )
+    assert found, bank
+    first, expected, again, read = found.groups()[0:2], found.groups()[2:4], found.groups()[4:6], found.groups()[6:]
+    assert first == expected == again and expected[0] == "200" and int(expected[1]) > 100 and read == ("200", "200")
 
 
 def test_remind_baseline_follows_the_standard_policy():

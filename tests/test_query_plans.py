@@ -17,7 +17,10 @@ from typing import Any
 
 import pytest
 
+from dunner.bank import lines as bank_lines
+from dunner.bank.importing import import_files
 from dunner.core.buckets import Buckets
+from dunner.core.payment import invoice_reference
 from dunner.dunning import planning
 from dunner.dunning import remind as dunning
 from dunner.dunning.runs import RunOptions
@@ -29,10 +32,12 @@ from dunner.ledger.aging import aging_by_client
 from dunner.setup.demo import build_demo
 
 AS_OF = date(2026, 11, 23)
-BIG = {"invoice", "instalment", "payment", "allocation", "reminder", "event"}
+BIG = {"invoice", "instalment", "payment", "allocation", "reminder", "event", "bank_line"}
 ALLOWED = {
     ("aging", "instalment"): "the aging of the whole ledger sums every instalment issued by the as-of date",
     ("aging", "payment"): "every client's credit: every payment received by then, from the covering index",
+    ("bank import", "instalment"): "the matching book: every instalment issued by the as-of date, to keep the open",
+    ("bank lines", "bank_line"): "the list of every line (--status all), in booking order",
 }
 NOT_AN_ALIAS = {"where", "on", "left", "join", "group", "order", "union", "limit", "inner", "cross", "using", "as"}
 
@@ -93,6 +98,41 @@ def scanned(sql: str, lines: list[str]) -> set[str]:
     return found
 
 
+def camt_statement(folder: Path) -> Path:
+    """A camt.053 of the demo business's account: credits by number, by RF reference and from nobody known,
+    a debit, and the return of the first credit (its end-to-end id) a few days later."""
+
+    def entry(ref: str, day: str, amount: str, side: str, details: str) -> str:
+        return (
+            f'<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>{side}</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt>'
+            f"<Dt>{day}</Dt></BookgDt><AcctSvcrRef>{ref}</AcctSvcrRef><NtryDtls><TxDtls>{details}</TxDtls>"
+            "</NtryDtls></Ntry>"
+        )
+
+    payer = "<RltdPties><Dbtr><Pty><Nm>CABINET LEFEVRE</Nm></Pty></Dbtr><DbtrAcct><Id><IBAN>DE89370400440532013000"
+    payer += "</IBAN></Id></DbtrAcct></RltdPties>"
+    rf = invoice_reference("F-2026-0014", 0)
+    entries = [
+        entry("B1", "2026-11-16", "1650.00", "CRDT", f"<Refs><EndToEndId>E-1</EndToEndId></Refs>{payer}"
+              "<RmtInf><Ustrd>Facture F-2026-0013</Ustrd></RmtInf>"),
+        entry("B2", "2026-11-17", "2100.00", "CRDT", f"<RmtInf><Strd><CdtrRefInf><Ref>{rf}</Ref>"
+              "</CdtrRefInf></Strd></RmtInf>"),
+        entry("B3", "2026-11-18", "123.45", "CRDT", "<RltdPties><Dbtr><Pty><Nm>M JEAN MARTIN</Nm></Pty></Dbtr>"
+              "</RltdPties><RmtInf><Ustrd>REMBOURSEMENT</Ustrd></RmtInf>"),
+        entry("B4", "2026-11-18", "89.90", "DBIT", "<RmtInf><Ustrd>PRLV EDF</Ustrd></RmtInf>"),
+        entry("B5", "2026-11-20", "1650.00", "DBIT", "<Refs><EndToEndId>E-1</EndToEndId></Refs>"
+              "<RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf>"),
+    ]  # fmt: skip
+    path = folder / "releve.xml"
+    path.write_text(
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><Stmt><Id>S1</Id>'
+        f"<Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></Acct>{''.join(entries)}</Stmt>"
+        "</BkToCstmrStmt></Document>",
+        encoding="utf-8",
+    )
+    return path
+
+
 def run_path(demo: Any, tmp_path: Path, path: str) -> tuple[Ledger, list[tuple[str, Any]]]:
     """Run a hot path on a copy of the demo ledger; return the ledger and the statements it ran."""
     copy = tmp_path / "ledger.db"
@@ -100,6 +140,9 @@ def run_path(demo: Any, tmp_path: Path, path: str) -> tuple[Ledger, list[tuple[s
     ledger = open_ledger(str(copy))
     config = demo.config
     client_id = ledger.scalar("SELECT id FROM client WHERE code = 'CABINET'")
+    releve = camt_statement(tmp_path)
+    if path.startswith("bank ") and path != "bank import":  # the statement imported already
+        import_files(ledger, config, [releve], AS_OF)
     hot: dict[str, Callable[[], Any]] = {
         "aging": lambda: list(aging_by_client(ledger, AS_OF, Buckets.parse("30,60,90"))),
         "remind: choosing": lambda: planning.plan(ledger, config, config.policy(), RunOptions(AS_OF)),
@@ -112,6 +155,12 @@ def run_path(demo: Any, tmp_path: Path, path: str) -> tuple[Ledger, list[tuple[s
             ledger, config, "100", received_on=AS_OF, client="CABINET"
         ),
         "stats for one client": lambda: list(insight.client_stats(ledger, config, AS_OF, client_id=client_id)),
+        "bank import": lambda: import_files(ledger, config, [releve], AS_OF),
+        "bank import again": lambda: import_files(ledger, config, [releve], AS_OF),
+        "bank lines": lambda: [list(bank_lines.list_lines(ledger, s)) for s in ("all", "proposed")],
+        "bank match": lambda: bank_lines.match_line(ledger, config, 3, ["F-2026-0015"], None),
+        "bank ignore": lambda: bank_lines.ignore_line(ledger, 3, "a refund"),
+        "bank unmatch": lambda: bank_lines.unmatch_line(ledger, 2, AS_OF),
     }
     with recorded(ledger) as seen:
         hot[path]()
@@ -126,6 +175,12 @@ PATHS = [
     "payment of an invoice",
     "payment of a client's invoices",
     "stats for one client",
+    "bank import",
+    "bank import again",
+    "bank lines",
+    "bank match",
+    "bank ignore",
+    "bank unmatch",
 ]
 
 
@@ -167,6 +222,19 @@ def test_reminders_are_found_by_instalment(demo, tmp_path, path):
     ]
     ledger.close()
     assert searches and all("sqlite_autoindex_reminder_1 (instalment_id=" in line for line in searches), searches
+
+
+def test_a_return_finds_the_credit_it_returns_by_its_ids(demo, tmp_path):
+    """By the end-to-end id or the debtor's IBAN, both indexed: not through every line booked before it."""
+    ledger, seen = run_path(demo, tmp_path, "bank import")
+    plans = [plan(ledger, sql, params) for sql, params in seen if "FROM bank_line WHERE amount_cents = ?" in sql]
+    ledger.close()
+    assert plans and all(
+        "MULTI-INDEX OR" in lines
+        and any("USING INDEX bank_line_end_to_end (end_to_end=?)" in line for line in lines)
+        and any("USING INDEX bank_line_debtor_iban (debtor_iban=?)" in line for line in lines)
+        for lines in plans
+    ), plans
 
 
 def test_scans_are_told_apart_from_searches():

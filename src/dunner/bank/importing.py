@@ -8,15 +8,17 @@ unless it is empty (a card statement beside the current account), which is skipp
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from dunner.bank.book import build_book
-from dunner.bank.recording import handle_return, record, set_line
+from dunner.bank.recording import Known, handle_return, record, set_line
 from dunner.core.errors import BadInput, ConfigError
 from dunner.core.matching import MATCHED, Book, match
+from dunner.core.money import Money
 from dunner.core.payment import compact_iban
 from dunner.core.statements import Line, Statement, fingerprint, ranked
 from dunner.edges.clock import utc_now
@@ -90,16 +92,26 @@ def import_file(
     """Read, store and match one file; nothing is written if any of it is refused."""
     layout = csv_layout(config, csv_name)
     report = FileReport(path.name, format_of(path, fmt))
-    statements = _mine(read(path, report.format, csv_layout=layout), own_accounts(config), layout, report, path)
-    lines = [line for st in statements for line in ranked(st.lines)]
-    report.lines = len(lines)
+    lines = _lines(read(path, report.format, csv_layout=layout), config, layout, report, path)
     with ledger.transaction():
-        fresh = _store(ledger, lines, report)
-        book = build_book(ledger, as_of) if any(line.credit for _, line in fresh) else None
-        for line_id, line in fresh:
-            status = _decide(ledger, config, book, line_id, line)
+        fresh, references, credits = _store(ledger, lines, report)
+        del lines  # the file's lines are in the ledger now: matching reads them back, a chunk at a time
+        book = build_book(ledger, as_of) if credits else None
+        known = Known(ibans={(iban, c) for iban, clients in book.ibans.items() for c in clients}) if book else None
+        for line_id, line in _stored(ledger, fresh, references):
+            status = _decide(ledger, config, book, line_id, line, known)
             report.counts[status] = report.counts.get(status, 0) + 1
     return report
+
+
+def _lines(
+    statements: list[Statement], config: Config, layout: dict[str, Any], report: FileReport, path: Path
+) -> list[Line]:
+    """The lines of the business's own statements, ranked among identical ones (the statements are dropped)."""
+    lines = [line for st in _mine(statements, own_accounts(config), layout, report, path) for line in ranked(st.lines)]
+    statements.clear()
+    report.lines = len(lines)
+    return lines
 
 
 def _mine(
@@ -132,8 +144,9 @@ def _on(line: Line, account: str) -> Line:
     return line if line.account == account else replace(line, account=account)
 
 
-def _store(ledger: Ledger, lines: list[Line], report: FileReport) -> list[tuple[int, Line]]:
-    """Insert the lines not stored yet; return them with their ids, in booking order."""
+def _store(ledger: Ledger, lines: list[Line], report: FileReport) -> tuple[list[int], dict[int, tuple[str, ...]], bool]:
+    """Insert the lines not stored yet; return their ids in booking order, the structured references the
+    ledger's `reference` column cannot give back (see `_stored`), and whether any of them is a credit."""
     keys = [fingerprint(line) for line in lines]
     known: set[str] = set()
     for chunk in batches(list(dict.fromkeys(keys))):
@@ -143,14 +156,51 @@ def _store(ledger: Ledger, lines: list[Line], report: FileReport) -> list[tuple[
                 f"SELECT fingerprint FROM bank_line WHERE fingerprint IN ({', '.join('?' * len(chunk))})", chunk
             )
         }
-    fresh, now = [], utc_now()
+    fresh, references, credits, now = [], {}, False, utc_now()
     for key, line in zip(keys, lines, strict=True):
         if key in known:
             continue
         known.add(key)
-        fresh.append((_insert(ledger, key, line, report, now), line))
+        line_id = _insert(ledger, key, line, report, now)
+        fresh.append((line.booked_on, line_id))
+        if _references(" ".join(line.references)) != line.references:
+            references[line_id] = line.references
+        credits = credits or line.credit
     report.new = len(fresh)
-    return sorted(fresh, key=lambda item: (item[1].booked_on, item[0]))
+    return [line_id for _, line_id in sorted(fresh)], references, credits
+
+
+def _references(stored: str | None) -> tuple[str, ...]:
+    return tuple(stored.split(" ")) if stored else ()
+
+
+def _stored(ledger: Ledger, ids: list[int], references: dict[int, tuple[str, ...]]) -> Iterator[tuple[int, Line]]:
+    """The lines `ids` as they were read, from the ledger (what matching and recording use of them)."""
+    for chunk in batches(ids):
+        rows = {
+            r["id"]: r
+            for r in ledger.all(f"SELECT * FROM bank_line WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+        }
+        for line_id in chunk:
+            row = rows[line_id]
+            yield (
+                line_id,
+                Line(
+                    account=row["account"],
+                    booked_on=date.fromisoformat(row["booked_on"]),
+                    amount=Money(row["amount_cents"], row["currency"]),
+                    text=row["text"] or "",
+                    value_on=date.fromisoformat(row["value_on"]) if row["value_on"] else None,
+                    debtor=row["debtor"] or "",
+                    debtor_iban=row["debtor_iban"] or "",
+                    references=references[line_id] if line_id in references else _references(row["reference"]),
+                    bank_ref=row["bank_ref"] or "",
+                    end_to_end=row["end_to_end"] or "",
+                    return_reason=row["return_reason"] or "",
+                    reversal=bool(row["reversal"]),
+                    statement=row["statement"] or "",
+                ),
+            )
 
 
 def _insert(ledger: Ledger, key: str, line: Line, report: FileReport, now: str) -> int:
@@ -181,7 +231,7 @@ def _insert(ledger: Ledger, key: str, line: Line, report: FileReport, now: str) 
     )
 
 
-def _decide(ledger: Ledger, config: Config, book: Book | None, line_id: int, line: Line) -> str:
+def _decide(ledger: Ledger, config: Config, book: Book | None, line_id: int, line: Line, known: Known | None) -> str:
     """What a new line becomes: a debit is kept as ignored (a return reverses what it returns); a credit is
     matched and recorded, proposed, or left unmatched."""
     if not line.credit:
@@ -194,7 +244,7 @@ def _decide(ledger: Ledger, config: Config, book: Book | None, line_id: int, lin
     assert book is not None
     found = match(line, book)
     if found.status == MATCHED:
-        found = record(ledger, config, line_id, line, found)
+        found = record(ledger, config, line_id, line, found, known=known)
         if found.status == MATCHED:
             book.settle(found, line)
             return MATCHED

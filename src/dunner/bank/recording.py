@@ -4,6 +4,7 @@ reversed (a return, or a person's 'unmatch'), a proposal or an ignored line, eac
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,12 +16,26 @@ from dunner.core.statements import Line
 from dunner.edges.clock import utc_now
 from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger
-from dunner.ledger.clients import get_client
+from dunner.ledger.clients import Client, get_client
 from dunner.ledger.invoices import get_invoice
-from dunner.ledger.payments import NewPayment, write_payment
+from dunner.ledger.payments import NewPayment, apply_new_payment
 from dunner.ledger.reversals import reverse_payment
 
 BY_HAND_DAYS = 5  # a payment typed by hand this close to the booking date may be the same money
+
+
+@dataclass
+class Known:
+    """What recording many lines in one transaction looks up again and again: the clients by id, and the
+    (IBAN, client) pairs on record (the bank import starts it from its book)."""
+
+    clients: dict[int, Client] = field(default_factory=dict)
+    ibans: set[tuple[str, int]] = field(default_factory=set)
+
+    def client(self, ledger: Ledger, client_id: int) -> Client:
+        if client_id not in self.clients:
+            self.clients[client_id] = get_client(ledger, client_code(ledger, client_id))
+        return self.clients[client_id]
 
 
 def set_line(ledger: Ledger, line_id: int, status: str, **values: Any) -> None:
@@ -51,11 +66,15 @@ def typed_by_hand(ledger: Ledger, client_id: int, line: Line) -> int | None:
     )
 
 
-def record(ledger: Ledger, config: Config, line_id: int, line: Line, match: Match, *, by: str = "") -> Match:
+def record(
+    ledger: Ledger, config: Config, line_id: int, line: Line, match: Match, *, by: str = "", known: Known | None = None
+) -> Match:
     """Record a match as a payment (method transfer, the bank's reference, the booking date) and learn the
     debtor's IBAN. A payment already typed by hand for this money makes it a proposal instead."""
     assert match.status == MATCHED and match.client_id is not None
-    client = get_client(ledger, client_code(ledger, match.client_id))
+    if known is None:
+        known = Known()
+    client = known.client(ledger, match.client_id)
     reference = (line.bank_ref or line.end_to_end or f"bank line {line_id}")[:100]
     same = ledger.scalar("SELECT id FROM payment WHERE client_id = ? AND reference = ?", (client.id, reference))
     if same is None and not by:
@@ -67,7 +86,7 @@ def record(ledger: Ledger, config: Config, line_id: int, line: Line, match: Matc
         set_line(ledger, line_id, MATCHED, client_id=client.id, payment_id=same, reason=f"already recorded: #{same}")
         return match
     invoices = tuple(get_invoice(ledger, n) for n in match.invoices)
-    receipt = write_payment(
+    payment_id, applied, _ = apply_new_payment(
         ledger,
         config,
         NewPayment(
@@ -86,21 +105,25 @@ def record(ledger: Ledger, config: Config, line_id: int, line: Line, match: Matc
         line_id,
         MATCHED,
         client_id=client.id,
-        invoices=" ".join(a.number for a in receipt.applied) or None,
-        payment_id=receipt.payment_id,
+        invoices=" ".join(a.number for a in applied) or None,
+        payment_id=payment_id,
         reason=match.reason,
     )
-    learn_iban(ledger, client.id, line.debtor_iban, "learned")
+    learn_iban(ledger, client.id, line.debtor_iban, "learned", known)
     return match
 
 
-def learn_iban(ledger: Ledger, client_id: int, iban: str, source: str) -> None:
-    if iban:
-        ledger.execute(
-            "INSERT INTO client_iban (client_id, iban, source, created_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (iban, client_id) DO NOTHING",
-            (client_id, iban, source, utc_now()),
-        )
+def learn_iban(ledger: Ledger, client_id: int, iban: str, source: str, known: Known | None = None) -> None:
+    """Keep the IBAN a client paid from (once: a pair already on record, or in `known`, is left as it is)."""
+    if not iban or (known is not None and (iban, client_id) in known.ibans):
+        return
+    ledger.execute(
+        "INSERT INTO client_iban (client_id, iban, source, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (iban, client_id) DO NOTHING",
+        (client_id, iban, source, utc_now()),
+    )
+    if known is not None:
+        known.ibans.add((iban, client_id))
 
 
 def give_ibans(ledger: Ledger, client_id: int, ibans: list[str]) -> None:

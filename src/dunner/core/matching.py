@@ -30,6 +30,8 @@ _FORMS = frozenset(("SA", "SAS", "SASU", "SARL", "EURL", "SCI", "SNC", "SCP", "S
                     "DES"))  # fmt: skip
 _TOKEN = re.compile(r"([A-Z]{0,8})[ ./_-]{0,2}(\d+(?:[ ./_-]{1,2}\d+)*)")
 _RF = re.compile(r"RF\d{2}(?: ?[A-Z0-9]){1,21}")
+_LEAD = re.compile(r"[^0-9]*")
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(slots=True, eq=False)  # compared and hashed by identity: one per invoice
@@ -58,10 +60,9 @@ class Match:
 def number_keys(number: str) -> tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]]:
     """How a number is recognised: (prefix, digit groups without leading zeros), and (prefix, digits joined)."""
     compact = plain(number)
-    prefix = compact_key(re.match(r"[^0-9]*", compact).group(0))  # type: ignore[union-attr]
-    groups = tuple(g.lstrip("0") or "0" for g in re.findall(r"\d+", compact))
-    joined = "".join(re.findall(r"\d+", compact)).lstrip("0") or "0"
-    return (prefix, groups), (prefix, (joined,))
+    prefix = compact_key(_LEAD.match(compact).group(0))  # type: ignore[union-attr]
+    runs = _DIGITS.findall(compact)
+    return (prefix, tuple(g.lstrip("0") or "0" for g in runs)), (prefix, ("".join(runs).lstrip("0") or "0",))
 
 
 @dataclass
@@ -78,14 +79,17 @@ class Book:
         self.by_key: dict[tuple[str, tuple[str, ...]], list[Due]] = defaultdict(list)
         self.by_client: dict[tuple[int, str], list[Due]] = defaultdict(list)
         self.by_amount: dict[tuple[str, int], list[Due]] = defaultdict(list)
+        self.prefixes: set[str] = set()
         for due in self.dues:
-            for prefix, digits in number_keys(due.number):
+            keys = number_keys(due.number)
+            for prefix, digits in keys:
                 self.by_key[(prefix, digits)].append(due)
                 self.by_key[("", digits)].append(due)
+            self.prefixes.add(keys[0][0])
             self.by_client[(due.client_id, due.currency)].append(due)
             for amount in {due.owed, *due.instalments}:
                 self.by_amount[(due.currency, amount)].append(due)
-        self.prefixes = {number_keys(d.number)[0][0] for d in self.dues} - {""}
+        self.prefixes.discard("")
         self.by_word: dict[str, set[int]] = defaultdict(set)
         for client, name in self.names.items():
             for word in _words(name):
@@ -96,14 +100,26 @@ class Book:
         if match.client_id is None:
             return
         left = line.amount.minor
-        dues = self.by_client[(match.client_id, line.amount.currency)]
-        for due in [d for d in dues if d.number in match.invoices] if match.invoices else dues:
+        for due in self._paid(match, line.amount.currency):
             taken = min(max(left, 0), due.owed)
             left -= taken
             if taken:
                 due.owed -= taken
                 due.instalments = ()
                 self.by_amount[(due.currency, due.owed)].append(due)
+
+    def _paid(self, match: Match, currency: str) -> list[Due]:
+        """What a match pays, in by_client's order: the invoices it names, else all the client's."""
+        theirs = self.by_client[(match.client_id, currency)]  # type: ignore[index]
+        if not match.invoices:
+            return theirs
+        named = {  # found through their number's key, as matching found them
+            due
+            for number in set(match.invoices)
+            for due in self.by_key.get(number_keys(number)[0], ())
+            if due.number == number and due.client_id == match.client_id and due.currency == currency
+        }
+        return sorted(named, key=theirs.index) if len(named) > 1 else list(named)
 
 
 def match(line: Line, book: Book) -> Match:
@@ -131,8 +147,9 @@ def _by_number(line: Line, book: Book, cur: str) -> tuple[list[Due], str]:
     text = plain(" ".join([line.text, *line.references]))
     found: list[Due] = []
     for prefix, digits in (m.groups() for m in _TOKEN.finditer(text)):
-        groups = tuple(g.lstrip("0") or "0" for g in re.findall(r"\d+", digits))
-        joined = ("".join(re.findall(r"\d+", digits)).lstrip("0") or "0",)
+        runs = _DIGITS.findall(digits)
+        groups = tuple(g.lstrip("0") or "0" for g in runs)
+        joined = ("".join(runs).lstrip("0") or "0",)
         known = prefix if prefix in book.prefixes else ""
         if not known and len(groups) < 2 and len(joined[0]) < 5:
             continue  # a bare short number: an amount or a day more often than an invoice

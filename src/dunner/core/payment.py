@@ -5,6 +5,9 @@ What two capabilities both need (the documents print it, the letters repeat it) 
 
 from __future__ import annotations
 
+import re
+import string
+
 
 def compact_iban(iban: str) -> str:
     """The IBAN as banks and QR codes take it: no spaces, capitals."""
@@ -29,14 +32,20 @@ _RIB_DIGITS = {c: str(d) for d, letters in enumerate(["", "AJ", "BKS", "CLT", "D
                for c in letters}  # fmt: skip
 
 
+_BASE36 = str.maketrans({c: str(int(c, 36)) for c in string.ascii_letters})  # A (and a) -> 10 ... Z -> 35
+_NOT_KEY = re.compile("[^A-Za-z0-9]+")  # what compact_key leaves out: all but ASCII letters and digits
+
+
 def _mod97(text: str) -> int:
     """ISO 7064 MOD 97-10 of an alphanumeric text, letters as 10 (A) to 35 (Z)."""
+    if text.isascii() and text.isalnum():
+        return int(text.translate(_BASE36)) % 97
     return int("".join(str(int(c, 36)) for c in text)) % 97
 
 
 def compact_key(text: str) -> str:
     """A text as a reference keeps it: capitals and digits only ("F-2026/0042" -> "F20260042")."""
-    return "".join(c for c in text.upper() if c.isascii() and c.isalnum())
+    return _NOT_KEY.sub("", text.upper())
 
 
 def creditor_reference(key: str) -> str:

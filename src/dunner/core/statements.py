@@ -8,7 +8,6 @@ statement again, or one that overlaps it, adds nothing.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -48,9 +47,10 @@ class Line:
 
 def plain(text: str) -> str:
     """A label compared as people read it: no accents, capitals, single spaces."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", folded.upper()).strip()
+    if not text.isascii():  # ASCII has no accent to take off (NFKD leaves it as it is)
+        folded = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(text.upper().split())  # str.split's whitespace is re's \s: one space between words
 
 
 def fingerprint(line: Line) -> str:
@@ -66,8 +66,9 @@ def ranked(lines: list[Line]) -> list[Line]:
     out = []
     for line in lines:
         key = (line.account, line.booked_on, line.amount, plain(line.text), line.bank_ref)
-        out.append(replace(line, rank=seen.get(key, 0)))
-        seen[key] = seen.get(key, 0) + 1
+        rank = seen.get(key, 0)
+        out.append(line if line.rank == rank else replace(line, rank=rank))
+        seen[key] = rank + 1
     return out
 
 

@@ -16,7 +16,7 @@ from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.balances import OpenInstalment, client_credit, open_instalments
 from dunner.ledger.clients import Client, get_client
 from dunner.ledger.invoices import Invoice, credited_on, get_invoice
-from dunner.ledger.settling import METHODS, Receipt, apply_payment
+from dunner.ledger.settling import METHODS, Applied, Receipt, apply_payment
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +93,29 @@ def _targets(ledger: Ledger, new: NewPayment) -> list[OpenInstalment]:
 def write_payment(ledger: Ledger, config: Config, new: NewPayment) -> Receipt:
     """Record the payment and apply it, oldest due first; what is left stays as client credit."""
     with ledger.transaction():
+        payment_id, applied, discounts = apply_new_payment(ledger, config, new)
+        left = new.amount.minor - sum(a.amount.minor for a in applied)
+        credit = sum((m.minor for m in client_credit(ledger, new.client.id) if m.currency == new.amount.currency), 0)
+    cur = new.amount.currency
+    return Receipt(
+        payment_id,
+        new.client.code,
+        new.amount,
+        new.received_on,
+        applied,
+        Money(left, cur),
+        Money(credit, cur),
+        tuple(discounts),
+    )
+
+
+def apply_new_payment(
+    ledger: Ledger, config: Config, new: NewPayment
+) -> tuple[int, list[Applied], list[tuple[str, Money, str, str]]]:
+    """Record the payment, apply it and grant the early-payment discounts it earns: the payment's id, where
+    it went and the discounts. `write_payment` without the receipt's client credit, which reads all the
+    client's payments (the bank import records thousands and says nothing of credit)."""
+    with ledger.transaction():
         payment_id = ledger.insert(
             "INSERT INTO payment (client_id, received_on, amount_cents, currency, method, reference, note,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -110,19 +133,7 @@ def write_payment(ledger: Ledger, config: Config, new: NewPayment) -> Receipt:
         targets = _targets(ledger, new)
         applied = apply_payment(ledger, payment_id, new.amount, new.received_on, targets)
         discounts = _early_payment_discounts(ledger, config, new, {a.number for a in applied})
-        left = new.amount.minor - sum(a.amount.minor for a in applied)
-        credit = sum((m.minor for m in client_credit(ledger, new.client.id) if m.currency == new.amount.currency), 0)
-    cur = new.amount.currency
-    return Receipt(
-        payment_id,
-        new.client.code,
-        new.amount,
-        new.received_on,
-        applied,
-        Money(left, cur),
-        Money(credit, cur),
-        tuple(discounts),
-    )
+    return payment_id, applied, discounts
 
 
 def _early_payment_discounts(

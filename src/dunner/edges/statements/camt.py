@@ -21,6 +21,9 @@ from dunner.core.payment import compact_iban
 from dunner.core.statements import Line, Statement
 
 CONTAINERS = frozenset({"Stmt", "Ntfctn", "Rpt"})  # camt.053, camt.054, camt.052
+# The elements the reader is told about (lxml still builds the others, and they are dropped with them):
+# the containers, and what it reads of their direct children. '{*}' is any namespace, or none.
+WATCHED = tuple(f"{{*}}{name}" for name in (*CONTAINERS, "Id", "Acct", "Ntry"))
 NOT_PROVIDED = "NOTPROVIDED"  # what banks write for a missing end-to-end id
 
 
@@ -34,12 +37,17 @@ def child(element: Any, *path: str) -> Any:
     for name in path:
         if element is None:
             return None
-        element = next((c for c in element if local(c.tag) == name), None)
+        element = next(element.iterchildren(f"{{*}}{name}"), None)
     return element
 
 
 def children(element: Any, name: str) -> list[Any]:
-    return [] if element is None else [c for c in element if local(c.tag) == name]
+    return [] if element is None else list(element.iterchildren(f"{{*}}{name}"))
+
+
+def first_children(element: Any) -> dict[str, Any]:
+    """The first direct child of each local name: one pass for the many names read of an entry."""
+    return {c.tag.rpartition("}")[2]: c for c in reversed(element) if isinstance(c.tag, str)}
 
 
 def text(element: Any, *path: str) -> str:
@@ -51,31 +59,13 @@ def read_camt(path: Path) -> list[Statement]:
     """Every statement (or notification, or report) of the file with its booked lines."""
     from lxml import etree
 
-    statements: list[Statement] = []
-    current: Statement | None = None
+    options = {"resolve_entities": False, "no_network": True, "load_dtd": False}
     try:
-        events = etree.iterparse(
-            str(path), events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False
-        )
-        for event, element in events:
-            name = local(element.tag)
-            if event == "start":
-                if element.getparent() is None and element.getroottree().docinfo.doctype:
-                    raise BadInput("a camt statement has no DOCTYPE; this file is refused")
-                if name in CONTAINERS:
-                    current = Statement("")
-                    statements.append(current)
-                continue
-            parent = element.getparent()
-            if current is None or parent is None or local(parent.tag) not in CONTAINERS:
-                continue
-            try:
-                _take(current, name, element)
-            except BadInput as exc:  # named with where it is: the file and the entry's line
-                raise BadInput(f"line {element.sourceline}: {exc.message}", hint=exc.hint) from None
-            element.clear(keep_tail=False)
-            while element.getprevious() is not None:  # what was read is dropped: flat memory
-                del parent[0]
+        for _, root in etree.iterparse(str(path), events=("start",), **options):  # the prolog, up to the root
+            if root.getroottree().docinfo.doctype:
+                raise BadInput("a camt statement has no DOCTYPE; this file is refused")
+            break
+        statements = _statements(etree.iterparse(str(path), events=("end",), tag=WATCHED, **options))
     except etree.XMLSyntaxError as exc:
         raise BadInput(f"{path}: not a readable camt file (line {exc.lineno}: {exc.msg})") from None
     except BadInput as exc:  # what is wrong inside: named with the file, as several may be read at once
@@ -86,6 +76,30 @@ def read_camt(path: Path) -> list[Statement]:
         raise BadInput(f"cannot read {path}: {exc.strerror}") from None
     if not statements:
         raise BadInput(f"{path}: no statement (Stmt, Ntfctn or Rpt) in this camt file")
+    return statements
+
+
+def _statements(events: Any) -> list[Statement]:
+    """The statements, each entry read as it ends and then dropped with what came before it: flat memory."""
+    statements: list[Statement] = []
+    container = None  # the element of the statement being read
+    for _, element in events:
+        name = local(element.tag)
+        parent = element.getparent()
+        if name in CONTAINERS and element is not container:  # a statement with nothing we read in it
+            statements.append(Statement(""))
+        if name in CONTAINERS or parent is None or local(parent.tag) not in CONTAINERS:
+            continue
+        if parent is not container:  # the first of a statement's children read: a new statement
+            container = parent
+            statements.append(Statement(""))
+        try:
+            _take(statements[-1], name, element)
+        except BadInput as exc:  # named with where it is: the entry's line (read_camt adds the file)
+            raise BadInput(f"line {element.sourceline}: {exc.message}", hint=exc.hint) from None
+        element.clear(keep_tail=False)
+        while element.getprevious() is not None:
+            del parent[0]
     return statements
 
 
@@ -105,37 +119,40 @@ def _take(current: Statement, name: str, element: Any) -> None:
 
 def entry_lines(entry: Any, statement: Statement) -> list[Line]:
     """The lines of one booked entry: one per transaction of a batch, or the entry itself."""
-    status = text(entry, "Sts", "Cd") or text(entry, "Sts")
+    parts = first_children(entry)
+    status = text(parts.get("Sts"), "Cd") or text(parts.get("Sts"))
     if status and status != "BOOK":  # pending or for information: not money on the account yet
         return []
-    whole = _money(child(entry, "Amt"), statement)
-    sign = 1 if text(entry, "CdtDbtInd") == "CRDT" else -1
+    whole = _money(parts.get("Amt"), statement)
+    sign = 1 if text(parts.get("CdtDbtInd")) == "CRDT" else -1
     common = {
         "account": statement.account,
-        "booked_on": _date(child(entry, "BookgDt"), statement),  # required: never None
-        "value_on": _date(child(entry, "ValDt"), statement, required=False),
-        "reversal": text(entry, "RvslInd").lower() in ("true", "1"),
+        "booked_on": _date(parts.get("BookgDt"), statement),  # required: never None
+        "value_on": _date(parts.get("ValDt"), statement, required=False),
+        "reversal": text(parts.get("RvslInd")).lower() in ("true", "1"),
         "statement": statement.id,
     }
-    note = text(entry, "AddtlNtryInf")
-    reference = text(entry, "AcctSvcrRef") or text(entry, "NtryRef")
+    note = text(parts.get("AddtlNtryInf"))
+    reference = text(parts.get("AcctSvcrRef")) or text(parts.get("NtryRef"))
     details = [tx for dtls in children(entry, "NtryDtls") for tx in children(dtls, "TxDtls")]
     if not details:
         return [Line(amount=_signed(whole, sign), text=note, bank_ref=reference, **common)]
     lines = []
     for k, tx in enumerate(details, start=1):
-        amount = _tx_amount(tx, statement) or (whole if len(details) == 1 else None)
+        fields = first_children(tx)
+        amount = _tx_amount(fields, statement, parts["Amt"], whole) or (whole if len(details) == 1 else None)
         if amount is None:
             raise BadInput(f"statement {statement.id}: a transaction of a batch has no amount of its own")
-        own = text(tx, "Refs", "AcctSvcrRef")
+        own = text(fields.get("Refs"), "AcctSvcrRef")
         bank_ref = own or (f"{reference}/{k}" if reference and len(details) > 1 else reference)
-        lines.append(_tx_line(tx, _signed(amount, sign), bank_ref, note, common))
+        lines.append(_tx_line(fields, _signed(amount, sign), bank_ref, note, common))
     return lines
 
 
-def _tx_line(tx: Any, amount: Money, bank_ref: str, note: str, common: dict[str, Any]) -> Line:
-    parties = child(tx, "RltdPties")
-    returned = child(tx, "RtrInf")
+def _tx_line(fields: dict[str, Any], amount: Money, bank_ref: str, note: str, common: dict[str, Any]) -> Line:
+    """One transaction, from its direct children by name."""
+    parties = fields.get("RltdPties")
+    returned = fields.get("RtrInf")
     name, iban = _party(parties, "Dbtr" if amount.minor > 0 else "Cdtr")  # who paid us, or whom we paid
     if (
         amount.minor < 0
@@ -143,12 +160,12 @@ def _tx_line(tx: Any, amount: Money, bank_ref: str, note: str, common: dict[str,
         and compact_iban(iban) in ("", common["account"])
     ):
         name, iban = _party(parties, "Dbtr")  # a return that keeps the original roles: the payer is the debtor
-    remittance = child(tx, "RmtInf")
-    unstructured = [text(u) for u in children(remittance, "Ustrd") if text(u)]
-    structured = [text(s, "CdtrRefInf", "Ref") for s in children(remittance, "Strd") if text(s, "CdtrRefInf", "Ref")]
-    end_to_end = text(tx, "Refs", "EndToEndId")
+    remittance = fields.get("RmtInf")
+    unstructured = [words for u in children(remittance, "Ustrd") if (words := text(u))]
+    structured = [ref for s in children(remittance, "Strd") if (ref := text(s, "CdtrRefInf", "Ref"))]
+    end_to_end = text(fields.get("Refs"), "EndToEndId")
     reason = text(returned, "Rsn", "Cd") or text(returned, "Rsn", "Prtry")
-    words = [*unstructured, text(tx, "AddtlTxInf"), note]
+    words = [*unstructured, text(fields.get("AddtlTxInf")), note]
     return Line(
         amount=amount,
         text=" ".join(w for w in words if w),
@@ -168,9 +185,14 @@ def _party(parties: Any, side: str) -> tuple[str, str]:
     return text(party, "Pty", "Nm") or text(party, "Nm"), text(parties, f"{side}Acct", "Id", "IBAN")
 
 
-def _tx_amount(tx: Any, statement: Statement) -> Money | None:
-    for path in (("Amt",), ("AmtDtls", "TxAmt", "Amt"), ("AmtDtls", "InstdAmt", "Amt")):
-        found = child(tx, *path)
+def _tx_amount(fields: dict[str, Any], statement: Statement, entry: Any, whole: Money) -> Money | None:
+    """The transaction's own amount (most often written as the entry's: read once)."""
+    if "Amt" in fields:
+        own = fields["Amt"]
+        same = own.text == entry.text and own.get("Ccy") == entry.get("Ccy")
+        return whole if same else _money(own, statement)
+    for path in (("TxAmt", "Amt"), ("InstdAmt", "Amt")):
+        found = child(fields.get("AmtDtls"), *path)
         if found is not None:
             return _money(found, statement)
     return None

@@ -243,6 +243,8 @@ CREATE INDEX bank_line_status ON bank_line (status, booked_on);
 CREATE INDEX bank_line_booked ON bank_line (booked_on);
 CREATE INDEX bank_line_end_to_end ON bank_line (end_to_end);
 CREATE INDEX bank_line_payment ON bank_line (payment_id);
+CREATE INDEX bank_line_debtor_iban ON bank_line (debtor_iban);
+CREATE INDEX payment_reverses ON payment (reverses_id);
 CREATE TABLE client_iban (
     id INTEGER PRIMARY KEY,
     client_id INTEGER NOT NULL REFERENCES client (id),

@@ -114,6 +114,7 @@ class Payment(SQLModel, table=True):
     __table_args__ = (
         Index("payment_reference", "client_id", "reference", unique=True),
         Index("payment_client", "client_id", "currency", "received_on", "amount_cents"),
+        Index("payment_reverses", "reverses_id"),  # m007: what reversed a payment (bank returns, unmatching)
     )
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id")
@@ -183,6 +184,7 @@ class BankLine(SQLModel, table=True):
         Index("bank_line_booked", "booked_on"),
         Index("bank_line_end_to_end", "end_to_end"),
         Index("bank_line_payment", "payment_id"),
+        Index("bank_line_debtor_iban", "debtor_iban"),
         CheckConstraint("length(currency) = 3"),
     )
     id: int | None = Field(default=None, primary_key=True)

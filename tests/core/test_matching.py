@@ -71,3 +71,19 @@ def test_settling_a_match_makes_a_second_line_see_the_invoice_paid():
 
 def _fields(due: Due) -> dict:
     return {k: getattr(due, k) for k in Due.__dataclass_fields__}
+
+
+@pytest.mark.parametrize("text", ["HONORAIRES 2026-11", "AVOIR AV-2026-0007", "DEVIS D-2026-0007", "NOVEMBRE 2026 11"])
+def test_a_month_or_a_number_of_another_series_is_not_an_invoice(text):
+    """Found by review: 'HONORAIRES 2026-11' matched F-2026-0011, 'AV-2026-0009' matched F-2026-0009."""
+    f11 = Due(1, "F-2026-0011", "EUR", 38000)
+    found = match(credit("1650.00", text), book(Due(**_fields(F7)), f11))
+    assert found.status != MATCHED and not found.invoices
+
+
+def test_a_number_from_an_account_known_to_be_another_clients_is_a_proposal():
+    found = match(
+        credit("520.00", "F-2026-0007", debtor_iban="FR76X"),
+        book(Due(**_fields(F7)), ibans={"FR76X": {9}}, names={9: "Cabinet"}),
+    )
+    assert (found.status, found.invoices) == (PROPOSED, ("F-2026-0007",)) and "Cabinet" in found.reason

@@ -32,6 +32,9 @@ _TOKEN = re.compile(r"([A-Z]{0,8})[ ./_-]{0,2}(\d+(?:[ ./_-]{1,2}\d+)*)")
 _RF = re.compile(r"RF\d{2}(?: ?[A-Z0-9]){1,21}")
 _LEAD = re.compile(r"[^0-9]*")
 _DIGITS = re.compile(r"\d+")
+# Words a payer writes before an invoice number: read as no prefix at all ("FACTURE 2026-0007").
+_SAYS_INVOICE = frozenset(("FACT", "FACTURE", "FACTURES", "FAC", "FA", "FCT", "FCTR", "INV", "INVOICE", "REF", "N",
+                           "NO", "NR", "NUM", "NUMERO"))  # fmt: skip
 
 
 @dataclass(slots=True, eq=False)  # compared and hashed by identity: one per invoice
@@ -77,6 +80,9 @@ class Book:
     def __post_init__(self) -> None:
         self.by_rf = {d.rf: d for d in self.dues if d.rf}
         self.by_key: dict[tuple[str, tuple[str, ...]], list[Due]] = defaultdict(list)
+        # without a prefix a number is only recognised as written, zeros included ("2026-0011", not "2026-11":
+        # that is a month)
+        self.by_padded: dict[tuple[str, ...], list[Due]] = defaultdict(list)
         self.by_client: dict[tuple[int, str], list[Due]] = defaultdict(list)
         self.by_amount: dict[tuple[str, int], list[Due]] = defaultdict(list)
         self.prefixes: set[str] = set()
@@ -84,7 +90,9 @@ class Book:
             keys = number_keys(due.number)
             for prefix, digits in keys:
                 self.by_key[(prefix, digits)].append(due)
-                self.by_key[("", digits)].append(due)
+            runs = tuple(_DIGITS.findall(plain(due.number)))
+            self.by_padded[runs].append(due)
+            self.by_padded[("".join(runs),)].append(due)
             self.prefixes.add(keys[0][0])
             self.by_client[(due.client_id, due.currency)].append(due)
             for amount in {due.owed, *due.instalments}:
@@ -125,10 +133,15 @@ class Book:
 def match(line: Line, book: Book) -> Match:
     """What the credit `line` pays, most certain first (see the module's docstring)."""
     cur = line.amount.currency
+    clients = book.ibans.get(line.debtor_iban, set()) if line.debtor_iban else set()
     for found, why in (_by_reference(line, book, cur), _by_number(line, book, cur)):
         if found:
-            return _one_client(found, why)
-    clients = book.ibans.get(line.debtor_iban, set()) if line.debtor_iban else set()
+            chosen = _one_client(found, why)
+            if chosen.status == MATCHED and clients and chosen.client_id not in clients and not why.startswith("RF"):
+                # a number in the text, from an account known to be another client's: a person decides
+                others = ", ".join(book.names.get(c, "?") for c in sorted(clients))
+                return Match(PROPOSED, chosen.client_id, chosen.invoices, f"{why}, but the debtor's IBAN is {others}'s")
+            return chosen
     if len(clients) == 1:
         return _by_amount(line, book, next(iter(clients)))
     if len(clients) > 1:
@@ -147,16 +160,21 @@ def _by_number(line: Line, book: Book, cur: str) -> tuple[list[Due], str]:
     text = plain(" ".join([line.text, *line.references]))
     found: list[Due] = []
     for prefix, digits in (m.groups() for m in _TOKEN.finditer(text)):
-        runs = _DIGITS.findall(digits)
-        groups = tuple(g.lstrip("0") or "0" for g in runs)
-        joined = ("".join(runs).lstrip("0") or "0",)
-        known = prefix if prefix in book.prefixes else ""
-        if not known and len(groups) < 2 and len(joined[0]) < 5:
+        runs = tuple(_DIGITS.findall(digits))
+        known = max((p for p in book.prefixes if prefix.endswith(p)), key=len, default="")
+        if known:  # the prefix of an invoice series: leading zeros may be left out ("F 2026 7")
+            groups = tuple(g.lstrip("0") or "0" for g in runs)
+            keys = [(known, groups), (known, ("".join(runs).lstrip("0") or "0",))]
+            candidates = [d for key in keys for d in book.by_key.get(key, [])]
+        elif prefix and prefix not in _SAYS_INVOICE:
+            continue  # another series (a credit note AV-..., a quote D-...) or a word: never an invoice of ours
+        elif len(runs) < 2 and len(runs[0]) < 5:
             continue  # a bare short number: an amount or a day more often than an invoice
-        for key in ((known, groups), (known, joined)):
-            hits = [d for d in book.by_key.get(key, []) if d.currency == cur and d.owed > 0]
-            if known or len({d.number for d in hits}) == 1:
-                found += hits
+        else:
+            candidates = [*book.by_padded.get(runs, []), *book.by_padded.get(("".join(runs),), [])]
+        hits = [d for d in dict.fromkeys(candidates) if d.currency == cur and d.owed > 0]
+        if known or len({d.number for d in hits}) == 1:
+            found += hits
     found = list(dict.fromkeys(found))
     return found, f"invoice number{'s' if len(found) > 1 else ''} {', '.join(d.number for d in found)} in the text"
 

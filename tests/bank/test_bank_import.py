@@ -219,12 +219,16 @@ def test_a_statement_of_another_account_is_refused_and_an_empty_one_skipped(book
 
 
 def test_a_bad_file_writes_nothing_and_names_its_problem(books, ledger, tmp_path):
+    """Each file all or nothing: the bad one is refused whole, the good one beside it is imported."""
     good = camt053(tmp_path / "g.xml", [Entry("1200.00", text="F-2026-0001", ref="BQ-1")])
     bad = tmp_path / "b.xml"
-    bad.write_bytes(good.read_bytes().replace(b"1200.00", b"12O0.00"))
-    result = books("bank", "import", str(good), str(bad), code=2)
+    bad.write_bytes(good.read_bytes().replace(b"1200.00", b"12O0.00").replace(b"BQ-1", b"BQ-2"))
+    result = books("bank", "import", str(bad), code=2)
     assert result.stderr.startswith("Error:") and "b.xml: line " in result.stderr and "12O0.00" in result.stderr
     assert lines(books) == [] and payments(ledger) == []
+    both = books("bank", "import", str(bad), str(good), "--as-of", "2026-03-03", code=2)
+    assert "g.xml (camt): 1 line, 1 new: 1 matched." in both.stderr and "b.xml: line" in both.stderr
+    assert len(lines(books)) == 1 and len(payments(ledger)) == 1
 
 
 def test_a_dry_run_writes_nothing(books, ledger, tmp_path):

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from dunner.bank.book import build_book
-from dunner.bank.recording import Known, handle_return, record, set_line
-from dunner.core.errors import BadInput, ConfigError
-from dunner.core.matching import MATCHED, Book, match
+from dunner.bank.recording import ALREADY, Known, handle_return, record, set_line
+from dunner.core.errors import BadInput, ConfigError, DunnerError
+from dunner.core.matching import MATCHED, PROPOSED, Book, Match, match
 from dunner.core.money import Money
 from dunner.core.payment import compact_iban
 from dunner.core.statements import Line, Statement, fingerprint, ranked
@@ -37,6 +37,7 @@ class FileReport:
     new: int = 0
     counts: dict[str, int] = field(default_factory=dict)  # status -> lines
     notes: list[str] = field(default_factory=list)
+    error: DunnerError | None = None  # the file was refused: nothing of it was written
 
     @property
     def duplicates(self) -> int:
@@ -72,17 +73,21 @@ def import_files(
     csv_name: str | None = None,
     dry_run: bool = False,
 ) -> list[FileReport]:
-    """Import the files named on the command line: all of them, or (one refused, or a dry run) none."""
+    """Import the files named on the command line, each all or nothing: a refused file is reported (its
+    `error` set) and the others go on. A dry run writes none of them."""
     reports: list[FileReport] = []
-    try:
-        with ledger.transaction():
-            for path in paths:
-                reports.append(import_file(ledger, config, path, as_of, fmt=fmt, csv_name=csv_name))
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        for report in reports:
+    for path in paths:
+        report = FileReport(path.name)
+        try:
+            with ledger.transaction():
+                report = import_file(ledger, config, path, as_of, fmt=fmt, csv_name=csv_name)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
             report.notes.append("dry run: nothing was written")
+        except DunnerError as exc:
+            report.error = exc
+        reports.append(report)
     return reports
 
 
@@ -93,6 +98,11 @@ def import_file(
     layout = csv_layout(config, csv_name)
     report = FileReport(path.name, format_of(path, fmt))
     lines = _lines(read(path, report.format, csv_layout=layout), config, layout, report, path)
+    later = sum(1 for line in lines if line.booked_on > as_of)
+    if later:
+        report.notes.append(
+            f"{later} line(s) booked after {as_of}: recorded, but not counted in how fresh the bank is until then"
+        )
     with ledger.transaction():
         fresh, references, credits = _store(ledger, lines, report)
         del lines  # the file's lines are in the ledger now: matching reads them back, a chunk at a time
@@ -162,12 +172,12 @@ def _store(ledger: Ledger, lines: list[Line], report: FileReport) -> tuple[list[
             continue
         known.add(key)
         line_id = _insert(ledger, key, line, report, now)
-        fresh.append((line.booked_on, line_id))
+        fresh.append((line.returned and not line.credit, line.booked_on, line_id))  # returns after the credits
         if _references(" ".join(line.references)) != line.references:
             references[line_id] = line.references
         credits = credits or line.credit
     report.new = len(fresh)
-    return [line_id for _, line_id in sorted(fresh)], references, credits
+    return [line_id for *_, line_id in sorted(fresh)], references, credits
 
 
 def _references(stored: str | None) -> tuple[str, ...]:
@@ -241,12 +251,22 @@ def _decide(ledger: Ledger, config: Config, book: Book | None, line_id: int, lin
             status, why = "ignored", "a debit" if line.amount.minor else "no amount"
         set_line(ledger, line_id, status, reason=why)
         return status
+    if line.returned:  # money of ours coming back (a refund returned, a debit reversed): no client paid it
+        set_line(ledger, line_id, "ignored", reason="money of yours coming back (a return or reversal), not a payment")
+        return "ignored"
     assert book is not None
     found = match(line, book)
     if found.status == MATCHED:
-        found = record(ledger, config, line_id, line, found, known=known)
+        try:
+            with ledger.savepoint():
+                found = record(ledger, config, line_id, line, found, known=known)
+        except BadInput as exc:  # this line cannot be recorded as it is: a person decides, the file goes on
+            found = Match(PROPOSED, found.client_id, found.invoices, f"{found.reason}; not recorded: {exc.message}")
         if found.status == MATCHED:
-            book.settle(found, line)
+            if not found.reason.startswith(ALREADY):  # the book already counted a payment typed by hand
+                book.settle(found, line)
+            if line.debtor_iban and found.client_id is not None:
+                book.ibans.setdefault(line.debtor_iban, set()).add(found.client_id)
             return MATCHED
     set_line(
         ledger, line_id, found.status, client_id=found.client_id, invoices=" ".join(found.invoices) or None,

@@ -28,6 +28,7 @@ class InboxReport:
     folder: Path
     imported: list[FileReport] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # file name, why
+    problems: list[str] = field(default_factory=list)  # files that could not be moved
 
 
 def inbox_folder(config: Config) -> Path | None:
@@ -60,33 +61,49 @@ def import_inbox(ledger: Ledger, config: Config, as_of: date) -> InboxReport:
             result = import_file(ledger, config, path, as_of)
         except DunnerError as exc:
             why = exc.message + (f" ({exc.hint})" if exc.hint else "")
-            if _move(path, folder / FAILED) is not None:
-                write_private(folder / FAILED / f"{path.name}{REASON}", (why + "\n").encode())
+            try:
+                if _move(path, folder / FAILED) is not None:
+                    write_private(folder / FAILED / f"{path.name}{REASON}", (why + "\n").encode())
+                    report.failed.append((path.name, why))
+            except (InboxError, OSError) as problem:
+                report.problems.append(str(problem))
                 report.failed.append((path.name, why))
             continue
-        if _move(path, folder / IMPORTED) is not None:
+        try:
+            moved = _move(path, folder / IMPORTED)
+        except InboxError as problem:
+            report.problems.append(str(problem))
+            moved = path
+        if moved is not None:
             report.imported.append(result)
     return report
 
 
 def _move(path: Path, into: Path) -> Path | None:
     """Move a file into a folder under a name not taken yet; None when another run took it first."""
-    private_folder(into)
     target = into / path.name
     n = 1
-    while target.exists():
-        n += 1
-        target = into / f"{path.stem}-{n}{path.suffix}"
     try:
+        private_folder(into)
+        while target.exists():
+            n += 1
+            target = into / f"{path.stem}-{n}{path.suffix}"
         os.rename(path, target)
     except FileNotFoundError:
         return None
+    except OSError as exc:  # the run goes on: a file left in the inbox is read again, and adds nothing twice
+        raise InboxError(f"{path.name} could not be moved to {into}: {exc.strerror}") from None
     return target
 
 
-def newest_booked(ledger: Ledger) -> date | None:
-    """The booking date of the newest line of any statement imported (None: no statement yet)."""
-    found = ledger.scalar("SELECT MAX(booked_on) FROM bank_line")
+class InboxError(Exception):
+    """A file of the inbox could not be moved (permissions, a full disk): said, and the run goes on."""
+
+
+def newest_booked(ledger: Ledger, as_of: date) -> date | None:
+    """The booking date of the newest line imported, by `as_of` (None: no statement yet). A line booked
+    later (a statement of the future for a run as of the past, or a date mistyped) does not count."""
+    found = ledger.scalar("SELECT MAX(booked_on) FROM bank_line WHERE booked_on <= ?", (as_of.isoformat(),))
     return date.fromisoformat(found) if found else None
 
 
@@ -112,7 +129,9 @@ class Freshness:
         if self.newest is None:
             told = "no bank statement imported yet"
         else:
-            told = f"the newest bank line was booked on {self.newest}, {_days(self.age or 0)} before {self.as_of}"
+            told = f"the newest bank line was booked on {self.newest}, " + (
+                f"{_days(self.age)} before {self.as_of}" if self.age else "the run's day"
+            )
         if self.hold:
             return f"{told}: email reminders are held ([bank] hold_after_days = {self.hold_after})"
         return told
@@ -130,7 +149,7 @@ def _days(n: int) -> str:
 def freshness(ledger: Ledger, config: Config, as_of: date) -> Freshness | None:
     """How fresh the bank is, when dunner hears from it at all (an inbox, a hold, or lines imported)."""
     section = config.section("bank")
-    newest = newest_booked(ledger)
+    newest = newest_booked(ledger, as_of)
     if newest is None and not section.get("inbox") and section.get("hold_after_days") is None:
         return None
     return Freshness(newest, as_of, section.get("hold_after_days"))

@@ -91,6 +91,19 @@ def match_line(ledger: Ledger, config: Config, line_id: int, invoices: list[str]
     for invoice in found:
         if invoice.kind == "credit_note":
             raise BadInput(f"{invoice.number} is a credit note: it is not paid")
+        if invoice.status != "issued":
+            raise BadInput(f"{invoice.number} is {invoice.status.replace('_', ' ')}: nothing is owed on it")
+        left = ledger.scalar(
+            "SELECT COALESCE(SUM(i.amount_cents), 0) - COALESCE((SELECT SUM(a.amount_cents) FROM allocation a"
+            " JOIN instalment j ON j.id = a.instalment_id WHERE j.invoice_id = :id), 0) FROM instalment i"
+            " WHERE i.invoice_id = :id",
+            {"id": invoice.id},
+        )
+        if left <= 0:
+            raise BadInput(
+                f"{invoice.number} is paid already",
+                hint="'dunner bank match LINE --client CODE' keeps the money as the client's credit",
+            )
         if invoice.currency != line.amount.currency:
             raise BadInput(f"{invoice.number} is in {invoice.currency}, the line in {line.amount.currency}")
     with ledger.transaction():
@@ -125,7 +138,9 @@ def unmatch_line(ledger: Ledger, line_id: int, on: date) -> int | None:
     payment = ledger.one("SELECT note, received_on FROM payment WHERE id = ?", (row["payment_id"],))
     made_here = payment is not None and (payment["note"] or "").startswith(f"bank line {line_id}")
     if made_here and on < date.fromisoformat(payment["received_on"]):
-        on = date.fromisoformat(payment["received_on"])
+        raise BadInput(
+            f"the line's payment was received on {payment['received_on']}: it is undone on that day or later"
+        )
     with ledger.transaction():
         reversal = take_back(ledger, line_id, on, f"bank line {line_id} unmatched") if made_here else None
         what = (
@@ -159,11 +174,13 @@ def doubtful_credits(ledger: Ledger, as_of: date) -> Iterator[dict[str, Any]]:
         (as_of.isoformat(),),
     ):
         line = row["id"]
-        todo = (
-            f"dunner bank match {line} {row['invoices'] or 'INVOICE'}"
-            if row["status"] == "proposed"
-            else (f"dunner bank match {line} INVOICE..., or dunner bank ignore {line} --reason ...")
-        )
+        either = " or " in (row["reason"] or "") and " " in (row["invoices"] or "")
+        if either:  # alternatives, not one transfer for all of them
+            todo = f"dunner bank match {line} " + " or ".join(row["invoices"].split())
+        elif row["status"] == "proposed" and row["invoices"]:
+            todo = f"dunner bank match {line} {row['invoices']}"
+        else:
+            todo = f"dunner bank match {line} INVOICE..., or dunner bank ignore {line} --reason ..."
         yield {
             "kind": f"bank-{row['status']}",
             "client": row["client"] or "",

@@ -22,6 +22,9 @@ from dunner.ledger.payments import NewPayment, apply_new_payment
 from dunner.ledger.reversals import reverse_payment
 
 BY_HAND_DAYS = 5  # a payment typed by hand this close to the booking date may be the same money
+ALREADY = "already recorded"
+# A payment that counts: neither reversed nor a reversal (SQL on the payment `p`).
+STANDING = "p.reverses_id IS NULL AND NOT EXISTS (SELECT 1 FROM payment r WHERE r.reverses_id = p.id)"
 
 
 @dataclass
@@ -54,7 +57,7 @@ def typed_by_hand(ledger: Ledger, client_id: int, line: Line) -> int | None:
     """A payment of the same amount recorded by hand around the booking date, no bank line behind it."""
     return ledger.scalar(
         "SELECT p.id FROM payment p WHERE p.client_id = ? AND p.amount_cents = ? AND p.currency = ?"
-        " AND p.received_on BETWEEN ? AND ? AND p.reverses_id IS NULL"
+        f" AND p.received_on BETWEEN ? AND ? AND {STANDING}"
         " AND NOT EXISTS (SELECT 1 FROM bank_line b WHERE b.payment_id = p.id) ORDER BY p.id LIMIT 1",
         (
             client_id,
@@ -75,16 +78,19 @@ def record(
     if known is None:
         known = Known()
     client = known.client(ledger, match.client_id)
-    reference = (line.bank_ref or line.end_to_end or f"bank line {line_id}")[:100]
-    same = ledger.scalar("SELECT id FROM payment WHERE client_id = ? AND reference = ?", (client.id, reference))
+    reference = _reference(ledger, client.id, line, line_id)
+    same = ledger.scalar(
+        f"SELECT p.id FROM payment p WHERE p.client_id = ? AND p.reference = ? AND {STANDING}", (client.id, reference)
+    )
     if same is None and not by:
         same = typed_by_hand(ledger, client.id, line)
         if same is not None:
             why = f"{match.reason}; but payment #{same} of that amount was recorded by hand: the same money?"
             return Match("proposed", client.id, match.invoices, why)
     if same is not None:  # the user recorded it with the bank's reference already
-        set_line(ledger, line_id, MATCHED, client_id=client.id, payment_id=same, reason=f"already recorded: #{same}")
-        return match
+        why = f"{ALREADY}: #{same}"
+        set_line(ledger, line_id, MATCHED, client_id=client.id, payment_id=same, reason=why)
+        return Match(MATCHED, client.id, match.invoices, why)
     invoices = tuple(get_invoice(ledger, n) for n in match.invoices)
     payment_id, applied, _ = apply_new_payment(
         ledger,
@@ -111,6 +117,22 @@ def record(
     )
     learn_iban(ledger, client.id, line.debtor_iban, "learned", known)
     return match
+
+
+def _reference(ledger: Ledger, client_id: int, line: Line, line_id: int) -> str:
+    """The payment's reference: the bank's own, else the payer's end-to-end id with the day (a payer may use
+    one id again), else the line. One that a reversed payment holds (a match undone) gets a suffix."""
+    base = (line.bank_ref or (f"{line.end_to_end} {line.booked_on}" if line.end_to_end else f"bank line {line_id}"))[
+        :90
+    ]
+    reference, n = base, 1
+    while ledger.scalar(
+        "SELECT 1 FROM payment p WHERE p.client_id = ? AND p.reference = ? AND NOT " + f"({STANDING})",
+        (client_id, reference),
+    ):
+        n += 1
+        reference = f"{base} ({n})"
+    return reference
 
 
 def learn_iban(ledger: Ledger, client_id: int, iban: str, source: str, known: Known | None = None) -> None:
@@ -148,29 +170,38 @@ def take_back(ledger: Ledger, line_id: int, on: date, why: str) -> int | None:
 
 
 def handle_return(ledger: Ledger, line_id: int, line: Line) -> tuple[str, str]:
-    """A payment coming back: find the credit it returns, reverse that payment; the new status and why."""
+    """A payment coming back: find the credit it returns (by end-to-end id, else the payer's IBAN and the
+    amount), reverse the payment it made; one dunner never recorded is set aside. The new status and why."""
     original = ledger.one(
-        "SELECT id, payment_id FROM bank_line WHERE amount_cents = ? AND currency = ? AND payment_id IS NOT NULL"
-        " AND id <> ? AND ((end_to_end <> '' AND end_to_end = ?) OR (debtor_iban <> '' AND debtor_iban = ?))"
-        " AND booked_on <= ? ORDER BY (end_to_end = ?) DESC, booked_on DESC LIMIT 1",
+        "SELECT b.id, b.payment_id, b.status FROM bank_line b WHERE b.amount_cents = ? AND b.currency = ?"
+        " AND b.id <> ? AND b.booked_on <= ? AND COALESCE(b.reason, '') NOT LIKE '%returned on %'"
+        " AND ((b.end_to_end <> '' AND b.end_to_end = ?) OR (b.debtor_iban <> '' AND b.debtor_iban = ?))"
+        " AND (b.status IN ('proposed', 'unmatched') OR (b.payment_id IS NOT NULL AND NOT EXISTS"
+        "      (SELECT 1 FROM payment r WHERE r.reverses_id = b.payment_id)))"
+        " ORDER BY CASE WHEN b.end_to_end = ? THEN 0 ELSE 1 END, CASE WHEN b.payment_id IS NULL THEN 1 ELSE 0 END,"
+        " b.booked_on DESC, b.id DESC LIMIT 1",
         (
             -line.amount.minor,
             line.amount.currency,
             line_id,
+            line.booked_on.isoformat(),
             line.end_to_end,
             line.debtor_iban,
-            line.booked_on.isoformat(),
             line.end_to_end,
         ),
     )
     code = f" ({line.return_reason})" if line.return_reason else ""
     if original is None:
         return "ignored", f"a payment returned{code} that dunner did not record"
+    back = f"; returned on {line.booked_on}{code}"
+    if original["payment_id"] is None:  # never recorded: the money went back, nothing to decide any more
+        ledger.execute(
+            "UPDATE bank_line SET status = 'ignored', reason = COALESCE(reason, '') || ? WHERE id = ?",
+            (back, original["id"]),
+        )
+        return "ignored", f"return{code} of line {original['id']}, which was never recorded: both set aside"
     reversal = take_back(ledger, original["id"], line.booked_on, f"returned by the bank{code}, bank line {line_id}")
-    ledger.execute(
-        "UPDATE bank_line SET reason = COALESCE(reason, '') || ? WHERE id = ?",
-        (f"; returned on {line.booked_on}{code}", original["id"]),
-    )
+    ledger.execute("UPDATE bank_line SET reason = COALESCE(reason, '') || ? WHERE id = ?", (back, original["id"]))
     return MATCHED, f"return{code} of line {original['id']}: its payment reversed (#{reversal})"
 
 

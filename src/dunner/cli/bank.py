@@ -75,14 +75,27 @@ def import_(
         for done in report.imported:
             _say_file(done)
         for name, why in report.failed:
-            typer.echo(f"Error: {name}: {why} (moved to {report.folder / 'failed'})", err=True)
+            shown = why if name in why else f"{name}: {why}"
+            typer.echo(f"Error: {shown} (moved to {report.folder / 'failed'})", err=True)
+        for problem in report.problems:
+            typer.echo(f"Warning: {problem}", err=True)
         if not report.imported and not report.failed:
             typer.echo(f"No new statement in {report.folder}.", err=True)
         if report.failed:
             raise typer.Exit(2)
         return
+    refused = 0
     for done in import_files(shared.ledger, shared.config, files, day, fmt=fmt, csv_name=csv, dry_run=dry_run):
-        _say_file(done)
+        if done.error is None:
+            _say_file(done)
+            continue
+        refused += 1
+        message = done.error.message if done.source in done.error.message else f"{done.source}: {done.error.message}"
+        typer.echo(f"Error: {message} (nothing of it was written)", err=True)
+        if done.error.hint:
+            typer.echo(f"Hint: {done.error.hint}", err=True)
+    if refused:
+        raise typer.Exit(2)
 
 
 @bank.command("lines")

@@ -53,10 +53,16 @@ def plain(text: str) -> str:
     return " ".join(text.upper().split())  # str.split's whitespace is re's \s: one space between words
 
 
+# What banks write where they have no reference to give: no reference at all.
+PLACEHOLDERS = frozenset({"NONREF", "NOTPROVIDED", "NONE", "N/A", "NA", "0"})
+
+
 def fingerprint(line: Line) -> str:
-    """What identifies a line across imports (the bank's reference when there is one)."""
+    """What identifies a line across imports: the bank's reference with the day and the amount (a bank that
+    gives one reference to two lines does not lose the second), else the label; and the rank."""
+    money = f"{line.amount.minor}|{line.amount.currency}"
     if line.bank_ref:
-        return f"{line.account}|ref|{line.bank_ref}"
+        return f"{line.account}|ref|{line.bank_ref}|{line.booked_on}|{money}|{line.rank}"
     return f"{line.account}|{line.booked_on}|{line.amount.minor}|{line.amount.currency}|{plain(line.text)}|{line.rank}"
 
 
@@ -65,7 +71,14 @@ def ranked(lines: list[Line]) -> list[Line]:
     seen: dict[tuple[object, ...], int] = {}
     out = []
     for line in lines:
-        key = (line.account, line.booked_on, line.amount, plain(line.text), line.bank_ref)
+        if line.bank_ref.upper() in PLACEHOLDERS or line.end_to_end.upper() in PLACEHOLDERS:
+            line = replace(
+                line,
+                bank_ref="" if line.bank_ref.upper() in PLACEHOLDERS else line.bank_ref,
+                end_to_end="" if line.end_to_end.upper() in PLACEHOLDERS else line.end_to_end,
+            )
+        told = line.bank_ref or plain(line.text)
+        key = (line.account, line.booked_on, line.amount, bool(line.bank_ref), told)
         rank = seen.get(key, 0)
         out.append(line if line.rank == rank else replace(line, rank=rank))
         seen[key] = rank + 1

@@ -176,6 +176,7 @@ def bank_first(ledger: Ledger, config: Config, options: RunOptions) -> tuple[lis
             notes.append(f"{done.source} imported: {done.new} new line(s)" + (f", {counts}" if counts else ""))
         for name, why in inbox.failed:
             notes.append(f"{name} refused and moved to {folder / 'failed'}: {why}")
+        notes += inbox.problems
     fresh = freshness(ledger, config, options.as_of)
     if fresh is not None:
         notes.append(fresh.describe())

@@ -49,7 +49,8 @@ def read_ofx(path: Path) -> list[Statement]:
             warnings.simplefilter("ignore")  # ofxtools warns on over-long names it keeps whole
             tree.parse(io.BytesIO(_EMPTY.sub(b"", raw)))
     except Exception as exc:  # ofxtools raises its own errors, and ValueError / IndexError on bad input
-        raise BadInput(f"{path}: not a readable OFX file ({type(exc).__name__}: {exc})") from None
+        first = (str(exc).strip().splitlines() or [""])[0][:200]  # ofxtools may quote the whole header
+        raise BadInput(f"{path}: not a readable OFX file ({type(exc).__name__}: {first})") from None
     root = tree.getroot()
     statements = [_statement(element, path) for kind in STATEMENTS for element in root.iter(kind)]
     if not statements:

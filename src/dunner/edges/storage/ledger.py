@@ -184,6 +184,21 @@ class Ledger:
         finally:
             self._depth = 0
 
+    @contextmanager
+    def savepoint(self) -> Iterator[Ledger]:
+        """Inside a transaction: a part that, if it fails, is undone alone (SAVEPOINT, on both databases)."""
+        assert self._depth, "a savepoint lives inside a transaction"
+        self._savepoints = getattr(self, "_savepoints", 0) + 1
+        name = f"dunner_{self._savepoints}"
+        self.execute(f"SAVEPOINT {name}")
+        try:
+            yield self
+        except BaseException:
+            self.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            self.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        self.execute(f"RELEASE SAVEPOINT {name}")
+
     def _begin(self) -> None:
         """Start a write transaction, holding the ledger's write lock (one writer at a time)."""
         self.conn.execute("BEGIN IMMEDIATE")

@@ -227,7 +227,7 @@ def test_reminders_are_found_by_instalment(demo, tmp_path, path):
 def test_a_return_finds_the_credit_it_returns_by_its_ids(demo, tmp_path):
     """By the end-to-end id or the debtor's IBAN, both indexed: not through every line booked before it."""
     ledger, seen = run_path(demo, tmp_path, "bank import")
-    plans = [plan(ledger, sql, params) for sql, params in seen if "FROM bank_line WHERE amount_cents = ?" in sql]
+    plans = [plan(ledger, sql, params) for sql, params in seen if "FROM bank_line b WHERE b.amount_cents = ?" in sql]
     ledger.close()
     assert plans and all(
         "MULTI-INDEX OR" in lines

@@ -159,7 +159,9 @@ def _tx_line(fields: dict[str, Any], amount: Money, bank_ref: str, note: str, co
         and (returned is not None or common["reversal"])
         and compact_iban(iban) in ("", common["account"])
     ):
-        name, iban = _party(parties, "Dbtr")  # a return that keeps the original roles: the payer is the debtor
+        payer = _party(parties, "Dbtr")  # a return that keeps the original roles: the payer is the debtor
+        if payer[0] or payer[1]:
+            name, iban = payer
     remittance = fields.get("RmtInf")
     unstructured = [words for u in children(remittance, "Ustrd") if (words := text(u))]
     structured = [ref for s in children(remittance, "Strd") if (ref := text(s, "CdtrRefInf", "Ref"))]

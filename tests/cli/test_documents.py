@@ -101,7 +101,9 @@ def test_a_complete_invoice_with_lines_and_vat(dunner, acme, tmp_path):
         "Total TTC 2 283,20 €",
         "Escompte pour paiement anticipé : 2 % (45,66 €)",
         "au plus tard le 12 novembre 2026",
-        "pénalités de retard au taux de l'article L441-10 du Code de commerce",
+        "Tout retard de paiement entraîne de plein droit, dès le lendemain de la date d'échéance, des pénalités"
+        " de retard au taux annuel de 12,4 %, calculées selon l'article L441-10 du Code de commerce (taux de la"
+        " BCE majoré de 10 points).",
         "Indemnité forfaitaire pour frais de recouvrement",
         "40,00 €",
         "IBAN FR76 3000 6000 0112 3456 7890 189",
@@ -535,7 +537,7 @@ def test_an_invoice_without_vat_rates_gets_no_pdf(dunner, acme, tmp_path):
 def test_the_indemnity_mention_is_in_the_law_currency(dunner, acme, tmp_path):
     number = issue(dunner, "--line", "Consulting;1;1000;20", "--currency", "USD", "--issued", "2026-06-01")
     text = pdf_text(pdf(dunner, number, tmp_path))
-    assert "frais de recouvrement due en cas de retard de paiement : 40,00 €" in text
+    assert "frais de recouvrement en cas de retard de paiement : 40,00 € (articles L441-10 et D441-5" in text
 
 
 def test_small_edges(dunner, acme, tmp_path):

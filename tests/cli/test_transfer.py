@@ -181,8 +181,11 @@ def test_export_imports_back_into_an_empty_ledger(dunner, tmp_path, books):
 
 def test_export_to_stdout_and_missing_file(dunner, books):
     out = dunner("export", "invoices", "-").stdout.splitlines()
-    assert out[0] == "number,client,issued,due,currency,service,description,quantity,unit_price,vat_rate,vat_exemption"
-    assert out[1] == "F-2025-0101,ACME,2025-11-02,2025-12-02,EUR,2025-11-02,Site web,1,1200.00,,"
+    assert out[0] == (
+        "number,client,issued,due,currency,service,description,quantity,unit_price,vat_rate,vat_exemption,"
+        "category,delivery_address,order"
+    )
+    assert out[1] == "F-2025-0101,ACME,2025-11-02,2025-12-02,EUR,2025-11-02,Site web,1,1200.00,,,services,,"
     assert "Error: no file nope.csv" in dunner("import", "clients", "nope.csv", code=2).stderr
     assert "what to import must be one of" in dunner("import", "refunds", "x.csv", code=2).stderr
 
@@ -205,7 +208,7 @@ def test_invoices_one_row_a_line(dunner, tmp_path, books):
     }
     assert rows["F-2026-0001"]["total"] == "2060.00"  # 1350 + 270 VAT + 400 + 40 VAT
     exported = dunner("export", "invoices").stdout.splitlines()
-    assert "F-2026-0001,ACME,2026-01-05,2026-02-04,EUR,2026-01-02,Formation,0.5,800.00,10," in exported
+    assert "F-2026-0001,ACME,2026-01-05,2026-02-04,EUR,2026-01-02,Formation,0.5,800.00,10,,services,," in exported
     bad = write(
         tmp_path / "bad.csv",
         (

@@ -38,3 +38,31 @@ def test_series_per_year():
 def test_bad_patterns(pattern, reason):
     with pytest.raises(BadInput, match=reason):
         NumberPattern(pattern)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        ("F {year}-{seq:04}", "F 2000-0001 would be one, and it holds a space"),
+        ("F.{year}.{seq:04}", "it holds '.': the French rules allow only letters A-Z, digits and + - _ / (BR-FR-02)"),
+        ("Facture n°{seq}", "it holds a space '°'"),
+        ("F{seq:*>6}", "it holds '*'"),
+        ("FACTURES-CLIENTS-ENTREPRISES-{year}-{seq:04}", "is 38 characters long, more than the 35"),
+        # fits for the first numbers, not once the series passes 99999: refused now, not then
+        ("FACTURES-ENTREPRISES-X{year}-{month}-{seq:04}", "FACTURES-ENTREPRISES-X2099-12-999999 would be one"),
+    ],
+)
+def test_patterns_the_french_rules_would_refuse(pattern, reason):
+    """BR-FR-01 and BR-FR-02: numbers of at most 35 ASCII letters, digits and + - _ /, a million a series."""
+    with pytest.raises(BadInput, match="cannot make French e-invoice numbers") as refused:
+        NumberPattern(pattern)
+    assert reason in refused.value.message
+
+
+def test_identifier_problems():
+    from dunner.core.numbering import identifier_problem
+
+    assert identifier_problem("F-2026/0001_A+B") is None
+    assert identifier_problem("X" * 35) is None
+    assert "36 characters long" in identifier_problem("X" * 36)
+    assert "'é'" in identifier_problem("Fé-1")

@@ -34,6 +34,15 @@ Iban = Annotated[
     list[str] | None,
     Opt("--iban", help="An account they pay from (checked; repeat for several): their transfers match by it."),
 ]
+ElectronicAddress = Annotated[
+    str | None,
+    Opt(
+        "--electronic-address",
+        help="Where they receive e-invoices (the platforms' directory): their SIREN, or SIREN_ROUTINGCODE"
+        " (default: their SIREN).",
+        metavar="ADDRESS",
+    ),
+]
 VatExemption = Annotated[
     str | None,
     Opt(

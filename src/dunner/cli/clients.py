@@ -33,6 +33,7 @@ def add_client(
     profile: c.Profile = None,
     law: c.Law = None,
     vat_exemption: c.VatExemption = None,
+    electronic_address: c.ElectronicAddress = None,
     iban: c.Iban = None,
 ) -> None:
     """Add a client to the ledger.
@@ -66,7 +67,11 @@ def clients(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     rows = (c.as_row() for c in list_clients(shared.ledger))
     columns = [Column(k, numeric=k in ("terms", "credit_limit")) for k in CLIENT_COLUMNS]
     if fmt is Format.table:
-        columns = [c for c in columns if c.key not in ("address", "registration", "vat_number", "law", "vat_exemption")]
+        columns = [
+            c
+            for c in columns
+            if c.key not in ("address", "registration", "vat_number", "law", "vat_exemption", "electronic_address")
+        ]
     emit(fmt.value, rows, columns, locale=shared.locale, title="Clients", empty="No clients yet.")
 
 

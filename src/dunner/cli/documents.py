@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from dunner.cli import invoice_options as o
 from dunner.cli.app import app
 from dunner.cli.options import AsOfOption, Format, FormatOption, date_option, whole_option
 from dunner.cli.state import state
@@ -29,6 +30,9 @@ def deposit(
         str | None,
         Opt("--vat-exemption", help="Why its 0 % VAT lines carry none (default: the client's; none).", metavar="KEY"),
     ] = None,
+    category: o.Category = None,
+    delivery_address: o.DeliveryAddress = None,
+    order: o.Order = None,
 ) -> None:
     """Issue a deposit invoice (acompte), dunned on its own; deduct it later with `invoice --deduct`.
 
@@ -50,6 +54,9 @@ def deposit(
         terms=terms,
         currency=currency,
         vat_exemption=vat_exemption,
+        category=category,
+        delivery_address=delivery_address,
+        order=order,
     )
     show_issued(new, shared.locale)
 

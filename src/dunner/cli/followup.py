@@ -183,6 +183,7 @@ def edit_client(
     profile: c.Profile = None,
     law: c.Law = None,
     vat_exemption: c.VatExemption = None,
+    electronic_address: c.ElectronicAddress = None,
     iban: c.Iban = None,
 ) -> None:
     """Change a client's details, dunning profile or law; what is not given stays as it is.

@@ -32,3 +32,11 @@ VatExemption = Annotated[
     str | None,
     Opt("--vat-exemption", help="Why its 0 % VAT lines carry none (default: the client's; none).", metavar="KEY"),
 ]
+Category = Annotated[
+    str | None,
+    Opt("--category", help="What it bills: goods, services or mixed (default [defaults] category).", metavar="KIND"),
+]
+DeliveryAddress = Annotated[
+    str | None, Opt("--delivery-address", help="Where the goods went, when not to the client's address.")
+]
+Order = Annotated[str | None, Opt("--order", help="The client's order reference (purchase order).", metavar="REF")]

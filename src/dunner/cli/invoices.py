@@ -34,6 +34,9 @@ def invoice(
     description: o.Description = None,
     force: o.Force = False,
     vat_exemption: o.VatExemption = None,
+    category: o.Category = None,
+    delivery_address: o.DeliveryAddress = None,
+    order: o.Order = None,
 ) -> None:
     """Issue an invoice and print its number.
 

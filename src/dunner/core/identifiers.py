@@ -70,6 +70,27 @@ def siren_of(value: str | None) -> str | None:
     return digits[:9] if digits.isdigit() and len(digits) in (9, 14) else None
 
 
+ADDRESS = re.compile(r"[A-Za-z0-9+\-_.]{1,125}")  # BR-FR-23, BR-FR-25: the directory's addresses (scheme 0225)
+
+
+def electronic_address(value: str, registration: str | None) -> str:
+    """Where a French business receives its e-invoices: its address in the platforms' directory.
+
+    The SIREN itself, or the SIREN followed by a SIRET or a routing code ("552100554_COMPTA"); always
+    the client's own SIREN first, when it has one."""
+    text = value.strip()
+    if not ADDRESS.fullmatch(text):
+        raise BadInput(
+            f"electronic address '{value}' is not a directory address",
+            hint="a SIREN, or a SIREN and a routing code such as 552100554_COMPTA: letters, digits and + - _ ."
+            " (125 characters at most)",
+        )
+    siren = siren_of(registration)
+    if siren and not text.startswith(siren):
+        raise BadInput(f"electronic address '{value}' does not start with the client's SIREN {siren}")
+    return text
+
+
 def vat_number(value: str) -> str:
     """An EU (or UK) VAT number is checked for its country's format and check digits; others kept."""
     compact = re.sub(r"[\s.-]", "", value).upper()

@@ -1,4 +1,9 @@
-"""Invoice numbers from a pattern such as "F-{year}-{seq:04}": one gapless sequence per series."""
+"""Invoice numbers from a pattern such as "F-{year}-{seq:04}": one gapless sequence per series.
+
+Numbers keep to the French e-invoicing rules on identifiers (BR-FR-01 and BR-FR-02): at most 35
+characters, only ASCII letters, digits and + - _ /. A pattern whose numbers could break them is
+refused when the configuration is read, with the reason.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,20 @@ from functools import cached_property
 from dunner.core.errors import BadInput
 
 FIELDS = {"year": r"\d{4}", "yy": r"\d{2}", "month": r"\d{2}", "seq": r"\d+"}
+MAX_LENGTH = 35  # BR-FR-01
+ALLOWED = re.compile(r"[A-Za-z0-9+\-_/]+")  # BR-FR-02
+ROOM = 999_999  # a pattern must leave room for a million numbers a series
+
+
+def identifier_problem(number: str) -> str | None:
+    """Why `number` cannot identify a French e-invoice (BR-FR-01, BR-FR-02), or None."""
+    if len(number) > MAX_LENGTH:
+        return f"it is {len(number)} characters long, more than the {MAX_LENGTH} the French rules allow (BR-FR-01)"
+    if not ALLOWED.fullmatch(number):
+        odd = sorted({c for c in number if not ALLOWED.fullmatch(c)})
+        shown = " ".join("a space" if c == " " else f"'{c}'" for c in odd)
+        return f"it holds {shown}: the French rules allow only letters A-Z, digits and + - _ / (BR-FR-02)"
+    return None
 
 
 def _fields_of(issued: date) -> dict[str, object]:
@@ -39,9 +58,17 @@ class NumberPattern:
         if names.count("seq") != 1:
             raise BadInput(f"invoice number pattern '{self.pattern}' must contain {{seq}} exactly once")
         try:
-            self.format(date(2000, 1, 1), 1)
+            examples = [self.format(date(2000, 1, 1), 1), self.format(date(2099, 12, 31), ROOM)]
         except (ValueError, TypeError) as exc:
             raise BadInput(f"invoice number pattern '{self.pattern}': {exc}") from None
+        for example in examples:
+            problem = identifier_problem(example)
+            if problem:
+                raise BadInput(
+                    f"invoice number pattern '{self.pattern}' cannot make French e-invoice numbers:"
+                    f" {example} would be one, and {problem}",
+                    hint="e.g. F-{year}-{seq:04}: letters, digits and + - _ /, 35 characters at most",
+                )
 
     @cached_property
     def _parts(self) -> list[tuple[str, str | None, str]]:

@@ -39,6 +39,19 @@ def _pdf(config: Config, view: InvoiceView, template: str, title: str) -> bytes:
     return render_document(config, view.language, template, view.context, title=title, created=view.invoice.issued_on)
 
 
+# The mentions both the PDF and the Factur-X notes carry, phrased by templates a user can override.
+NOTES = {"PMT": "_indemnity.txt", "PMD": "_penalties.txt", "AAB": "_discount.txt"}
+
+
+def note_wording(config: Config, view: InvoiceView) -> dict[str, str]:
+    """The recovery-costs, late-penalty and discount mentions of an invoice, as its templates phrase them."""
+    renderer = Renderer(config.templates_dir)
+    return {
+        code: " ".join(renderer.render(f"pdf/{view.language}/{name}", view.context).split())
+        for code, name in NOTES.items()
+    }
+
+
 def invoice_pdf(ledger: Ledger, config: Config, number: str, *, as_of: date, facturx: bool = False) -> bytes:
     """The invoice as a PDF, complete with the mandatory mentions; with `facturx`, the CII XML embedded.
 
@@ -50,5 +63,5 @@ def invoice_pdf(ledger: Ledger, config: Config, number: str, *, as_of: date, fac
     if facturx:
         from dunner.edges.facturx import embed, invoice_xml
 
-        pdf = embed(pdf, invoice_xml(view))
+        pdf = embed(pdf, invoice_xml(view, note_wording(config, view)))
     return pdf

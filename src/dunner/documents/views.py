@@ -30,6 +30,10 @@ TITLES = {
 }
 
 
+# Commercial companies, which print their share capital and their trade register (RCS) city.
+COMPANIES = frozenset({"SARL", "EURL", "SAS", "SASU", "SA", "SNC", "SCA", "SCS", "SELARL", "SELAS", "SELAFA"})
+
+
 @dataclass(frozen=True)
 class InvoiceView:
     invoice: Invoice
@@ -109,7 +113,7 @@ def invoice_view(ledger: Ledger, config: Config, number: str, as_of: date | None
         "language": language,
         "business": business,
         "client": buyer,
-        "invoice": _invoice(ledger, invoice, row, language),
+        "invoice": _invoice(ledger, invoice, row, language, config.defaults.category),
         "lines": [
             {
                 "description": ln.description,
@@ -158,14 +162,27 @@ def _parties(config: Config, client: Client, issued: dict[str, Any]) -> tuple[di
             "country": client.country,
         },
     )
+    capital = Decimal(business["capital"]) if business["capital"] else None
+    currency = config.defaults.currency
     return (
-        {**business, "address_lines": _address(business["address"]), "siren": siren_of(business["registration"])},
-        {**buyer, "siren": siren_of(buyer["registration"]), "address_lines": _address(buyer["address"])},
+        {
+            **business,
+            "address_lines": _address(business["address"]),
+            "siren": siren_of(business["registration"]),
+            "capital": Money(int(capital.scaleb(minor_units(currency))), currency) if capital else None,
+        },
+        {
+            **buyer,
+            "siren": siren_of(buyer["registration"]),
+            "address_lines": _address(buyer["address"]),
+            "electronic_address": client.electronic_address,  # where it receives e-invoices today, not frozen
+        },
     )
 
 
-def _invoice(ledger: Ledger, invoice: Invoice, row: Any, language: str) -> dict[str, Any]:
-    """The invoice's own mentions: title, number, dates, object, VAT exemption, the invoice a credit note credits."""
+def _invoice(ledger: Ledger, invoice: Invoice, row: Any, language: str, category: str) -> dict[str, Any]:
+    """The invoice's own mentions: title, number, dates, object, VAT exemption, the invoice a credit note credits,
+    the nature of the operation (else today's [defaults] category), where the goods went, the buyer's order."""
     reason = from_row(row)  # why the 0 % lines carry no VAT, as issued
     related = (
         ledger.one("SELECT number, issued_on FROM invoice WHERE id = ?", (row["related_invoice_id"],))
@@ -193,6 +210,9 @@ def _invoice(ledger: Ledger, invoice: Invoice, row: Any, language: str) -> dict[
         if related
         else None,
         "status": invoice.status,
+        "category": row["category"] or category,
+        "delivery_address": _address(row["delivery_address"]),
+        "order": row["order_ref"],
     }
 
 
@@ -246,6 +266,12 @@ def missing_mentions(view: InvoiceView) -> list[str]:
         )
         if not business[key]
     ]
+    if business["legal_form"].strip().upper() in COMPANIES:  # Code de commerce R123-237 and R123-238
+        missing += [
+            f"the company's {label} ([business] {key})"
+            for key, label in (("capital", "share capital"), ("rcs", "trade register (RCS) city"))
+            if not business[key]
+        ]
     if not ctx["franchise"] and not business["vat_number"]:
         missing.append("the business's VAT number ([business] vat_number), or vat_franchise = true")
     if not ctx["franchise"] and any(line["vat_rate"] is None for line in ctx["lines"]):

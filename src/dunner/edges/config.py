@@ -45,6 +45,9 @@ class Business:
     payment_link: str = ""
     vat_franchise: bool = False  # franchise en base de TVA (art. 293 B du CGI): no VAT on invoices
     country: str = "FR"  # ISO 3166 alpha-2; also the default of clients'
+    vat_on_debits: bool = False  # option pour le paiement de la TVA d'après les débits (services)
+    capital: str = ""  # a company's share capital, in the default currency ("10000")
+    rcs: str = ""  # the city of the trade register (RCS) the company is registered at
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Defaults:
     locale: str = ""
     timezone: str = "Europe/Paris"
     kind: str = "business"
+    category: str = "services"  # what invoices are for: goods, services or mixed (both)
 
     @property
     def babel_locale(self) -> str:

@@ -11,6 +11,7 @@ from dunner.core.numbering import NumberPattern
 
 LANGUAGES = ("fr", "en")
 KINDS = ("business", "consumer")
+CATEGORIES = ("goods", "services", "mixed")  # the nature of an operation (French e-invoicing, BT-23)
 
 
 def _text(value: Any) -> str:
@@ -107,6 +108,20 @@ def _pattern(value: Any) -> NumberPattern:
         return NumberPattern(_line(value))
     except BadInput as exc:
         raise ValueError(exc.message) from None
+
+
+def _capital(value: Any) -> str:
+    """A share capital, as a number (10000) or a string ("10 000,00"), kept as a plain decimal string."""
+    from dunner.core.errors import BadInput
+    from dunner.core.numbers import toml_number
+
+    try:
+        amount = toml_number(value, "capital", decimals=2)
+    except BadInput:
+        amount = Decimal(0)
+    if amount <= 0:
+        raise ValueError(f"'{value}' is not an amount such as 10000 or 1500.50 (no exponent)")
+    return format(amount, "f")
 
 
 def _country(value: Any) -> str:
@@ -215,6 +230,9 @@ SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
         "payment_link": _shown(_line),
         "vat_franchise": _bool,
         "country": _country,
+        "vat_on_debits": _bool,
+        "capital": _capital,
+        "rcs": _shown(_line),
     },
     "defaults": {
         "currency": _currency,
@@ -223,6 +241,7 @@ SCHEMA: dict[str, dict[str, Callable[[Any], Any]]] = {
         "locale": _line,
         "timezone": _timezone,
         "kind": _choice(*KINDS),
+        "category": _choice(*CATEGORIES),
     },
     "ledger": {"path": _line},
     "invoice": {"number_pattern": _pattern, "credit_note_pattern": _pattern, "discount": _line},

@@ -14,6 +14,7 @@ from typing import Any
 from dunner.core.errors import BadInput, OperationalError
 from dunner.core.identifiers import siren_of
 from dunner.core.money import Money
+from dunner.core.numbering import identifier_problem
 
 LEVEL = "en16931"
 TYPE_CODES = {"invoice": "380", "deposit": "386", "credit_note": "381"}
@@ -109,39 +110,57 @@ def _zero_category(ctx: dict[str, Any]) -> str:
     return exemption["category"] if exemption else "Z"
 
 
-def _notes(ctx: dict[str, Any]) -> list[dict[str, str]]:
-    law, notes = ctx["law"], []
-    if ctx["franchise"]:
-        notes.append({"BT-21": "AAI", "BT-22": FRANCHISE[0]})
-    if ctx["invoice"]["kind"] == "credit_note":
-        return notes
-    if law["indemnity"]:
-        notes.append(
-            {
-                "BT-21": "PMT",
-                "BT-22": f"Indemnité forfaitaire pour frais de recouvrement : {law['indemnity']}"
-                f" {law['indemnity'].currency}.",
-            }
-        )
-    rate = f" ({_number(law['rate'])} %)" if law["rate"] else ""
-    notes.append({"BT-21": "PMD", "BT-22": f"Pénalités de retard : {law['title']}{rate}."})
-    discount = ctx["discount"]
-    notes.append(
-        {
-            "BT-21": "AAB",
-            "BT-22": (
-                f"Escompte de {_number(discount['rate'])} % pour paiement au plus tard le {discount['deadline']}."
-                if discount
-                else "Pas d'escompte pour paiement anticipé."
-            ),
-        }
-    )
+# The French rules (BR-FR-05) want these three notes on every document, credit notes and consumers' included:
+# recovery costs (PMT), late-payment penalties (PMD), early-payment discount or its absence (AAB).
+NOTE_CODES = ("PMT", "PMD", "AAB")
+CATEGORY_LETTERS = {"goods": "B", "services": "S", "mixed": "M"}  # BT-23: biens, services, mixte
+# BT-8, when VAT falls due: on delivery for goods, on payment for services unless the business opted to pay it
+# on debits (then on the invoice date); the Factur-X profile takes 5, 29 and 72 only.
+VAT_DUE = {"goods": "29", "services": "72", "mixed": "72"}
+
+
+def _notes(ctx: dict[str, Any], wording: dict[str, str]) -> list[dict[str, str]]:
+    notes = [{"BT-21": "AAI", "BT-22": FRANCHISE[0]}] if ctx["franchise"] else []
+    notes += [{"BT-21": code, "BT-22": wording[code]} for code in NOTE_CODES]
+    business = ctx["business"]
+    if business["capital"]:
+        notes.append({"BT-21": "REG", "BT-22": _capital(business)})
+    if business["rcs"] and business["siren"]:
+        notes.append({"BT-21": "ABL", "BT-22": _rcs(business)})
     return notes
 
 
-def data(ctx: dict[str, Any]) -> dict[str, Any]:
-    """The EN 16931 business terms of the invoice view (see services/documents.py)."""
-    invoice, business, client = ctx["invoice"], ctx["business"], ctx["client"]
+def _rcs(business: dict[str, Any]) -> str:
+    siren = business["siren"]
+    return f"RCS {business['rcs']} {siren[:3]} {siren[3:6]} {siren[6:]}"
+
+
+def _capital(business: dict[str, Any]) -> str:
+    capital = business["capital"]
+    form = f"{business['legal_form']} " if business["legal_form"] else ""
+    return f"{form}au capital de {_number(capital.amount)} {capital.currency}"
+
+
+def business_process(ctx: dict[str, Any]) -> str:
+    """BT-23, the billing framework: goods, services or both, and the case (1 an invoice, 4 a final invoice
+    after deposits; a deposit stays a 1, BR-FR-CO-08)."""
+    invoice = ctx["invoice"]
+    case = "4" if invoice["kind"] == "invoice" and ctx["deductions"] else "1"
+    return CATEGORY_LETTERS[invoice["category"]] + case
+
+
+def _address_of(party: dict[str, Any], chosen: str | None = None) -> dict[str, str]:
+    """BT-34 / BT-49, where a party receives e-invoices: its directory address (SIREN-based, scheme 0225),
+    else, outside the French directory, its email (scheme EM)."""
+    address = chosen or party["siren"]
+    if address:
+        return {"einvoicing_addr": address, "einvoicing_addr_schemeid": "0225"}
+    email = (party.get("email") or "").split(",")[0].strip()
+    return {"einvoicing_addr": email, "einvoicing_addr_schemeid": "EM"} if email else {}
+
+
+def _seller(ctx: dict[str, Any]) -> dict[str, Any]:
+    business = ctx["business"]
     seller = _party(
         business["name"],
         business["address_lines"],
@@ -149,21 +168,70 @@ def data(ctx: dict[str, Any]) -> dict[str, Any]:
         business["registration"],
         business["vat_number"],
     )
+    seller.update(_address_of(business))
     if ctx["franchise"] and business["siren"]:
         seller["tax_identifier"] = business["siren"]  # BR-E-02: an exempt seller still needs a tax identifier
     if business["email"]:
         seller["contacts"] = [{"email": business["email"]}]
+    legal = [_capital(business)] if business["capital"] else []
+    if business["rcs"] and business["siren"]:
+        legal.append(_rcs(business))
+    if legal:
+        seller["legal_info"] = " - ".join(legal)  # BT-33
+    return seller
+
+
+def _buyer(ctx: dict[str, Any]) -> dict[str, Any]:
+    client = ctx["client"]
     buyer = _party(
         client["name"], client["address_lines"], client["country"], client["registration"], client["vat_number"]
     )
+    buyer.update(_address_of(client, client["electronic_address"]))
+    return buyer
+
+
+def _delivery(ctx: dict[str, Any], buyer: dict[str, Any]) -> dict[str, Any] | None:
+    """BG-13, where the goods went: the delivery address when it differs; an intra-EU supply names it anyway."""
+    invoice, client = ctx["invoice"], ctx["client"]
+    if invoice["delivery_address"]:
+        place = _party(client["name"], invoice["delivery_address"], client["country"], None, None)
+        return {k: v for k, v in place.items() if k in _ADDRESS}
+    exemption = invoice.get("vat_exemption")
+    if exemption and exemption["category"] == "K":  # BR-IC-12: an intra-EU supply names where it went
+        return {k: v for k, v in buyer.items() if k in _ADDRESS}
+    return None
+
+
+def _preceding(ctx: dict[str, Any]) -> list[dict[str, Any]]:
+    """BG-3, the invoices this one refers to: the invoice a credit note corrects, the deposits a final invoice
+    deducts (BT-25, BT-26)."""
+    invoice = ctx["invoice"]
+    if invoice["related"]:
+        return [{"BT-25": invoice["related"]["number"], "BT-26": invoice["related"]["issued_on"]}]
+    return [{"BT-25": d["number"], "BT-26": d["issued_on"]} for d in ctx["deductions"]]
+
+
+def _vat_due(ctx: dict[str, Any]) -> str | None:
+    if ctx["franchise"]:
+        return None
+    category = ctx["invoice"]["category"]
+    return "5" if ctx["business"]["vat_on_debits"] and category != "goods" else VAT_DUE[category]
+
+
+def data(ctx: dict[str, Any], wording: dict[str, str]) -> dict[str, Any]:
+    """The EN 16931 business terms of the invoice view (documents/views.py), with the French ones; `wording`
+    holds the text of the PMT, PMD and AAB notes, as the templates phrase them."""
+    invoice = ctx["invoice"]
+    buyer = _buyer(ctx)
     doc: dict[str, Any] = {
         "BT-1": invoice["number"],
         "BT-2": invoice["issued_on"],
         "BT-3": TYPE_CODES[invoice["kind"]],
         "BT-5": invoice["currency"],
+        "BT-23": business_process(ctx),
         "BT-72": invoice["service_on"],  # the library writes an empty, invalid delivery element without it
-        "BG-1": _notes(ctx),
-        "BG-4": seller,
+        "BG-1": _notes(ctx, wording),
+        "BG-4": _seller(ctx),
         "BG-7": buyer,
         "BG-25": _lines(ctx),
         "BG-23": _vat_breakdown(ctx),
@@ -173,13 +241,21 @@ def data(ctx: dict[str, Any]) -> dict[str, Any]:
         "BT-112": _amount(ctx["total"]),
         "BT-115": _amount(ctx["to_pay"]),
     }
-    exemption = invoice.get("vat_exemption")
-    if exemption and exemption["category"] == "K":  # BR-IC-12: an intra-EU supply names where it went
-        doc["BG-13"] = {k: v for k, v in buyer.items() if k in _ADDRESS}
-    if ctx["prepaid"]:
-        doc["BT-113"] = _amount(ctx["prepaid"])
-    if invoice["related"]:
-        doc["BG-3"] = [{"BT-25": invoice["related"]["number"], "BT-26": invoice["related"]["issued_on"]}]
+    optional = {
+        "BG-13": _delivery(ctx, buyer),
+        "BT-113": _amount(ctx["prepaid"]) if ctx["prepaid"] else None,
+        "BG-3": _preceding(ctx),
+        "BT-13": invoice["order"],
+        "BT-8": _vat_due(ctx),
+    }
+    doc.update({key: value for key, value in optional.items() if value})
+    doc.update(_payment_terms(ctx))
+    return doc
+
+
+def _payment_terms(ctx: dict[str, Any]) -> dict[str, Any]:
+    """When and how to pay: the due date and plan (BT-9, BT-20), the account to pay to (BG-16)."""
+    doc: dict[str, Any] = {}
     if ctx["due_on"]:
         doc["BT-9"] = ctx["due_on"]
         plan = ctx["instalments"]
@@ -189,18 +265,21 @@ def data(ctx: dict[str, Any]) -> dict[str, Any]:
             else f"Paiement au plus tard le {ctx['due_on']}."
         )
     payment = ctx["payment"]
-    if payment["iban"] and invoice["kind"] != "credit_note":
+    if payment["iban"] and ctx["invoice"]["kind"] != "credit_note":
         doc.update({"BT-81": "58", "BT-84": payment["iban"].replace(" ", ""), "BT-83": payment["reference"]})
         if payment["bic"]:
             doc["BT-86"] = payment["bic"]
     return doc
 
 
-def invoice_xml(view: Any) -> bytes:
-    """The CII XML of an invoice view, checked against the Factur-X EN 16931 schema."""
+def invoice_xml(view: Any, wording: dict[str, str]) -> bytes:
+    """The CII XML of an invoice view, checked against the Factur-X EN 16931 schema; `wording`: see data()."""
     import facturx
 
-    content = data(view.context)  # what dunner cannot express (a line without VAT rate) is bad input, said so
+    problem = identifier_problem(view.invoice.number)
+    if problem:
+        raise BadInput(f"{view.invoice.number} cannot be a French e-invoice (Factur-X): {problem}")
+    content = data(view.context, wording)  # what dunner cannot express (a line without VAT rate) is bad input
     try:
         return facturx.generate_cii_xml(content, level=LEVEL, check_xsd=True, check_schematron=False)
     except Exception as exc:  # the library raises plain exceptions for invalid data

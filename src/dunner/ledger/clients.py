@@ -8,7 +8,7 @@ from typing import Any
 
 from dunner.core import validate
 from dunner.core.errors import Conflict, NotFound
-from dunner.core.identifiers import registration, vat_number
+from dunner.core.identifiers import electronic_address, registration, vat_number
 from dunner.core.money import Money, check_currency, parse_amount
 from dunner.edges.clock import utc_now
 from dunner.edges.config import Config
@@ -35,6 +35,7 @@ CLIENT_COLUMNS = (
     "end_of_month",
     "country",
     "vat_exemption",
+    "electronic_address",
 )
 
 
@@ -63,6 +64,7 @@ class Client:
     end_of_month: bool = False  # terms count to the end of the month ("45 jours fin de mois")
     country: str = "FR"  # ISO 3166 alpha-2
     vat_exemption: str | None = None  # why their 0 % lines carry no VAT (a key of vat.exemptions)
+    electronic_address: str | None = None  # where they receive e-invoices (directory address, BT-49)
 
     @classmethod
     def from_row(cls, row: Any) -> Client:
@@ -87,6 +89,7 @@ class Client:
             end_of_month=bool(row["terms_eom"]),
             country=row["country"] or "FR",
             vat_exemption=row["vat_exemption"],
+            electronic_address=row["electronic_address"],
         )
 
     def as_row(self) -> dict[str, Any]:
@@ -136,6 +139,9 @@ def client_values(config: Config, raw: dict[str, Any]) -> dict[str, Any]:
         "law": check("law", validate.line, raw.get("law"), "law", max_len=40),
         "vat_exemption": check("vat_exemption", _exemption_key, config, raw.get("vat_exemption")),
     }
+    values["electronic_address"] = check(
+        "electronic_address", _address, raw.get("electronic_address"), values.get("registration")
+    )
     check.done()
     _check_profile_and_law(config, values)
     return values
@@ -146,6 +152,11 @@ def _exemption_key(config: Config, value: str | None) -> str | None:
 
     reason = chosen(config, value)
     return None if reason is None else reason.key
+
+
+def _address(value: str | None, registration: str | None) -> str | None:
+    text = validate.line(value, "electronic address", max_len=125)
+    return None if text is None else electronic_address(text, registration)
 
 
 def _identifier(value: str | None, what: str, check: Callable[[str], str]) -> str | None:

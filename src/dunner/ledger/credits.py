@@ -151,12 +151,13 @@ def credit_note(ledger: Ledger, config: Config, number: str, amount: str | None,
 def _note(
     ledger: Ledger, client: Client, original: Invoice, on: date, items: tuple[Line, ...], text: str | None
 ) -> NewInvoice:
-    """A credit note on `original`: its 0 % lines carry the same VAT exemption, worded as on the invoice."""
+    """A credit note on `original`: its 0 % lines carry the same VAT exemption, worded as on the invoice, and
+    it corrects an operation of the same nature (goods, services or both)."""
     from dunner.core.vat import COLUMNS, from_row
+    from dunner.ledger.writing import Operation
 
-    exemption = None
-    if has_zero_rate(items):
-        exemption = from_row(ledger.one(f"SELECT {', '.join(COLUMNS)} FROM invoice WHERE id = ?", (original.id,)))
+    row = ledger.one(f"SELECT category, {', '.join(COLUMNS)} FROM invoice WHERE id = ?", (original.id,))
+    exemption = from_row(row) if has_zero_rate(items) else None
     return NewInvoice(
         client=client,
         issued_on=on,
@@ -167,6 +168,7 @@ def _note(
         description=text,
         related_invoice_id=original.id,
         exemption=exemption,
+        operation=Operation(category=row["category"]),
     )
 
 

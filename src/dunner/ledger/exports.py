@@ -27,6 +27,9 @@ INVOICE_EXPORT = (
     "unit_price",
     "vat_rate",
     "vat_exemption",
+    "category",
+    "delivery_address",
+    "order",
 )
 
 
@@ -48,7 +51,8 @@ def _invoices(ledger: Ledger) -> Iterator[dict[str, Any]]:
         "SELECT v.number, c.code, v.issued_on, v.currency, v.service_on, l.description, l.quantity,"
         " l.unit_price_cents, l.vat_rate, COALESCE(v.vat_exemption, CASE WHEN EXISTS (SELECT 1 FROM invoice_line z"
         " WHERE z.invoice_id = v.id AND CAST(z.vat_rate AS REAL) = 0) THEN 'none' END) AS vat_exemption,"
-        " (SELECT MAX(due_on) FROM instalment i WHERE i.invoice_id = v.id) AS due_on"
+        " (SELECT MAX(due_on) FROM instalment i WHERE i.invoice_id = v.id) AS due_on,"
+        " v.category, v.delivery_address, v.order_ref"
         " FROM invoice v JOIN client c ON c.id = v.client_id JOIN invoice_line l ON l.invoice_id = v.id"
         " WHERE v.kind = 'invoice' ORDER BY v.issued_on, v.number, l.position"
     ):
@@ -64,6 +68,9 @@ def _invoices(ledger: Ledger) -> Iterator[dict[str, Any]]:
             "unit_price": Money(row["unit_price_cents"], row["currency"]),
             "vat_rate": row["vat_rate"],
             "vat_exemption": row["vat_exemption"],
+            "category": row["category"],
+            "delivery_address": row["delivery_address"],
+            "order": row["order_ref"],
         }
 
 

@@ -11,12 +11,13 @@ from dunner.core import validate
 from dunner.core.errors import ImportRejected, RowError
 from dunner.core.invoicing import Line, parse_quantity, parse_rate, totals
 from dunner.core.money import check_currency, parse_amount
+from dunner.edges.config_schema import CATEGORIES
 from dunner.edges.csvio import Record
 from dunner.ledger.clients import Client, list_clients
 from dunner.ledger.importing import BATCH, Importer, lookup_client
-from dunner.ledger.issuing import DEFAULT_LINE, due_date, exemption_for
+from dunner.ledger.issuing import DEFAULT_LINE, due_date, exemption_for, number_warnings, operation
 from dunner.ledger.series import bump_series, foreign_number
-from dunner.ledger.writing import NewInvoice, insert_invoices
+from dunner.ledger.writing import NewInvoice, Operation, insert_invoices
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,20 @@ class _InvoiceRow:
     description: str | None
     line: Any  # invoicing.Line
     exemption: str | None  # as given: a key, "none", or None for the client's
+    operation: Operation
 
     def head(self) -> tuple[Any, ...]:
         """What every line of one invoice must repeat."""
-        return (self.client.id, self.currency, self.issued, self.due, self.terms, self.service, self.exemption)
+        return (
+            self.client.id,
+            self.currency,
+            self.issued,
+            self.due,
+            self.terms,
+            self.service,
+            self.exemption,
+            self.operation,
+        )
 
 
 def _invoice_parser(run: Importer, clients: dict[str, Client], by_line: bool) -> Callable[..., Any]:
@@ -69,9 +80,18 @@ def _invoice_parser(run: Importer, clients: dict[str, Client], by_line: bool) ->
         text = chk("description", validate.line, raw.get("description"), "description", max_len=500)
         item = line(chk, raw, client, currency, text) if client is not None and currency is not None else None
         exemption = raw.get("vat_exemption") or None
-        if chk.problems or item is None or number is None or client is None or issued is None:
+        mentions = _mentions(chk, raw, client) if client is not None else None
+        if chk.problems or item is None or number is None or client is None or issued is None or mentions is None:
             return None
-        return _InvoiceRow(number, client, currency, issued, due, terms, service, text, item, exemption)
+        return _InvoiceRow(number, client, currency, issued, due, terms, service, text, item, exemption, mentions)
+
+    def _mentions(chk: validate.Checker, raw: dict[str, str], client: Client) -> Operation | None:
+        """The category (else [defaults] category), delivery address and order reference of the row."""
+        given = (raw.get("category") or "").strip().lower()
+        category = chk("category", validate.choice, given, CATEGORIES, "category") if given else None
+        where = chk("delivery_address", validate.block, raw.get("delivery_address"), "delivery address", 500)
+        order = chk("order", validate.line, raw.get("order"), "order reference", max_len=100)
+        return None if chk.problems else operation(run.config, client, category, where, order)
 
     return parse
 
@@ -140,6 +160,7 @@ def _finish_group(run: Importer, group: list[tuple[int, _InvoiceRow]], batch: li
         return
     if reason[1]:
         run.report.warnings.extend(f"line {line}: {first.number}: {note}" for note in reason[1])
+    run.report.warnings.extend(f"line {line}: {note}" for note in number_warnings(first.number))
     new = NewInvoice(
         first.client,
         first.issued,
@@ -150,6 +171,7 @@ def _finish_group(run: Importer, group: list[tuple[int, _InvoiceRow]], batch: li
         description=first.description,
         number=first.number,
         exemption=reason[0],
+        operation=first.operation,
     )
     batch.append((line, new))
 
@@ -162,7 +184,8 @@ def _write_invoices(run: Importer, batch: list[tuple[int, Any]]) -> None:
     existing = {
         row["number"]: row
         for row in run.ledger.all(
-            "SELECT v.number, v.client_id, v.issued_on, v.currency, v.total_cents, MAX(i.due_on) AS due_on"
+            "SELECT v.number, v.client_id, v.issued_on, v.currency, v.total_cents, MAX(i.due_on) AS due_on,"
+            " v.category, v.delivery_address, v.order_ref"
             " FROM invoice v LEFT JOIN instalment i ON i.invoice_id = v.id"
             f" WHERE v.number IN ({', '.join('?' * len(numbers))}) GROUP BY v.id",
             numbers,
@@ -195,5 +218,9 @@ def _invoice_differences(old: Any, new: Any) -> list[str]:
         "currency": (old["currency"], new.total.currency),
         "amount": (old["total_cents"], new.total.minor),
         "due": (old["due_on"] or old["issued_on"], new.due_on.isoformat()),
+        # invoices issued before dunner recorded a category (NULL) take the one the file gives
+        "category": (old["category"] or new.operation.category, new.operation.category),
+        "delivery_address": (old["delivery_address"], new.operation.delivery_address),
+        "order": (old["order_ref"], new.operation.order_ref),
     }
     return [name for name, (a, b) in pairs.items() if a != b]

@@ -33,6 +33,9 @@ INVOICE_COLUMNS = (
     "unit_price",
     "vat_rate",
     "vat_exemption",
+    "category",
+    "delivery_address",
+    "order",
 )
 
 

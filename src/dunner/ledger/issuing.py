@@ -27,10 +27,11 @@ from dunner.core.terms import due_date as terms_due_date
 from dunner.core.terms import latest_legal_due
 from dunner.core.vat import Exemption, chosen
 from dunner.edges.config import Config
+from dunner.edges.config_schema import CATEGORIES
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.clients import Client, get_client
 from dunner.ledger.invoices import credited_on
-from dunner.ledger.writing import NewInvoice, write_invoice
+from dunner.ledger.writing import NewInvoice, Operation, write_invoice
 
 DEFAULT_LINE = {"fr": "Prestations", "en": "Services"}
 KINDS = ("invoice", "deposit", "credit_note")
@@ -203,6 +204,35 @@ def _discount_terms(
     return terms if plan else None  # nothing left to pay early: no discount
 
 
+def operation(
+    config: Config, client: Client, category: str | None, delivery_address: str | None, order: str | None
+) -> Operation:
+    """The invoice's French mentions: the nature of the operation (else [defaults] category), where the
+    goods went when that is not the client's address, the buyer's order reference."""
+    kind = validate.choice((category or config.defaults.category).strip().lower(), CATEGORIES, "category")
+    where = validate.block(delivery_address, "delivery address", max_len=500)
+    if where is not None and _lines_of(where) == _lines_of(client.address):
+        where = None  # the billing address: nothing to say
+    return Operation(kind, where, validate.line(order, "order reference", max_len=100))
+
+
+def _lines_of(text: str | None) -> list[str]:
+    return [" ".join(line.split()).lower() for line in (text or "").splitlines() if line.strip()]
+
+
+def _to_pay(
+    ledger: Ledger, client: Client, sums: Any, deduct: list[str] | None, issued_on: date
+) -> tuple[tuple[tuple[int, str, Money], ...], Money]:
+    """The deposits deducted, and what is left to pay after them."""
+    deductions = _deductions(ledger, client, sums.total.currency, deduct or [], issued_on)
+    to_pay = sums.total - Money(sum(d[2].minor for d in deductions), sums.total.currency)
+    if to_pay.minor < 0:
+        raise BadInput(
+            f"the deposits deducted ({sums.total - to_pay}) are more than the invoice's total ({sums.total})"
+        )
+    return deductions, to_pay
+
+
 def prepare_invoice(
     ledger: Ledger,
     config: Config,
@@ -228,19 +258,17 @@ def prepare_invoice(
     kind: str = "invoice",
     items: tuple[Line, ...] = (),
     vat_exemption: str | None = None,
+    category: str | None = None,
+    delivery_address: str | None = None,
+    order: str | None = None,
 ) -> NewInvoice:
     """Check everything about an invoice before anything is written."""
     client = get_client(ledger, client_code)
     cur = check_currency(currency or client.currency)
     items = items or _lines(client, config, cur, amount, lines or [], vat, description)
     sums = totals(items, cur)
-    deductions = _deductions(ledger, client, cur, deduct or [], issued_on)
-    prepaid = Money(sum(d[2].minor for d in deductions), cur)
-    to_pay = sums.total - prepaid
-    if to_pay.minor < 0:
-        raise BadInput(f"the deposits deducted ({prepaid}) are more than the invoice's total ({sums.total})")
-    first_due = due_date(issued_on, due_on, terms, end_of_month, client, config)
-    plan = _plan(to_pay, first_due, instalments, every, schedule)
+    deductions, to_pay = _to_pay(ledger, client, sums, deduct, issued_on)
+    plan = _plan(to_pay, due_date(issued_on, due_on, terms, end_of_month, client, config), instalments, every, schedule)
     if plan and plan[0][0] < issued_on:
         raise BadInput(f"the first instalment ({plan[0][0]}) is due before the issue date {issued_on}")
     note = _within_the_law(client, config, issued_on, plan[-1][0], force) if plan else None
@@ -259,9 +287,18 @@ def prepare_invoice(
         discount=terms_of_discount,
         deductions=deductions,
         terms_note=note,
-        notes=(*((note,) if note else ()), *warnings),
+        notes=(*((note,) if note else ()), *warnings, *number_warnings(number)),
         exemption=reason,
+        operation=operation(config, client, category, delivery_address, order),
     )
+
+
+def number_warnings(number: str | None) -> tuple[str, ...]:
+    """A number brought over that the French e-invoicing rules would refuse: said, not refused (it was issued)."""
+    from dunner.core.numbering import identifier_problem
+
+    problem = identifier_problem(number.strip()) if number else None
+    return (f"{number.strip()} cannot be sent as a French e-invoice (Factur-X): {problem}",) if problem else ()
 
 
 def create_invoice(

@@ -15,7 +15,18 @@ from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.clients import Client
 
-BUSINESS_FIELDS = ("name", "legal_form", "address", "registration", "vat_number", "vat_franchise", "country")
+BUSINESS_FIELDS = (
+    "name",
+    "legal_form",
+    "address",
+    "registration",
+    "vat_number",
+    "vat_franchise",
+    "country",
+    "vat_on_debits",
+    "capital",
+    "rcs",
+)
 CLIENT_FIELDS = ("name", "kind", "registration", "vat_number", "address", "country")
 
 

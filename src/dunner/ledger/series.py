@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from dunner.core.errors import BadInput, Conflict
-from dunner.core.numbering import NumberPattern
+from dunner.core.numbering import NumberPattern, identifier_problem
 from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger
 
@@ -95,6 +95,9 @@ def claim_number(ledger: Ledger, config: Config, kind: str, number: str | None, 
         (series, issued_on.isoformat()),
     )
     number = pattern.format(issued_on, seq)
+    problem = identifier_problem(number)
+    if problem:  # a series past the million numbers its pattern leaves room for
+        raise BadInput(f"the next number of series {series}, {number}, cannot be an invoice number: {problem}")
     if ledger.one("SELECT 1 FROM invoice WHERE number = ?", (number,)):
         raise Conflict(
             f"the next number of series {series}, {number}, is already used",

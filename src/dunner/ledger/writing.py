@@ -22,6 +22,15 @@ from dunner.ledger.series import claim_number
 
 
 @dataclass(frozen=True)
+class Operation:
+    """What an invoice says of the operation it bills (French mentions), frozen as it was printed."""
+
+    category: str | None = None  # goods, services or mixed (both): BT-23, and the wording of its date
+    delivery_address: str | None = None  # where the goods went, when not to the billing address (BG-13)
+    order_ref: str | None = None  # the buyer's order reference (BT-13)
+
+
+@dataclass(frozen=True)
 class NewInvoice:
     """An invoice checked and ready to be written; `number` is None until one is assigned."""
 
@@ -40,6 +49,7 @@ class NewInvoice:
     terms_note: str | None = None
     notes: tuple[str, ...] = field(default=())  # warnings for the person issuing it
     exemption: Exemption | None = None  # why the 0 % lines carry no VAT
+    operation: Operation = field(default_factory=Operation)
 
     @property
     def total(self) -> Money:
@@ -77,6 +87,9 @@ INVOICE_INSERT = (
     "terms_note",
     "parties_id",
     *EXEMPTION_COLUMNS,
+    "category",
+    "delivery_address",
+    "order_ref",
 )
 
 
@@ -88,6 +101,9 @@ INVOICE_OPTIONAL = (
     "discount_days",
     "terms_note",
     *EXEMPTION_COLUMNS,
+    "category",
+    "delivery_address",
+    "order_ref",
 )
 
 
@@ -168,6 +184,9 @@ def _invoice_row(i: int, number: str, new: NewInvoice, snapshots: dict[int, int]
         new.terms_note,
         snapshots[new.client.id],
         *stored(new.exemption),
+        new.operation.category,
+        new.operation.delivery_address,
+        new.operation.order_ref,
     )
 
 

@@ -256,6 +256,17 @@ CREATE TABLE client_iban (
 CREATE INDEX client_iban_client ON client_iban (client_id)
 """
 
+# The French mentions of the e-invoicing reform: where a client receives its electronic invoices (its
+# directory address, BT-49), and what each invoice printed about its operation, frozen like the rest:
+# goods, services or both (BT-23), where the goods went when not to the billing address (BG-13), the
+# buyer's order reference (BT-13).
+M008_FRENCH_MENTIONS = """
+ALTER TABLE client ADD COLUMN electronic_address TEXT;
+ALTER TABLE invoice ADD COLUMN category TEXT;
+ALTER TABLE invoice ADD COLUMN delivery_address TEXT;
+ALTER TABLE invoice ADD COLUMN order_ref TEXT
+"""
+
 # The approved platform (French e-invoicing reform): each flow dunner submits (an invoice, a status it
 # reports such as 212 "Encaissée"), claimed like a reminder before the call (state `sending`, the run's
 # token) and completed with the platform's answer; each lifecycle status received, once; where the last
@@ -311,6 +322,7 @@ MIGRATIONS: list[tuple[str, Callable[[Any], None]]] = [
     ("m005_vat_exemption", _sql(M005_VAT_EXEMPTION)),
     ("m006_reminder_owner", _sql(M006_REMINDER_OWNER)),
     ("m007_bank", _sql(M007_BANK)),
+    ("m008_french_mentions", _sql(M008_FRENCH_MENTIONS)),
     ("m009_platform", _sql(M009_PLATFORM)),
 ]
 

@@ -42,6 +42,7 @@ class Client(SQLModel, table=True):
     terms_eom: int = 0
     country: str | None = None
     vat_exemption: str | None = None
+    electronic_address: str | None = None
 
 
 class Invoice(SQLModel, table=True):
@@ -71,6 +72,9 @@ class Invoice(SQLModel, table=True):
     vat_exemption_category: str | None = None
     vat_exemption_code: str | None = None
     vat_exemption_text: str | None = None
+    category: str | None = None
+    delivery_address: str | None = None
+    order_ref: str | None = None
 
 
 class InvoiceParties(SQLModel, table=True):

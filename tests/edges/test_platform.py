@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
 
 from dunner.core.errors import BadInput, ConfigError, OperationalError
+from dunner.edges.cdar import parse_cdar
 from dunner.edges.platform import (
     FlowClient,
     PlatformAuthError,
@@ -22,7 +23,7 @@ from dunner.edges.platform import (
     PlatformUnavailable,
     PlatformUncertain,
 )
-from platform_server import lifecycle_example, stamp
+from platform_server import buyer_status, lifecycle_example, stamp
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"  # every byte value: the file must arrive intact
 
@@ -315,6 +316,32 @@ def test_a_rejected_flow_shows_its_acknowledgement_details(fake_platform):
 
 
 # ---------------------------------------------------------------------------------------------- download
+
+
+def test_a_lifecycle_flow_is_downloaded_and_its_cdar_parsed(fake_platform):
+    refused = {"reason_code": "TX_TVA_ERR", "reason": "Taux de TVA erroné"}
+    xml = buyer_status(
+        210,
+        "Refusée",
+        invoice="F-2026-0001",
+        issued_on=date(2026, 3, 2),
+        status_at=datetime(2026, 3, 5, 9, 30),
+        **refused,
+    )
+    flow_id = fake_platform.add_incoming(xml, name="F-2026-0001-210.xml")
+    client = FlowClient(fake_platform.settings())
+    [flow] = client.search()
+    document = client.download(flow.flow_id)
+    assert (document.content, document.filename, document.doc_type) == (xml, "F-2026-0001-210.xml", "Original")
+    [status] = parse_cdar(document.content)
+    assert (status.code, status.invoice_number, status.invoice_issued_on) == (210, "F-2026-0001", date(2026, 3, 2))
+    assert (status.status_on, status.reason_code, status.reason_text) == (
+        date(2026, 3, 5),
+        "TX_TVA_ERR",
+        "Taux de TVA erroné",
+    )
+    assert client.metadata(flow_id).flow_type == "CustomerInvoiceLC"
+    assert "docType=Original" in flow_requests(fake_platform, f"/v1/flows/{flow_id}")[0]["path"]
 
 
 def test_an_unknown_flow_is_refused(fake_platform):

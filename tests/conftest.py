@@ -129,3 +129,17 @@ def smtp():
     server = MailServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def fake_platform():
+    """A local approved platform (tests/platform_server.py) whose every request and answer follows the official
+    OpenAPI documents; the test fails if one did not. Skipped where the documents are absent."""
+    from platform_server import NO_SPECS, SPECS, FakePlatform
+
+    if not SPECS.is_dir():
+        pytest.skip(NO_SPECS)
+    server = FakePlatform().start()
+    yield server
+    server.stop()
+    assert server.violations == []

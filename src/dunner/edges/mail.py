@@ -11,10 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shlex
 import smtplib
 import ssl
-import subprocess
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -24,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dunner.core.errors import BadInput, OperationalError
+from dunner.edges import secrets
 
 # CRLF line ends and strict headers; bodies kept 7-bit (quoted-printable) so no server needs 8BITMIME.
 POLICY = SMTP.clone(cte_type="7bit")
@@ -71,7 +70,7 @@ class MailSettings:
             security=section.get("security", "starttls"),
             username=section.get("username"),
             password_env=section.get("password_env"),
-            password_command=_command(section.get("password_command")),
+            password_command=secrets.split_command(section.get("password_command"), "[mail] password_command"),
             sender=sender,
             bcc=section.get("bcc"),
             maildir=resolve(section.get("maildir", "outbox")),
@@ -82,16 +81,6 @@ class MailSettings:
     @property
     def domain(self) -> str:
         return self.sender.rpartition("@")[2] or "dunner.invalid"
-
-
-def _command(line: str | None) -> tuple[str, ...] | None:
-    """A command line from the config, split like a shell would, or an error naming the key."""
-    if not line:
-        return None
-    try:
-        return tuple(shlex.split(line))
-    except ValueError as exc:
-        raise BadInput(f"[mail] password_command: {exc}") from None
 
 
 @dataclass
@@ -219,11 +208,9 @@ class SmtpTransport(Transport):
     def _password(self) -> str | None:
         s = self.settings
         if s.password_env:
-            if s.password_env not in os.environ:
-                raise OperationalError(f"the SMTP password variable {s.password_env} is not set")
-            return os.environ[s.password_env]
+            return secrets.from_env(s.password_env, "SMTP password")
         if s.password_command:
-            return _run_password_command(s.password_command)
+            return secrets.run_command(s.password_command, "SMTP password")
         return None
 
     def _tls(self) -> ssl.SSLContext:
@@ -326,25 +313,6 @@ class SmtpTransport(Transport):
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 self.session.quit()
             self.session = None
-
-
-def _run_password_command(command: tuple[str, ...]) -> str:
-    """The password a command prints. Its failures name the program, its exit status and the first
-    line of its stderr, never its arguments: they may hold a secret (a token, a vault passphrase)."""
-    program = Path(command[0]).name
-    try:
-        out = subprocess.run(command, capture_output=True, text=True, timeout=30, check=True)
-    except subprocess.CalledProcessError as exc:
-        said = next((line.strip() for line in (exc.stderr or "").splitlines() if line.strip()), "")
-        raise OperationalError(
-            f"the SMTP password command ({program}) failed with exit status {exc.returncode}"
-            + (f": {said}" if said else "")
-        ) from None
-    except subprocess.TimeoutExpired:
-        raise OperationalError(f"the SMTP password command ({program}) did not answer within 30 s") from None
-    except OSError as exc:
-        raise OperationalError(f"cannot run the SMTP password command ({program}): {exc.strerror}") from None
-    return out.stdout.rstrip("\n")
 
 
 def _dot_stuffed(payload: bytes) -> bytes:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dunner.documents.views import InvoiceView, check_complete, invoice_view
 from dunner.edges.config import Config, check_business
 from dunner.edges.storage.ledger import Ledger
 from dunner.edges.templates import Renderer
+
+if TYPE_CHECKING:
+    from dunner.edges.pdf import Attachment
 
 
 def check_identifiers(config: Config) -> None:
@@ -17,9 +20,16 @@ def check_identifiers(config: Config) -> None:
 
 
 def render_document(
-    config: Config, language: str, template: str, context: dict[str, Any], *, title: str, created: date
+    config: Config,
+    language: str,
+    template: str,
+    context: dict[str, Any],
+    *,
+    title: str,
+    created: date,
+    attachment: Attachment | None = None,
 ) -> bytes:
-    """A PDF from the template `pdf/LANGUAGE/TEMPLATE.html` and its footer, with the document's metadata."""
+    """A PDF/A-3b from the template `pdf/LANGUAGE/TEMPLATE.html` and its footer, with the document's metadata."""
     from dunner.edges.pdf import fonts_dir, render_pdf
 
     renderer = Renderer(config.templates_dir)
@@ -32,11 +42,9 @@ def render_document(
         author=config.business.name,
         footer=footer,
         created=created,
+        language=language,
+        attachment=attachment,
     )
-
-
-def _pdf(config: Config, view: InvoiceView, template: str, title: str) -> bytes:
-    return render_document(config, view.language, template, view.context, title=title, created=view.invoice.issued_on)
 
 
 # The mentions both the PDF and the Factur-X notes carry, phrased by templates a user can override.
@@ -53,15 +61,20 @@ def note_wording(config: Config, view: InvoiceView) -> dict[str, str]:
 
 
 def invoice_pdf(ledger: Ledger, config: Config, number: str, *, as_of: date, facturx: bool = False) -> bytes:
-    """The invoice as a PDF, complete with the mandatory mentions; with `facturx`, the CII XML embedded.
+    """The invoice as a PDF/A-3b, complete with the mandatory mentions; with `facturx`, the CII XML embedded.
 
     Printed as of `as_of`: it shows what is still owed then, and its QR code asks that."""
     check_identifiers(config)
     view = invoice_view(ledger, config, number, as_of)
     check_complete(view)
-    pdf = _pdf(config, view, "invoice", f"{view.context['invoice']['title']} {view.invoice.number}")
+    attachment = None
     if facturx:
-        from dunner.edges.facturx import embed, invoice_xml
+        from dunner.edges.facturx import attachment as facturx_attachment
+        from dunner.edges.facturx import invoice_xml
 
-        pdf = embed(pdf, invoice_xml(view, note_wording(config, view)))
-    return pdf
+        attachment = facturx_attachment(invoice_xml(view, note_wording(config, view)))
+    title = f"{view.context['invoice']['title']} {view.invoice.number}"
+    created = view.invoice.issued_on
+    return render_document(
+        config, view.language, "invoice", view.context, title=title, created=created, attachment=attachment
+    )

@@ -1,8 +1,9 @@
 """Factur-X (EN 16931 profile): the invoice as CII XML, checked against its schema, embedded in the PDF.
 
-The `factur-x` library writes the XML from business terms (BT-n), checks it against the bundled XSD
-and embeds it as a PDF attachment with the Factur-X metadata. Amounts are passed as exact strings
-(the library would format floats itself); credit notes keep positive amounts (type 381).
+The `factur-x` library writes the XML from business terms (BT-n) and checks it against the bundled XSD.
+Amounts are passed as exact strings (the library would format floats itself); credit notes keep positive
+amounts (type 381). The PDF/A-3 writer (edges.pdf) embeds the XML as `factur-x.xml` with the Factur-X
+XMP schema below, in the same pass that writes the PDF.
 """
 
 from __future__ import annotations
@@ -15,12 +16,27 @@ from dunner.core.errors import BadInput, OperationalError
 from dunner.core.identifiers import siren_of
 from dunner.core.money import Money
 from dunner.core.numbering import identifier_problem
+from dunner.edges.pdf import Attachment
+from dunner.edges.xmp import Extension
 
 LEVEL = "en16931"
 TYPE_CODES = {"invoice": "380", "deposit": "386", "credit_note": "381"}
 FRANCHISE = ("TVA non applicable, art. 293 B du CGI", "VATEX-FR-FRANCHISE")
 _ADDRESS = ("name", "country_code", "postcode", "city", "addr_l1", "addr_l2", "addr_l3")
 _POSTCODE_CITY = re.compile(r"(\d{4,5})\s+(.+)")
+FILENAME = "factur-x.xml"
+# The Factur-X 1.0 XMP schema, declared for PDF/A with the values of an EN 16931 invoice.
+SCHEMA = Extension(
+    name="Factur-X PDFA Extension Schema",
+    namespace="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#",
+    prefix="fx",
+    properties=(
+        ("DocumentFileName", "The name of the embedded XML document", FILENAME),
+        ("DocumentType", "The type of the hybrid document in capital letters, e.g. INVOICE or ORDER", "INVOICE"),
+        ("Version", "The actual version of the standard applying to the embedded XML document", "1.0"),
+        ("ConformanceLevel", "The conformance level of the embedded XML document", "EN 16931"),
+    ),
+)
 
 
 def _amount(money: Money) -> str:
@@ -286,11 +302,9 @@ def invoice_xml(view: Any, wording: dict[str, str]) -> bytes:
         raise OperationalError(f"Factur-X XML for {view.invoice.number} is not valid: {exc}") from None
 
 
-def embed(pdf: bytes, xml: bytes) -> bytes:
-    """The PDF with the XML attached as factur-x.xml and the Factur-X metadata."""
-    import facturx
-
-    return facturx.generate_from_binary(pdf, xml, flavor="factur-x", level=LEVEL, check_xsd=True)
+def attachment(xml: bytes) -> Attachment:
+    """The XML as the PDF/A-3 associated file of a Factur-X invoice: the data of the invoice the PDF shows."""
+    return Attachment(FILENAME, xml, "text/xml", "Factur-X XML file", "Data", SCHEMA)
 
 
 def check(xml: bytes) -> bool:

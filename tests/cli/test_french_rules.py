@@ -6,13 +6,22 @@ and rejects an invoice that breaks one. Each kind of document is built through t
 """
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import facturx
 import pytest
 from lxml import etree
 
+from documents_builders import (
+    BUILDERS,
+    add_acme,
+    build,
+    consumer,
+    final_invoice,
+    invoice,
+    issued,
+    reverse_charge,
+)
 from helpers import brfr_failures, en16931_failures
 
 NS = {
@@ -20,157 +29,12 @@ NS = {
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
     "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
 }
-ACME = (
-    "--name",
-    "Acme Industries SARL",
-    "--email",
-    "compta@acme.fr",
-    "--registration",
-    "552 100 554",
-    "--vat-number",
-    "FR96552100554",
-    "--address",
-    "5 avenue de la République\n75011 Paris",
-)
-BERLIN = (
-    "--name",
-    "Berlin GmbH",
-    "--email",
-    "ap@berlin.de",
-    "--country",
-    "DE",
-    "--vat-number",
-    "DE136695976",
-    "--registration",
-    "HRB 12345",
-    "--address",
-    "Unter den Linden 1\n10117 Berlin",
-    "--language",
-    "en",
-)
-OWN_EXEMPTION = (
-    '\n[vat]\nexemptions = { formation = { category = "E", code = "VATEX-EU-132-1I",'
-    ' fr = "Exonération de TVA, article 261-4-4° a du CGI" } }\n'
-)
-
-
-def issued(result) -> str:
-    return result.stdout.split()[0]
-
-
-def _invoice(dunner) -> str:
-    return issued(dunner("invoice", "ACME", "--line", "Maquettes;3;450;20", "--issued", "2026-11-02"))
-
-
-def _deposit(dunner) -> str:
-    return issued(dunner("deposit", "ACME", "30%", "--of", "6000", "--vat", "20", "--issued", "2026-09-01"))
-
-
-def _final(dunner) -> str:
-    first = _deposit(dunner)
-    second = issued(dunner("deposit", "ACME", "1000", "--vat", "20", "--issued", "2026-09-15"))
-    return issued(
-        dunner(
-            "invoice",
-            "ACME",
-            "--line",
-            "Refonte;1;8000;20",
-            "--deduct",
-            first,
-            "--deduct",
-            second,
-            "--issued",
-            "2026-10-15",
-        )
-    )
-
-
-def _instalments(dunner) -> str:
-    return issued(
-        dunner(
-            "invoice", "ACME", "1000", "--vat", "20", "--issued", "2026-01-05", "--instalments", "3", "--every", "20"
-        )
-    )
-
-
-def _discount(dunner) -> str:
-    return issued(dunner("invoice", "ACME", "1000", "--vat", "20", "--issued", "2026-05-01", "--discount", "2/10"))
-
-
-def _discount_note(dunner) -> str:
-    number = _discount(dunner)
-    dunner("pay", number, "1176", "--on", "2026-05-08")
-    return "AV-2026-0001"
-
-
-def _credit_note(dunner) -> str:
-    number = issued(
-        dunner("invoice", "ACME", "--line", "A;1;1000;20", "--line", "B;1;500;10", "--issued", "2026-04-01")
-    )
-    return issued(dunner("credit-note", number, "330", "--reason", "Remise", "--on", "2026-04-10"))
-
-
-def _credit_note_on_final(dunner) -> str:
-    return issued(dunner("credit-note", _final(dunner), "--reason", "Annulation", "--on", "2026-10-20"))
-
-
-def _reverse_charge(dunner) -> str:
-    dunner("add-client", "BERLIN", *BERLIN, "--vat-exemption", "reverse-charge")
-    return issued(dunner("invoice", "BERLIN", "--line", "Audit;2;500;0", "--issued", "2026-05-04"))
-
-
-def _intra_eu(dunner) -> str:
-    dunner("add-client", "BERLIN", *BERLIN)
-    args = ("--line", "Conseil;1;1000;20", "--line", "Matériel;1;400;0", "--vat-exemption", "intra-eu")
-    return issued(dunner("invoice", "BERLIN", *args, "--issued", "2026-05-05"))
-
-
-def _export(dunner) -> str:
-    return issued(
-        dunner("invoice", "ACME", "1000", "--vat", "0", "--vat-exemption", "export", "--issued", "2026-05-06")
-    )
-
-
-def _own_exemption(dunner, configure) -> str:
-    configure(OWN_EXEMPTION)
-    args = ("1000", "--vat", "0", "--vat-exemption", "formation", "--issued", "2026-05-07")
-    return issued(dunner("invoice", "ACME", *args))
-
-
-def _consumer(dunner) -> str:
-    dunner("add-client", "JOE", "--name", "Joe Dupont", "--email", "joe@dupont.fr", "--kind", "consumer")
-    dunner("edit-client", "JOE", "--address", "3 rue Haute\n69001 Lyon")
-    return issued(dunner("invoice", "JOE", "100", "--vat", "20", "--issued", "2026-03-03"))
-
-
-def _franchise(dunner, configure) -> str:
-    path = configure()
-    path.write_text(path.read_text().replace('vat_number = "FR44732829320"', "vat_franchise = true"))
-    return issued(dunner("invoice", "ACME", "--line", "Conseil;2;300", "--issued", "2026-11-02"))
-
-
-BUILDERS: dict[str, Callable[..., str]] = {
-    "invoice": _invoice,
-    "deposit": _deposit,
-    "final invoice after deposits": _final,
-    "instalment plan": _instalments,
-    "early-payment discount": _discount,
-    "discount credit note": _discount_note,
-    "credit note": _credit_note,
-    "credit note on a final invoice": _credit_note_on_final,
-    "reverse charge": _reverse_charge,
-    "intra-EU supply": _intra_eu,
-    "export": _export,
-    "exemption of one's own": _own_exemption,
-    "consumer invoice": _consumer,
-    "VAT franchise": _franchise,
-}
 
 
 @pytest.fixture
 def french(dunner, configure):
     configure()
-    dunner("add-client", "ACME", *ACME)
+    add_acme(dunner)
 
 
 def facturx_xml(dunner, number: str, tmp_path: Path) -> bytes:
@@ -179,11 +43,6 @@ def facturx_xml(dunner, number: str, tmp_path: Path) -> bytes:
     name, xml = facturx.get_xml_from_pdf(target.read_bytes(), check_xsd=False)
     assert name == "factur-x.xml"
     return xml
-
-
-def build(kind: str, dunner, configure) -> str:
-    builder = BUILDERS[kind]
-    return builder(dunner, configure) if builder.__code__.co_argcount == 2 else builder(dunner)
 
 
 @pytest.mark.parametrize("kind", list(BUILDERS))
@@ -198,7 +57,7 @@ def test_every_document_passes_the_three_validators(kind, french, dunner, config
 
 def test_the_french_rules_do_fail_a_broken_invoice(french, dunner, tmp_path):
     """The runner reports what it should: an invoice number with a space and no BT-23 break BR-FR-02 and 08."""
-    xml = facturx_xml(dunner, _invoice(dunner), tmp_path)
+    xml = facturx_xml(dunner, invoice(dunner), tmp_path)
     tree = etree.fromstring(xml)
     tree.find("rsm:ExchangedDocument/ram:ID", NS).text = "F 2026/0001 n°1"
     context = tree.find("rsm:ExchangedDocumentContext", NS)
@@ -245,7 +104,7 @@ def _terms(xml: bytes) -> dict:
 
 
 def test_the_french_terms_of_an_invoice(french, dunner, tmp_path):
-    terms = _terms(facturx_xml(dunner, _invoice(dunner), tmp_path))
+    terms = _terms(facturx_xml(dunner, invoice(dunner), tmp_path))
     assert terms["BT-3"] == "380" and terms["BT-23"] == "S1"  # services, the default category; an invoice
     assert terms["BT-34"] == ("0225", "732829320")  # the business's SIREN (its SIRET is 73282932000074)
     assert terms["BT-49"] == ("0225", "552100554")  # the client's
@@ -254,7 +113,7 @@ def test_the_french_terms_of_an_invoice(french, dunner, tmp_path):
 
 
 def test_a_deposit_and_the_final_invoice_that_deducts_it(french, dunner, tmp_path):
-    final = _final(dunner)  # deducts F-2026-0001 (2026-09-01) and F-2026-0002 (2026-09-15)
+    final = final_invoice(dunner)  # deducts F-2026-0001 (2026-09-01) and F-2026-0002 (2026-09-15)
     terms = _terms(facturx_xml(dunner, final, tmp_path))
     assert (terms["BT-3"], terms["BT-23"]) == ("380", "S4")  # a final invoice after deposits
     assert terms["BG-3"] == [("F-2026-0001", "20260901"), ("F-2026-0002", "20260915")]
@@ -286,13 +145,13 @@ def test_a_credit_note_names_the_invoice_and_carries_the_notes(french, dunner, t
 
 def test_electronic_addresses(french, dunner, tmp_path):
     """BT-49: the directory address a client gives, else its SIREN; outside the directory, its email."""
-    joe = _terms(facturx_xml(dunner, _consumer(dunner), tmp_path))
+    joe = _terms(facturx_xml(dunner, consumer(dunner), tmp_path))
     assert joe["BT-49"] == ("EM", "joe@dupont.fr")
-    berlin = _terms(facturx_xml(dunner, _reverse_charge(dunner), tmp_path))
+    berlin = _terms(facturx_xml(dunner, reverse_charge(dunner), tmp_path))
     assert berlin["BT-49"] == ("EM", "ap@berlin.de")
     dunner("edit-client", "ACME", "--electronic-address", "552100554_COMPTA")
     assert json.loads(dunner("clients", "--format", "json").stdout)[0]["electronic_address"] == "552100554_COMPTA"
-    assert _terms(facturx_xml(dunner, _invoice(dunner), tmp_path))["BT-49"] == ("0225", "552100554_COMPTA")
+    assert _terms(facturx_xml(dunner, invoice(dunner), tmp_path))["BT-49"] == ("0225", "552100554_COMPTA")
     wrong = dunner("edit-client", "ACME", "--electronic-address", "732829320_COMPTA", code=2).stderr
     assert wrong.startswith("Error: ") and "does not start with the client's SIREN 552100554" in wrong
     odd = dunner("add-client", "X", "--name", "X", "--email", "x@x.fr", "--electronic-address", "x@x.fr", code=2)

@@ -4,11 +4,11 @@ fpdf2 reads a subset of HTML: headings, paragraphs, tables whose cells hold plai
 QR code as a data URI), horizontal rules. The fonts ship with dunner (DejaVu Sans, which has the euro
 sign and French typography that PDF core fonts lack) and are embedded in every document.
 
-Every document is PDF/A-3b (ISO 19005-3): fpdf2's compliance mode adds the sRGB output intent (the ICC
-profile it ships), refuses fonts it would not embed, and writes no Info dictionary, so the XMP packet
-(edges.xmp) is the one place for the metadata. An attachment (the Factur-X XML) is a PDF/A-3 associated
-file, listed in the catalog's /AF. Dates come from the document, never from the clock: printing the same
-document twice gives the same bytes.
+Every document is PDF/A-3b (ISO 19005-3): fpdf2's compliance mode refuses fonts it would not embed;
+dunner adds the sRGB output intent (the ICC profile fpdf2 ships), the XMP packet (edges.xmp) and an Info
+dictionary saying the same. An attachment (the Factur-X XML) is a PDF/A-3 associated file, listed in the
+catalog's /AF. Dates come from the document, never from the clock: printing the same document twice gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dunner.edges.xmp import Extension, Metadata, packet
 
 FONT = "DejaVu"
 COMPLIANCE = "PDF/A-3B"
+CREATOR = "dunner"
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def render_pdf(
     attachment: Attachment | None = None,
 ) -> bytes:
     """A4 PDF/A-3b of `html`, fonts embedded, with `footer` and page numbers at the bottom of each page."""
-    from fpdf import FPDF, FPDF_VERSION
+    from fpdf import FPDF
     from fpdf.errors import PDFAComplianceError
 
     class Document(FPDF):
@@ -66,10 +67,44 @@ def render_pdf(
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_font(FONT, "", str(fonts / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(fonts / "DejaVuSans-Bold.ttf"))
-    pdf.set_creation_date(stamp)
     pdf.set_lang(language)
+    _describe(pdf, title, author, stamp, attachment)
+    try:
+        pdf.add_page()
+        pdf.set_font(FONT, size=9)
+        pdf.write_html(html, font_family=FONT, tag_styles=_styles())
+        return bytes(pdf.output(output_producer_class=_producer()))
+    except PDFAComplianceError:  # fpdf2 refuses the PDF core fonts: it does not embed them, PDF/A must
+        raise BadInput(
+            f"{title}: a template asks for a PDF core font (Helvetica, Times, Courier...), which is never embedded",
+            hint="PDF/A embeds every font: leave the font to dunner (DejaVu Sans) in your templates",
+        ) from None
+
+
+def _describe(pdf: Any, title: str, author: str, stamp: datetime, attachment: Attachment | None) -> None:
+    """The document's metadata (Info and XMP alike), its output intent, and the attachment with its schema."""
+    from fpdf import FPDF_VERSION
+    from fpdf.enums import OutputIntentSubType
+    from fpdf.output import PDFICCProfile
+    from fpdf.util import builtin_srgb2014_bytes
+
+    producer = f"fpdf2 {FPDF_VERSION}"
+    pdf.set_title(title)
+    pdf.set_author(author)
+    pdf.set_creator(CREATOR)
+    pdf.set_producer(producer)
+    pdf.set_creation_date(stamp)
+    # sRGB IEC 61966-2-1, the ICC's sRGB2014 v2 profile that fpdf2 ships (the ICC lets anyone embed it).
+    pdf.add_output_intent(
+        OutputIntentSubType.PDFA,
+        output_condition_identifier="sRGB",
+        output_condition="IEC 61966-2-1:1999",
+        registry_name="http://www.color.org",
+        dest_output_profile=PDFICCProfile(contents=builtin_srgb2014_bytes(), n=3, alternate="DeviceRGB"),
+        info="sRGB2014 (v2)",
+    )
     schemas = (attachment.schema,) if attachment and attachment.schema else ()
-    pdf.set_xmp_metadata(packet(Metadata(title, author, "dunner", f"fpdf2 {FPDF_VERSION}", stamp, schemas)))
+    pdf.set_xmp_metadata(packet(Metadata(title, author, CREATOR, producer, stamp, schemas)))
     if attachment:
         pdf.page_mode = "USE_ATTACHMENTS"  # viewers open the attachments panel: the XML is in sight
         pdf.embed_file(
@@ -82,16 +117,31 @@ def render_pdf(
             compress=True,
             checksum=True,
         )
-    try:
-        pdf.add_page()
-        pdf.set_font(FONT, size=9)
-        pdf.write_html(html, font_family=FONT, tag_styles=_styles())
-        return bytes(pdf.output())
-    except PDFAComplianceError:  # fpdf2 refuses the PDF core fonts: it does not embed them, PDF/A must
-        raise BadInput(
-            f"{title}: a template asks for a PDF core font (Helvetica, Times, Courier...), which is never embedded",
-            hint="PDF/A embeds every font: leave the font to dunner (DejaVu Sans) in your templates",
-        ) from None
+
+
+def _producer() -> type:
+    """fpdf2's writer, keeping the Info dictionary that its PDF/A mode leaves out.
+
+    PDF/A-3 allows an Info dictionary when it says what the XMP says, and many readers show only that (the
+    title in a viewer's window, a mail client's preview). fpdf2 skips it while its compliance flag is set, and
+    that flag only decides the Info dictionary and a generated XMP (dunner writes its own) once writing starts."""
+    from fpdf.output import OutputProducer
+    from fpdf.syntax import PDFDate
+
+    class WithInfo(OutputProducer):
+        def bufferize(self) -> bytearray:
+            compliance, self.fpdf._compliance = self.fpdf._compliance, None
+            try:
+                return super().bufferize()
+            finally:
+                self.fpdf._compliance = compliance
+
+        def _add_info(self) -> Any:
+            info = super()._add_info()
+            info.mod_date = PDFDate(self.fpdf.creation_date, with_tz=True, encrypt=True)  # = xmp:ModifyDate
+            return info
+
+    return WithInfo
 
 
 def _styles() -> dict[str, Any]:

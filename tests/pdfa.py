@@ -91,10 +91,11 @@ FILTERS = {
     "/JPXDecode",
     "/Crypt",
 }
-ANNOTATIONS = set(
+_ANNOTATIONS = (
     "Text Link FreeText Line Square Circle Polygon PolyLine Highlight Underline Squiggly StrikeOut Stamp Caret Ink"
-    " Popup FileAttachment Widget PrinterMark TrapNet Watermark Redact".split()
+    " Popup FileAttachment Widget PrinterMark TrapNet Watermark Redact"
 )
+ANNOTATIONS = set(_ANNOTATIONS.split())
 ACTIONS = {"/GoTo", "/GoToR", "/GoToE", "/Thread", "/URI", "/Named", "/SubmitForm"}
 NAMED = {"/NextPage", "/PrevPage", "/FirstPage", "/LastPage"}
 
@@ -194,7 +195,12 @@ def _walk(obj: object, found: list[str], depth: int) -> None:
     if depth > 50:
         return
     if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-        for key in obj.keys():
+        try:
+            keys = list(obj)
+        except UnicodeDecodeError:  # pikepdf gives names as str: one that is not UTF-8 cannot be read
+            found.append("6.1.8: a dictionary key is not valid UTF-8")
+            return
+        for key in keys:
             _name(key, found)
             value = obj.get(key)
             if not getattr(value, "is_indirect", False):
@@ -204,7 +210,10 @@ def _walk(obj: object, found: list[str], depth: int) -> None:
             if not getattr(item, "is_indirect", False):
                 _walk(item, found, depth + 1)
     elif isinstance(obj, pikepdf.Name):
-        _name(str(obj), found)
+        try:
+            _name(str(obj), found)
+        except UnicodeDecodeError:
+            found.append("6.1.8: a name is not valid UTF-8")
     elif isinstance(obj, pikepdf.String) and len(bytes(obj)) > 32767:
         found.append("6.1.13: a string longer than 32767 bytes")
     elif isinstance(obj, int) and not -(2**31) <= obj <= 2**31 - 1:

@@ -59,7 +59,7 @@ def _dictionary(font: pikepdf.Dictionary, name: str, subtypes: tuple[str, ...] =
     if font.get("/Subtype") not in subtypes:
         found.append(f"6.2.11.2: font {name} has Subtype {font.get('/Subtype')}")
     if font.get("/Subtype") != "/Type3" and "/BaseFont" not in font:
-        found.append(f"6.2.11.2: a font without /BaseFont")
+        found.append("6.2.11.2: a font without /BaseFont")
     return found
 
 
@@ -82,7 +82,7 @@ def _type0(font: pikepdf.Dictionary, name: str, shown: bytes) -> list[str]:
 
 
 def _glyphs(cid_font: pikepdf.Dictionary, program: TTFont, cids: list[int], name: str) -> list[str]:
-    to_gid = cid_font.CIDToGIDMap
+    to_gid = cid_font.get("/CIDToGIDMap")
     table = to_gid.read_bytes() if isinstance(to_gid, pikepdf.Stream) else None
     order, metrics = program.getGlyphOrder(), program["hmtx"].metrics
     scale = 1000 / program["head"].unitsPerEm

@@ -8,15 +8,17 @@ from dataclasses import dataclass, field
 
 import pikepdf
 
-OPERATORS = set(
+_OPERATORS = (
     "b B b* B* BDC BI BMC BT BX c cm CS cs d d0 d1 Do DP EI EMC ET EX f F f* G g gs h i ID j J K k l m M MP n q Q re"
-    " RG rg ri s S SC sc SCN scn sh T* Tc Td TD Tf Tj TJ TL Tm Tr Ts Tw Tz v w W W* y ' \"".split()
-) | {"INLINE IMAGE"}
-INTENTS = {"/RelativeColorimetric", "/AbsoluteColorimetric", "/Perceptual", "/Saturation"}
-BLEND = set(
-    "Normal Compatible Multiply Screen Overlay Darken Lighten ColorDodge ColorBurn HardLight SoftLight Difference"
-    " Exclusion Hue Saturation Color Luminosity".split()
+    " RG rg ri s S SC sc SCN scn sh T* Tc Td TD Tf Tj TJ TL Tm Tr Ts Tw Tz v w W W* y ' \""
 )
+OPERATORS = set(_OPERATORS.split()) | {"INLINE IMAGE"}
+INTENTS = {"/RelativeColorimetric", "/AbsoluteColorimetric", "/Perceptual", "/Saturation"}
+_BLEND = (
+    "Normal Compatible Multiply Screen Overlay Darken Lighten ColorDodge ColorBurn HardLight SoftLight Difference"
+    " Exclusion Hue Saturation Color Luminosity"
+)
+BLEND = set(_BLEND.split())
 CHANNELS = {"GRAY": 1, "RGB ": 3, "CMYK": 4, "LAB ": 3}
 DEVICE = {
     "/DeviceRGB": "RGB",
@@ -83,6 +85,8 @@ def graphics_problems(pdf: pikepdf.Pdf) -> list[str]:
             found.append(f"6.2.2: {stream.where} has no /Resources of its own")
         _read(stream, used)
         used.found += _resources(stream)
+        if transparency(stream):
+            used.transparency.add(stream.where)
     found += used.found
     for space, where in used.device.items():
         if not _allowed(space, output, pdf):
@@ -179,14 +183,24 @@ def _painted(op: str, operands: list, mode: int, fill: object, stroke: object, s
                 used.transparency.add(stream.where)
             return [] if xobject.get("/ImageMask") is True else [xobject.get("/ColorSpace")]
     if op == "INLINE IMAGE":
-        image = operands[0].obj
-        if image.get("/I") is True or image.get("/Interpolate") is True:
-            used.found.append(f"6.2.8: {stream.where}: an inline image interpolates")
-        for name in (lambda f: [f] if isinstance(f, pikepdf.Name) else list(f or []))(image.get("/F")):
-            if str(name) in ("/LZW", "/LZWDecode", "/Crypt"):
-                used.found.append(f"6.1.10: {stream.where}: inline image filter {name}")
-        return [] if image.get("/IM") is True else [image.get("/CS")]
+        return _inline_image(operands[0].obj, stream, used)
     return []
+
+
+def _inline_image(image: pikepdf.Dictionary, stream: Stream, used: Used) -> list:
+    """The colour space an inline image paints with; pikepdf gives its keys and filters unabbreviated (/Filter,
+    /LZWDecode), the file may abbreviate them (/F, /LZW): both are read."""
+
+    def entry(full: str, short: str) -> object:
+        return image.get(full, image.get(short))
+
+    if entry("/Interpolate", "/I") is True:
+        used.found.append(f"6.2.8: {stream.where}: an inline image interpolates")
+    filters = entry("/Filter", "/F")
+    for name in [filters] if isinstance(filters, pikepdf.Name) else list(filters or []):
+        if str(name) in ("/LZW", "/LZWDecode", "/Crypt"):
+            used.found.append(f"6.1.10: {stream.where}: inline image filter {name}")
+    return [] if entry("/ImageMask", "/IM") is True else [entry("/ColorSpace", "/CS")]
 
 
 def _space(value: object, resources: pikepdf.Dictionary) -> object:
@@ -221,9 +235,10 @@ def _resources(stream: Stream) -> list[str]:
         found += [f"6.2.5: {where} has /TR2 {state.TR2}"] if state.get("/TR2", "/Default") != "/Default" else []
         found += [f"6.2.5: {where} has /HTP"] if "/HTP" in state else []
         halftone = state.get("/HT")
-        if isinstance(halftone, pikepdf.Dictionary):
-            if halftone.get("/HalftoneType") not in (1, 5) or "/HalftoneName" in halftone:
-                found.append(f"6.2.5: {where}: halftone type {halftone.get('/HalftoneType')} or with a name")
+        if isinstance(halftone, pikepdf.Dictionary) and (
+            halftone.get("/HalftoneType") not in (1, 5) or "/HalftoneName" in halftone
+        ):
+            found.append(f"6.2.5: {where}: halftone type {halftone.get('/HalftoneType')} or with a name")
         if "/RI" in state and str(state.RI) not in INTENTS:
             found.append(f"6.2.6: {where}: rendering intent {state.RI}")
         blend = state.get("/BM", pikepdf.Name.Normal)

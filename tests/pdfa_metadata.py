@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pikepdf
 from lxml import etree
@@ -26,7 +26,8 @@ PREDEFINED = {
     "http://ns.adobe.com/xap/1.0/mm/": {"DocumentID": "Text", "InstanceID": "Text", "VersionID": "Text"},
     EXTENSION: {"schemas": "Bag"},
 }
-BASIC_TYPES = set("Boolean Date Integer Real Text AgentName ProperName URI URL Locale MIMEType GUID Rational".split())
+_BASIC = "Boolean Date Integer Real Text AgentName ProperName URI URL Locale MIMEType GUID Rational"
+BASIC_TYPES = set(_BASIC.split())
 TWINS = {  # Info entry -> its XMP property (ISO 19005-1 6.7.3, Table 1)
     "/Title": (DC, "title"),
     "/Author": (DC, "creator"),
@@ -170,15 +171,17 @@ def _identification(properties: dict) -> list[str]:
     part, conformance = properties.get((PDFAID, "part"), []), properties.get((PDFAID, "conformance"), [])
     if not part or not conformance:
         return ["6.6.4: no PDF/A identification (pdfaid:part and pdfaid:conformance)"]
-    found = [f"6.6.4: pdfaid:part is {_text(part[0])!r}, not 3" for _ in [1] if _text(part[0]) != "3"]
-    found += [f"6.6.4: pdfaid:conformance is {_text(conformance[0])!r}" for _ in [1] if _text(conformance[0]) != "B"]
+    found = [f"6.6.4: pdfaid:part is {text_of(part[0])!r}, not 3" for _ in [1] if text_of(part[0]) != "3"]
+    found += [
+        f"6.6.4: pdfaid:conformance is {text_of(conformance[0])!r}" for _ in [1] if text_of(conformance[0]) != "B"
+    ]
     for value in part + conformance:
         if not isinstance(value, str) and value.prefix != "pdfaid":
             found.append(f"6.6.4: the identification uses the prefix {value.prefix!r}, not pdfaid")
     return found
 
 
-def _text(value: object) -> str:
+def text_of(value: object) -> str:
     """A simple value, or the x-default (or only) item of an array."""
     if isinstance(value, str):
         return value
@@ -201,14 +204,14 @@ def _info(pdf: pikepdf.Pdf, properties: dict) -> list[str]:
         value = str(info[key])
         if not xmp:
             found.append(f"Info/XMP: Info {key} has no XMP {twin[1]}")
-        elif key.endswith("Date") and _pdf_date(value) != _xmp_date(_text(xmp[0])):
-            found.append(f"Info/XMP: Info {key} {value} is not XMP {twin[1]} {_text(xmp[0])}")
-        elif not key.endswith("Date") and _text(xmp[0]) != value:
-            found.append(f"Info/XMP: Info {key} {value!r} is not XMP {twin[1]} {_text(xmp[0])!r}")
+        elif key.endswith("Date") and pdf_date(value) != _xmp_date(text_of(xmp[0])):
+            found.append(f"Info/XMP: Info {key} {value} is not XMP {twin[1]} {text_of(xmp[0])}")
+        elif not key.endswith("Date") and text_of(xmp[0]) != value:
+            found.append(f"Info/XMP: Info {key} {value!r} is not XMP {twin[1]} {text_of(xmp[0])!r}")
     return found
 
 
-def _pdf_date(value: str) -> datetime | None:
+def pdf_date(value: str) -> datetime | None:
     found = re.fullmatch(r"D:(\d{4})(\d\d)?(\d\d)?(\d\d)?(\d\d)?(\d\d)?(Z|([+-])(\d\d)'?(\d\d)?'?)?", value)
     if not found:
         return None
@@ -217,7 +220,7 @@ def _pdf_date(value: str) -> datetime | None:
     if not found[7]:
         return stamp
     offset = timedelta(hours=int(found[9] or 0), minutes=int(found[10] or 0)) * (-1 if found[8] == "-" else 1)
-    return stamp.replace(tzinfo=timezone(offset)).astimezone(timezone.utc)
+    return stamp.replace(tzinfo=timezone(offset)).astimezone(UTC)
 
 
 def _xmp_date(value: str) -> datetime | None:
@@ -225,7 +228,7 @@ def _xmp_date(value: str) -> datetime | None:
         stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return stamp.astimezone(timezone.utc) if stamp.tzinfo else stamp
+    return stamp.astimezone(UTC) if stamp.tzinfo else stamp
 
 
 # -- Factur-X 1.0 ------------------------------------------------------------------------------------------
@@ -248,8 +251,11 @@ def facturx_problems(pdf: pikepdf.Pdf) -> list[str]:
         etree.fromstring(stream.read_bytes())
     except etree.XMLSyntaxError as exc:
         found.append(f"Factur-X: factur-x.xml is not well-formed: {exc}")
-    root = etree.fromstring(pdf.Root.Metadata.read_bytes())
-    values = {name: _text(v[0]) for (ns, name), v in xmp_properties(root).items() if ns == FX}
+    try:
+        root = etree.fromstring(pdf.Root.Metadata.read_bytes())
+    except (AttributeError, etree.XMLSyntaxError):
+        return [*found, "Factur-X: no readable XMP for the fx: properties"]
+    values = {name: text_of(v[0]) for (ns, name), v in xmp_properties(root).items() if ns == FX}
     expected = {"DocumentType": "INVOICE", "DocumentFileName": "factur-x.xml", "Version": "1.0"}
     for name, value in (expected | {"ConformanceLevel": "EN 16931"}).items():
         if values.get(name) != value:

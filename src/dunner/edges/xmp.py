@@ -56,7 +56,8 @@ def packet(meta: Metadata) -> str:
         f"<pdf:Producer>{escape(meta.producer)}</pdf:Producer>",
     ]
     if meta.extensions:
-        body.append(f"<pdfaExtension:schemas><rdf:Bag>{''.join(map(_schema, meta.extensions))}</rdf:Bag></pdfaExtension:schemas>")
+        schemas = "".join(map(_schema, meta.extensions))
+        body.append(f"<pdfaExtension:schemas><rdf:Bag>{schemas}</rdf:Bag></pdfaExtension:schemas>")
     for extension in meta.extensions:
         body += [f"<{extension.prefix}:{n}>{escape(v)}</{extension.prefix}:{n}>" for n, _, v in extension.properties]
     lines = "\n      ".join(filter(None, body))

@@ -32,13 +32,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
-SPECS = Path(__file__).resolve().parents[1] / ".." / "shared" / "specs" / "fr-einvoicing"
-NO_SPECS = f"the official e-invoicing documents are not in {SPECS.resolve()}"
+from helpers import fr_einvoicing_specs, no_specs_reason
+
+SPECS = fr_einvoicing_specs()
+NO_SPECS = no_specs_reason()
 FLOW_SPEC = SPECS / "xp-z12-013" / "flow-service-1.1.0.json"
 DIRECTORY_SPEC = SPECS / "xp-z12-013" / "directory-service-1.1.0.json"
 LIFECYCLE = SPECS / "examples" / "lifecycle"

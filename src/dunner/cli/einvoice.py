@@ -19,14 +19,16 @@ platform = typer.Typer(
 app.add_typer(platform)
 
 
-def say_sync(report: Any) -> None:
-    """What a sync found, on stderr (remind prints it too)."""
+def say_sync(report: Any) -> bool:
+    """What a sync found, on stderr (remind prints it too); False if it found nothing to say."""
+    said = bool(report.acknowledged or report.rejected or report.reported or report.problems)
     for number in report.acknowledged:
         typer.echo(f"Platform: {number} acknowledged.", err=True)
     for number, why in report.rejected:
         typer.echo(f"Warning: the platform REJECTED {number}: {why}. It is not issued legally.", err=True)
     for applied in report.statuses:
         if applied.new:
+            said = True
             from dunner.einvoicing.statuses import label
 
             typer.echo(
@@ -41,6 +43,7 @@ def say_sync(report: Any) -> None:
         )
     for problem in report.problems:
         typer.echo(f"Warning: {problem}", err=True)
+    return said
 
 
 @platform.command("sync")
@@ -55,8 +58,7 @@ def sync(ctx: typer.Context, as_of: AsOfOption = None) -> None:
 
     shared = state(ctx)
     report = run(shared.ledger, shared.config, connect(shared.config), shared.as_of(as_of))
-    say_sync(report)
-    if not (report.flows or report.reported):
+    if not say_sync(report):
         typer.echo("Platform: nothing new.", err=True)
     if report.rejected or report.problems or any(o.state in ("failed", "rejected") for o in report.reported):
         raise typer.Exit(1)
@@ -75,18 +77,19 @@ def status(
     import json
 
     from dunner.edges.output import Column, emit, machine
-    from dunner.einvoicing.status import invoice_status
+    from dunner.einvoicing.status import CSV_COLUMNS, FLOW_COLUMNS, STATUS_COLUMNS, invoice_status, status_rows
 
     shared = state(ctx)
     found = invoice_status(shared.ledger, invoice)
     if fmt == Format.json:
         typer.echo(json.dumps(found, default=machine, ensure_ascii=False, indent=1))
-        return
-    flows = [Column(k) for k in ("tracking_id", "kind", "state", "flow_id", "amount", "attempts", "error")]
-    emit(fmt.value, found["flows"], flows, locale=shared.locale, title=f"Submitted: {found['invoice']}",
-         empty="Nothing submitted to the platform.")  # fmt: skip
-    if fmt == Format.table:
-        columns = [Column(k) for k in ("date", "status", "reason", "amount", "flow_id")]
+    elif fmt == Format.csv:
+        emit("csv", status_rows(found), [Column(k) for k in CSV_COLUMNS], locale=shared.locale)
+    else:
+        flows = [Column(k, numeric=k == "amount") for k in FLOW_COLUMNS if k not in ("currency", "updated")]
+        emit("table", found["flows"], flows, locale=shared.locale, title=f"Submitted: {found['invoice']}",
+             empty="Nothing submitted to the platform.")  # fmt: skip
+        columns = [Column(k, numeric=k == "amount") for k in STATUS_COLUMNS if k != "currency"]
         emit("table", found["statuses"], columns, locale=shared.locale, title="Statuses", empty="No status yet.")
 
 

@@ -39,11 +39,12 @@ def einvoicing_section(platform: Any, **extra: Any) -> str:
 @pytest.fixture
 def french(dunner, configure, fake_platform, monkeypatch) -> Callable[..., Any]:
     """A ledger whose config reaches the local platform, with ACME (a French company) and one invoice to it,
-    F-2026-0001 (1 200.00 with VAT, services, due 2026-01-31). `french(extra_toml)` rewrites the config."""
+    F-2026-0001 (1 200.00 with VAT, services, due 2026-01-31). `french(extra, **einvoicing)` rewrites the config:
+    `extra` goes at the end of its [business] section, the keywords into [einvoicing]."""
     monkeypatch.setenv("TEST_PLATFORM_SECRET", fake_platform.client_secret)
 
     def write(extra: str = "", **section: Any) -> Any:
-        configure(einvoicing_section(fake_platform, **section) + MAILDIR + extra)
+        configure(extra + einvoicing_section(fake_platform, **section) + MAILDIR)
         return dunner
 
     write()

@@ -34,16 +34,39 @@ def say_sync(report: Any) -> bool:
             typer.echo(
                 f"Platform: {applied.invoice} {label(applied.code)} on {applied.status_on}: {applied.effect}.", err=True
             )
-    for outcome in report.reported:
-        typer.echo(
-            f"Platform: {outcome.tracking_id} {outcome.state}"
-            + (f" ({outcome.detail})" if outcome.detail else "")
-            + ".",
-            err=True,
-        )
+    say_reported(report.reported)
     for problem in report.problems:
         typer.echo(f"Warning: {problem}", err=True)
     return said
+
+
+def say_reported(outcomes: list[Any]) -> None:
+    """The 212 "Encaissée" statuses submitted, on stderr; one the platform did not take is a warning."""
+    for outcome in outcomes:
+        if outcome.state == "submitted":
+            typer.echo(f"Platform: payment reported (212 Encaissée) as {outcome.tracking_id}: flow {outcome.flow_id}.",
+                       err=True)  # fmt: skip
+        elif outcome.state in ("failed", "uncertain"):
+            typer.echo(f"Warning: payment {outcome.tracking_id} not reported to the platform yet ({outcome.detail}):"
+                       " the next sync or remind tries again.", err=True)  # fmt: skip
+        elif outcome.state != "skipped":
+            typer.echo(f"Warning: the platform refused the payment report {outcome.tracking_id}: {outcome.detail}.",
+                       err=True)  # fmt: skip
+
+
+def report_received(shared: Any) -> None:
+    """After a payment is recorded (pay, import, bank): its 212 submitted now when the platform takes it. The
+    payment stays recorded whatever the platform says; what it did not take, a later run reports."""
+    from dunner.core.errors import DunnerError
+    from dunner.einvoicing.reports import report_received as report
+
+    try:
+        outcomes = report(shared.ledger, shared.config)
+    except DunnerError as exc:
+        typer.echo(f"Warning: the payment was not reported to the platform yet ({exc.message}):"
+                   " the next sync or remind tries again.", err=True)  # fmt: skip
+        return
+    say_reported(outcomes)
 
 
 @platform.command("sync")

@@ -67,3 +67,9 @@ def test_without_einvoicing_the_platform_commands_say_what_is_missing(dunner, co
     configure()
     refused = dunner("platform", "sync", code=2)
     assert refused.stderr.splitlines()[0] == "Error: no [einvoicing] flow_url in the config"
+
+
+def test_the_token_request_follows_token_auth_and_scope_from_the_config(french, fake_platform):
+    dunner = french(token_auth="form", scope="flows")
+    dunner("platform", "sync")
+    assert fake_platform.token_requests == [{"auth": "form", "grant_type": "client_credentials", "scope": "flows"}]

@@ -10,6 +10,19 @@ POSTGRES = os.environ.get("DUNNER_TEST_POSTGRES", "")
 SCHEMAS: list[str] = []
 
 
+def fr_einvoicing_specs() -> Path:
+    """The official documents of the French e-invoicing reform: `DUNNER_SPECS` (the `fr-einvoicing` folder itself)
+    if set, else `shared/specs/fr-einvoicing/` beside the repository (its parent's `shared`, wherever it is cloned)."""
+    given = os.environ.get("DUNNER_SPECS")
+    if given:
+        return Path(given).expanduser().resolve()
+    return (Path(__file__).resolve().parents[1].parent / "shared" / "specs" / "fr-einvoicing").resolve()
+
+
+def no_specs_reason() -> str:
+    return f"the official e-invoicing documents are not in {fr_einvoicing_specs()} (set DUNNER_SPECS to their folder)"
+
+
 def new_ledger(folder: Path, name: str = "ledger.db") -> str:
     """Where a test's ledger lives: a file in its folder, or a fresh schema on the test PostgreSQL."""
     if not POSTGRES:

@@ -10,6 +10,8 @@ Tests script it:
     platform.reject_next_submission("InvalidSchema") the next flow is taken, then acknowledged Error
     platform.expire_tokens()                         every token given so far is refused (401)
     platform.stall_next(1.0)                         the next answer waits (a client timeout), the work is done
+    platform.drop_next("/v1/flows")                  the next such request is done, then the connection is closed
+                                                     without an answer (a crash between submit and record)
     platform.add_incoming(xml, tracking_id=...)      a lifecycle flow (CDAR) delivered to dunner
     platform.add_directory_line({...})               what the Directory Service knows
 and read what it got: `submitted` (flowInfo, file, part types), `requests`, `token_requests`.
@@ -32,13 +34,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
-SPECS = Path(__file__).resolve().parents[1] / ".." / "shared" / "specs" / "fr-einvoicing"
-NO_SPECS = f"the official e-invoicing documents are not in {SPECS.resolve()}"
+from helpers import fr_einvoicing_specs, no_specs_reason
+
+SPECS = fr_einvoicing_specs()
+NO_SPECS = no_specs_reason()
 FLOW_SPEC = SPECS / "xp-z12-013" / "flow-service-1.1.0.json"
 DIRECTORY_SPEC = SPECS / "xp-z12-013" / "directory-service-1.1.0.json"
 LIFECYCLE = SPECS / "examples" / "lifecycle"
@@ -164,7 +167,8 @@ class FakePlatform:
         self.token_lifetime = 3600
         self.scripted: list[Scripted] = []
         self.rejections: list[dict[str, str]] = []
-        self.stalls: list[float] = []
+        self.stalls: list[tuple[float, str]] = []
+        self.drops: list[str] = []
         self.directory_lines: list[dict[str, Any]] = []
         self.legal_units: dict[str, dict[str, Any]] = {}
         self.now, self.tick = EPOCH, timedelta(seconds=1)
@@ -248,9 +252,16 @@ class FakePlatform:
         with self.lock:
             self.tokens.clear()
 
-    def stall_next(self, seconds: float) -> None:
-        """The next answer is written `seconds` late (the request itself is handled at once)."""
-        self.stalls.append(seconds)
+    def stall_next(self, seconds: float, path: str = "") -> None:
+        """The next answer (to a request whose path ends with `path`) is written `seconds` late (the request itself
+        is handled at once)."""
+        with self.lock:
+            self.stalls.append((seconds, path))
+
+    def drop_next(self, path: str) -> None:
+        """The next request whose path ends with `path` is handled, then the connection is closed unanswered."""
+        with self.lock:
+            self.drops.append(path)
 
     def clock(self) -> datetime:
         with self.lock:
@@ -310,6 +321,13 @@ class FakePlatform:
             answer = self._error(400, "MISSING_REQUIRED_FIELD", "; ".join(map(_why, result.errors)), which)
         else:
             answer = self._scripted(path) or self._authorized(h, path, which) or self._route(request, result, body)
+        with self.lock:
+            dropped = next((d for d in self.drops if path.endswith(d)), None)
+            if dropped is not None:
+                self.drops.remove(dropped)
+        if dropped is not None:  # the work is done; the answer never leaves
+            h.close_connection = True
+            return None
         self._write(h, *answer, (which, request))
 
     def _scripted(self, path: str) -> tuple[int, dict[str, str], bytes] | None:
@@ -481,8 +499,13 @@ class FakePlatform:
                 openapi(which).validate_response(request, _OAResponse(status, headers, payload))
             except Exception as exc:  # any failure of the answer to follow the document
                 self.violations.append(f"{request.method.upper()} {request.path}: answer {status}: {_why(exc)}")
-        if self.stalls:
-            time.sleep(self.stalls.pop(0))
+        path = urllib.parse.urlsplit(h.path).path
+        with self.lock:
+            stall = next((x for x in self.stalls if path.endswith(x[1])), None)
+            if stall is not None:
+                self.stalls.remove(stall)
+        if stall is not None:
+            time.sleep(stall[0])
         try:
             h.send_response(status)
             for key, value in {**headers, "Content-Length": str(len(payload))}.items():

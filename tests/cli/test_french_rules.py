@@ -22,7 +22,7 @@ from documents_builders import (
     issued,
     reverse_charge,
 )
-from helpers import brfr_failures, en16931_failures
+from helpers import brfr_failures, en16931_failures, fr_einvoicing_specs, no_specs_reason
 
 NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
@@ -67,10 +67,10 @@ def test_the_french_rules_do_fail_a_broken_invoice(french, dunner, tmp_path):
     assert {"BR-FR-02_BT-1", "BR-FR-08_BT-23"} <= ids
 
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs" / "fr-einvoicing" / "examples" / "invoices"
+SPECS = fr_einvoicing_specs() / "examples" / "invoices"
 
 
-@pytest.mark.skipif(not SPECS.is_dir(), reason="../shared/specs/fr-einvoicing is absent")
+@pytest.mark.skipif(not SPECS.is_dir(), reason=no_specs_reason())
 def test_the_official_examples_pass_the_french_rules():
     examples = sorted(SPECS.glob("*_CII*.xml"))
     assert examples

@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -15,14 +14,13 @@ from lxml import etree
 from dunner.core.errors import BadInput
 from dunner.core.money import Money
 from dunner.edges.cdar import Party, build_cdar, parse_cdar, validate_cdar
+from helpers import fr_einvoicing_specs, no_specs_reason
 from platform_server import buyer_status
 
-SPECS = Path(__file__).resolve().parents[2] / ".." / "shared" / "specs" / "fr-einvoicing"
+SPECS = fr_einvoicing_specs()
 LIFECYCLE = SPECS / "examples" / "lifecycle"
 XSD = SPECS / "cdar-d22b" / "CrossDomainAcknowledgementAndResponse_100pD22B.xsd"
-needs_specs = pytest.mark.skipif(
-    not SPECS.is_dir(), reason=f"the official e-invoicing documents are not in {SPECS.resolve()}"
-)
+needs_specs = pytest.mark.skipif(not SPECS.is_dir(), reason=no_specs_reason())
 NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossDomainAcknowledgementAndResponse:100",
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",

@@ -81,6 +81,7 @@ def import_(
             typer.echo(f"Warning: {problem}", err=True)
         if not report.imported and not report.failed:
             typer.echo(f"No new statement in {report.folder}.", err=True)
+        _report_received(shared, dry_run=False)
         if report.failed:
             raise typer.Exit(2)
         return
@@ -94,8 +95,17 @@ def import_(
         typer.echo(f"Error: {message} (nothing of it was written)", err=True)
         if done.error.hint:
             typer.echo(f"Hint: {done.error.hint}", err=True)
+    _report_received(shared, dry_run=dry_run)
     if refused:
         raise typer.Exit(2)
+
+
+def _report_received(shared: object, *, dry_run: bool) -> None:
+    """The payments the statements recorded, reported to the e-invoicing platform (212) when they need it."""
+    if not dry_run:
+        from dunner.cli.einvoice import report_received
+
+        report_received(shared)
 
 
 @bank.command("lines")
@@ -141,6 +151,9 @@ def match(
     shared = state(ctx)
     done = match_line(shared.ledger, shared.config, line, list(invoices or []), client)
     typer.echo(f"Line {line}: {done['amount']} recorded as {done['client']}'s payment.", err=True)
+    from dunner.cli.einvoice import report_received
+
+    report_received(shared)
 
 
 @bank.command("ignore")

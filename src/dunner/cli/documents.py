@@ -238,10 +238,14 @@ def _send_platform(shared: object, invoice: str, day: object, resend_uncertain: 
         typer.echo(f"Submitted {done.number} to the platform: flow {outcome.flow_id}")
     elif outcome.state == "skipped":
         typer.echo(f"{done.number} was submitted already ({outcome.detail}): nothing sent", err=True)
-    elif outcome.state == "rejected":
-        from dunner.core.errors import BadInput
-
-        raise BadInput(f"the platform refused {done.number}: {outcome.detail}")
+    elif outcome.state == "refused":
+        raise OperationalError(f"the platform refused {done.number}: {outcome.detail}")
+    elif outcome.state == "uncertain":
+        raise OperationalError(
+            f"{done.number} may or may not have reached the platform: {outcome.detail}",
+            hint="'dunner platform sync' finds it there if it arrived; else"
+            f" 'dunner send {done.number} --via platform --resend-uncertain'",
+        )
     else:
         raise OperationalError(
             f"{done.number} was not submitted: {outcome.detail}",

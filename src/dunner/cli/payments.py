@@ -56,3 +56,6 @@ def pay(
         note=note,
     )
     show_receipt(receipt, shared.locale)
+    from dunner.cli.einvoice import report_received
+
+    report_received(shared)

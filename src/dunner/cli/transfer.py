@@ -53,6 +53,10 @@ def import_(
         + ".",
         err=True,
     )
+    if what == "payments" and not report.dry_run:
+        from dunner.cli.einvoice import report_received
+
+        report_received(shared)
 
 
 @app.command("export")

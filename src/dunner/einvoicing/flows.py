@@ -4,11 +4,14 @@
    the status and payment of a status dunner reports) is written or moved to `sending`, with this run's
    token, before anything leaves.
 2. Call the platform.
-3. Record: `submitted` with the platform's flowId; `failed` when the platform was not reached or answered
-   that it could not take it now (retried by a later run); `rejected` when it refused the flow for good.
-A run that dies between 1 and 3 leaves the row `sending`: uncertain, shown to the user, and submitted
-again only when asked (`--resend-uncertain`), under the same tracking id, so that the platform's own
-duplicate check (one flow per trackingId) applies.
+3. Record: `submitted` with the platform's flowId; `failed` when the platform was not reached, could not
+   take it now or did not accept dunner's credentials (retried by a later run); `refused` when it answered
+   that it will not take it (HTTP 4xx: nothing was taken; submitted again only when a person asks).
+A run that dies between 1 and 3, or whose answer was lost, leaves the row `sending`: uncertain, shown to
+the user, and submitted again only when asked (`--resend-uncertain`), under the same tracking id, so that
+the platform's own duplicate check (one flow per trackingId) applies. The next sync settles it when the
+platform lists a flow under that tracking id (einvoicing/sync.py); later, `acknowledged` or `rejected`
+come from the platform's acknowledgement.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dunner.edges.clock import utc_now
 from dunner.edges.storage.ledger import Ledger
 
 RETRIED = ("failed",)  # a later run submits these again by itself
+ASKED = ("failed", "refused")  # a person asking submits these again
 UNCERTAIN = "sending"
 
 
@@ -49,14 +53,15 @@ class Flow:
 @dataclass(frozen=True)
 class Outcome:
     tracking_id: str
-    state: str  # submitted | failed | rejected | skipped (already done, or another run has it)
+    state: str  # submitted | failed | refused | uncertain | skipped (already done, or another run has it)
     flow_id: str | None = None
     detail: str = ""
 
 
-def claim(ledger: Ledger, flow: Flow, *, resend_uncertain: bool = False) -> bool:
+def claim(ledger: Ledger, flow: Flow, *, resend_uncertain: bool = False, asked: bool = False) -> bool:
     """Write or move the flow's row to `sending` under this run's token; False if it is not this run's to send
-    (already submitted, refused for good, being sent by a run still going, or uncertain and not asked for)."""
+    (already submitted, refused and not `asked` by a person, being sent by a run still going, or uncertain and
+    not asked for)."""
     now, owner = utc_now(), ledger.run_token()
     with ledger.transaction():
         row = ledger.one("SELECT state, owner FROM platform_flow WHERE tracking_id = ?", (flow.tracking_id,))
@@ -79,7 +84,7 @@ def claim(ledger: Ledger, flow: Flow, *, resend_uncertain: bool = False) -> bool
                 ),
             )
             return True
-        movable = row["state"] in RETRIED or (
+        movable = row["state"] in (ASKED if asked else RETRIED) or (
             row["state"] == UNCERTAIN and resend_uncertain and row["owner"] not in ledger.running([row["owner"] or ""])
         )
         if not movable:
@@ -102,11 +107,11 @@ def finish(ledger: Ledger, tracking_id: str, state: str, *, flow_id: str | None 
         )
 
 
-def submit(ledger: Ledger, client: Any, flow: Flow, *, resend_uncertain: bool = False) -> Outcome:
+def submit(ledger: Ledger, client: Any, flow: Flow, *, resend_uncertain: bool = False, asked: bool = False) -> Outcome:
     """Claim, submit and record one flow (see the module's docstring)."""
-    from dunner.edges.platform import PlatformRefused, PlatformUnavailable
+    from dunner.edges.platform import PlatformAuthError, PlatformRefused, PlatformUnavailable, PlatformUncertain
 
-    if not claim(ledger, flow, resend_uncertain=resend_uncertain):
+    if not claim(ledger, flow, resend_uncertain=resend_uncertain, asked=asked):
         row = ledger.one("SELECT state, flow_id, error FROM platform_flow WHERE tracking_id = ?", (flow.tracking_id,))
         return Outcome(flow.tracking_id, "skipped", row["flow_id"], f"{row['state']}" + _why(row["error"]))
     try:
@@ -118,12 +123,14 @@ def submit(ledger: Ledger, client: Any, flow: Flow, *, resend_uncertain: bool = 
             flow_profile=flow.profile,
             processing_rule=flow.processing_rule,
         )
-    except PlatformUnavailable as exc:
+    except PlatformUncertain as exc:  # it may have been taken: the row stays `sending`, for a person to settle
+        return Outcome(flow.tracking_id, "uncertain", detail=exc.message)
+    except (PlatformUnavailable, PlatformAuthError) as exc:  # nothing was taken
         finish(ledger, flow.tracking_id, "failed", error=exc.message)
         return Outcome(flow.tracking_id, "failed", detail=exc.message)
     except PlatformRefused as exc:
-        finish(ledger, flow.tracking_id, "rejected", error=exc.message)
-        return Outcome(flow.tracking_id, "rejected", detail=exc.message)
+        finish(ledger, flow.tracking_id, "refused", error=exc.message)
+        return Outcome(flow.tracking_id, "refused", detail=exc.message)
     finish(ledger, flow.tracking_id, "submitted", flow_id=sent.flow_id)
     return Outcome(flow.tracking_id, "submitted", sent.flow_id)
 

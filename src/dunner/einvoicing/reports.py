@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from dunner.core.identifiers import siren_of
 from dunner.core.money import Money
 from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger
@@ -23,8 +25,8 @@ STATUS_SYNTAX, STATUS_PROFILE = "CDAR", "Basic"
 RECEIVED = 212
 # Money received on invoices that went through the platform, per payment and invoice, not reported yet.
 UNREPORTED = """
-    SELECT a.payment_id, v.id AS invoice_id, v.number, v.issued_on, v.currency, MIN(p.received_on) AS received_on,
-           SUM(a.amount_cents) AS cents
+    SELECT a.payment_id, v.id AS invoice_id, v.client_id, v.number, v.issued_on, v.currency,
+           MIN(p.received_on) AS received_on, SUM(a.amount_cents) AS cents
     FROM allocation a JOIN payment p ON p.id = a.payment_id
     JOIN instalment i ON i.id = a.instalment_id JOIN invoice v ON v.id = i.invoice_id
     WHERE p.amount_cents > 0 AND p.reverses_id IS NULL AND p.method NOT IN ('credit_note', 'discount')
@@ -32,8 +34,9 @@ UNREPORTED = """
       AND EXISTS (SELECT 1 FROM platform_flow f WHERE f.invoice_id = v.id AND f.kind = 'invoice'
                   AND f.state IN ('submitted', 'acknowledged'))
       AND NOT EXISTS (SELECT 1 FROM platform_flow r WHERE r.invoice_id = v.id AND r.payment_id = a.payment_id
-                      AND r.kind = 'status' AND r.state IN ('submitted', 'acknowledged', 'rejected', 'sending'))
-    GROUP BY a.payment_id, v.id, v.number, v.issued_on, v.currency
+                      AND r.kind = 'status'
+                      AND r.state IN ('submitted', 'acknowledged', 'rejected', 'refused', 'sending'))
+    GROUP BY a.payment_id, v.id, v.client_id, v.number, v.issued_on, v.currency
     HAVING SUM(a.amount_cents) > 0
     ORDER BY MIN(p.received_on), a.payment_id, v.number
 """
@@ -43,6 +46,7 @@ UNREPORTED = """
 class Received:
     payment_id: int
     invoice_id: int
+    client_id: int
     number: str
     issued_on: date
     received_on: date
@@ -66,42 +70,66 @@ def unreported(ledger: Ledger, config: Config) -> Iterator[Received]:
         yield Received(
             row["payment_id"],
             row["invoice_id"],
+            row["client_id"],
             row["number"],
-            date.fromisoformat(row["issued_on"]),
-            date.fromisoformat(row["received_on"]),
+            date.fromisoformat(str(row["issued_on"])),
+            date.fromisoformat(str(row["received_on"])),
             Money(row["cents"], row["currency"]),
         )
 
 
 def report_payments(ledger: Ledger, config: Config, flows: Any) -> list[Outcome]:
     """Submit a 212 for every payment not reported yet; stop at the first the platform cannot take now."""
-    from dunner.edges.cdar import build_cdar
-
     outcomes = []
     for received in list(unreported(ledger, config)):
-        content = build_cdar(
-            code=RECEIVED,
-            invoice_number=received.number,
-            invoice_issued_on=received.issued_on,
-            status_on=received.received_on,
-            amount=received.amount,
-            seller=config.business,
-        )
-        flow = Flow(
-            tracking_id=received.tracking_id,
-            invoice_id=received.invoice_id,
-            kind="status",
-            name=f"{received.tracking_id}.xml",
-            content=content,
-            syntax=STATUS_SYNTAX,
-            profile=STATUS_PROFILE,
-            processing_rule="B2B",
-            payment_id=received.payment_id,
-            status_code=RECEIVED,
-            amount_cents=received.amount.minor,
-        )
-        outcome = submit(ledger, flows, flow)
+        outcome = submit(ledger, flows, _flow(ledger, config, received))
         outcomes.append(outcome)
-        if outcome.state == "failed":
-            break  # the platform is down: the rest waits for the next run
+        if outcome.state in ("failed", "uncertain"):
+            break  # the platform is down or flaky: the rest waits for the next run
     return outcomes
+
+
+def report_received(ledger: Ledger, config: Config) -> list[Outcome]:
+    """Right after a payment is recorded (pay, import, bank): its 212, if it needs one. The platform is called
+    only when there is something to report; what it cannot take now, a later run (sync, remind) reports."""
+    from dunner.einvoicing.status import configured, connect
+
+    if not configured(config) or next(unreported(ledger, config), None) is None:
+        return []
+    return report_payments(ledger, config, connect(config))
+
+
+def _flow(ledger: Ledger, config: Config, received: Received) -> Flow:
+    """The 212 of one payment on one invoice, as a CDAR built like the official example (seller to buyer and
+    the PPF), its message id the tracking id: unique per payment and invoice."""
+    from dunner.edges.cdar import Party, build_cdar
+
+    buyer = ledger.one("SELECT name, registration, electronic_address FROM client WHERE id = ?", (received.client_id,))
+    siren = siren_of(buyer["registration"]) if buyer["registration"] else None
+    rates = {r[0] for r in ledger.all("SELECT DISTINCT vat_rate FROM invoice_line WHERE invoice_id = ?",
+                                      (received.invoice_id,))}  # fmt: skip
+    content = build_cdar(
+        code=RECEIVED,
+        invoice_number=received.number,
+        invoice_issued_on=received.issued_on,
+        status_on=received.received_on,
+        amount=received.amount,
+        vat_rate=Decimal(rates.pop()) if len(rates) == 1 and None not in rates else None,  # one rate: the example's
+        seller=config.business,
+        buyer=Party(siren, buyer["name"], buyer["electronic_address"]) if siren else None,
+        message_id=received.tracking_id,
+        name=f"{received.number}-CDV-212-{received.payment_id}",
+    )
+    return Flow(
+        tracking_id=received.tracking_id,
+        invoice_id=received.invoice_id,
+        kind="status",
+        name=f"{received.tracking_id}.xml",
+        content=content,
+        syntax=STATUS_SYNTAX,
+        profile=STATUS_PROFILE,
+        processing_rule="B2B",
+        payment_id=received.payment_id,
+        status_code=RECEIVED,
+        amount_cents=received.amount.minor,
+    )

@@ -67,7 +67,7 @@ def send_via_platform(
         profile=FACTURX_PROFILE,
         processing_rule=DOMESTIC,
     )
-    outcome = submit(ledger, flows, flow, resend_uncertain=resend_uncertain)
+    outcome = submit(ledger, flows, flow, resend_uncertain=resend_uncertain, asked=True)
     if outcome.state == "submitted":
         with ledger.transaction():
             log_event(

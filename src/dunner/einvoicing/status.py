@@ -29,6 +29,11 @@ def configured(config: Config) -> bool:
     return bool(config.section("einvoicing").get("flow_url"))
 
 
+FLOW_COLUMNS = ("tracking_id", "kind", "state", "flow_id", "amount", "currency", "attempts", "error", "updated")
+STATUS_COLUMNS = ("date", "status", "reason", "amount", "currency", "flow_id")
+CSV_COLUMNS = ("record", "date", "tracking_id", "what", "state", "flow_id", "reason", "amount", "currency")
+
+
 def invoice_status(ledger: Ledger, number: str) -> dict[str, Any]:
     """The flows dunner submitted about an invoice and every status received, oldest first."""
     invoice = get_invoice(ledger, number)
@@ -39,25 +44,45 @@ def invoice_status(ledger: Ledger, number: str) -> dict[str, Any]:
             "state": r["state"],
             "flow_id": r["flow_id"] or "",
             "amount": Money(r["amount_cents"], invoice.currency) if r["amount_cents"] is not None else None,
+            "currency": invoice.currency if r["amount_cents"] is not None else None,
             "attempts": r["attempts"],
             "error": r["error"] or "",
             "updated": r["updated_at"],
         }
         for r in ledger.rows("SELECT * FROM platform_flow WHERE invoice_id = ? ORDER BY id", (invoice.id,))
     ]
-    statuses = [
-        {
-            "date": date.fromisoformat(r["status_on"]),
-            "status": label(r["code"]),
-            "reason": " ".join(p for p in (r["reason_code"], r["reason_text"]) if p),
-            "amount": Money(r["amount_cents"], r["currency"] or invoice.currency)
-            if r["amount_cents"] is not None
-            else None,
-            "flow_id": r["flow_id"],
-        }
-        for r in ledger.rows("SELECT * FROM platform_status WHERE invoice_id = ? ORDER BY status_on, id", (invoice.id,))
-    ]
+    statuses = [_status(r, invoice.currency) for r in ledger.rows(
+        "SELECT * FROM platform_status WHERE invoice_id = ? ORDER BY status_on, id", (invoice.id,)
+    )]  # fmt: skip
     return {"invoice": invoice.number, "flows": flows, "statuses": statuses}
+
+
+def _status(row: Any, currency: str) -> dict[str, Any]:
+    cents, currency = row["amount_cents"], row["currency"] or currency
+    return {
+        "date": date.fromisoformat(str(row["status_on"])),
+        "status": label(row["code"]),
+        "reason": " ".join(p for p in (row["reason_code"], row["reason_text"]) if p),
+        "amount": Money(cents, currency) if cents is not None else None,
+        "currency": currency if cents is not None else None,
+        "flow_id": row["flow_id"],
+    }
+
+
+def status_rows(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """The flows and the statuses of `invoice_status` as one list of records (for CSV): flows first."""
+    flows = [
+        {"record": "flow", "date": f["updated"][:10], "tracking_id": f["tracking_id"], "what": f["kind"],
+         "state": f["state"], "flow_id": f["flow_id"], "reason": f["error"], "amount": f["amount"],
+         "currency": f["currency"]}
+        for f in found["flows"]
+    ]  # fmt: skip
+    statuses = [
+        {"record": "status", "date": s["date"], "tracking_id": "", "what": s["status"], "state": "",
+         "flow_id": s["flow_id"], "reason": s["reason"], "amount": s["amount"], "currency": s["currency"]}
+        for s in found["statuses"]
+    ]  # fmt: skip
+    return flows + statuses
 
 
 def attention(ledger: Ledger, as_of: date, going: set[str]) -> Iterator[dict[str, Any]]:

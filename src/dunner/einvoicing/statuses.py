@@ -5,7 +5,9 @@ with the platform's reason. What it means, as events the dunning already reads (
 - 210 Refusée, 207 En litige: a dispute (no reminders until resolved, by a person or a later 205/209);
 - 208 Suspendue: a hold until a later status; 211 Paiement transmis: a hold for `payment_sent_days`;
 - 206 Partiellement approuvée: a note with the approved amount; 205 Approuvée: a note;
-- 213 Rejetée: the invoice was not delivered (not legally issued): a note, and the agenda says so;
+- 213 Rejetée: the invoice was not delivered (not legally issued): its submission is marked rejected (the
+  agenda says so) and its reminders are held until a later status (a client is not chased for an invoice it
+  never received);
 - the statuses of the transport (200 to 204) and 212 Encaissée are recorded and noted only.
 """
 
@@ -16,6 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from dunner.core.identifiers import siren_of
 from dunner.edges.clock import utc_now
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.events import event_states, log_event
@@ -57,11 +60,11 @@ def label(code: int) -> str:
     return f"{code} {fr}"
 
 
-def apply_status(ledger: Ledger, flow_id: str, status: Any, *, payment_sent_days: int = PAYMENT_SENT_DAYS) -> Applied:
+def apply_status(
+    ledger: Ledger, flow_id: str, status: Any, config: Any = None, *, payment_sent_days: int = PAYMENT_SENT_DAYS
+) -> Applied:
     """Record one lifecycle status (an `edges.cdar.LifecycleStatus`) and its effect, once."""
-    invoice = ledger.one(
-        "SELECT id, client_id, number, currency FROM invoice WHERE number = ?", (status.invoice_number,)
-    )
+    invoice = _invoice(ledger, status, config)
     amount = getattr(status, "amount", None)
     known = ledger.one(
         "SELECT 1 FROM platform_status WHERE flow_id = ? AND invoice_number = ? AND code = ?",
@@ -90,6 +93,29 @@ def apply_status(ledger: Ledger, flow_id: str, status: Any, *, payment_sent_days
     return Applied(status.invoice_number, status.code, status.status_on, True, effect)
 
 
+def _invoice(ledger: Ledger, status: Any, config: Any) -> Any:
+    """The ledger's invoice a status is about: its number, and its date and seller when the status gives them (an
+    invoice of another seller, or another year's with the same number, is not this one)."""
+    invoice = ledger.one(
+        "SELECT id, client_id, number, currency, issued_on FROM invoice WHERE number = ?", (status.invoice_number,)
+    )
+    issued_on = getattr(status, "invoice_issued_on", None)
+    if invoice is None or (issued_on is not None and str(invoice["issued_on"]) != issued_on.isoformat()):
+        return None
+    seller = getattr(status, "seller_id", None)
+    ours = siren_of(config.business.registration) if config is not None and config.business.registration else None
+    if seller and ours and seller[:9] != ours:
+        return None
+    return invoice
+
+
+def not_delivered(ledger: Ledger, client_id: int, invoice_id: int, on: date, why: str) -> None:
+    """The platform did not deliver the invoice (rejected it): not issued legally, so not chased; a later status
+    (it was delivered after all) releases it. The agenda shows the rejected submission."""
+    text = f"{why} (not delivered, so not issued legally: reminders held)"
+    log_event(ledger, client_id, "hold", on, invoice_id=invoice_id, text=text[:500])
+
+
 def _cents(amount: Decimal | None) -> int | None:
     return None if amount is None else int((Decimal(amount) * 100).to_integral_value())
 
@@ -116,7 +142,13 @@ def _effect(ledger: Ledger, invoice: Any, status: Any, payment_sent_days: int) -
         log_event(ledger, invoice["client_id"], "hold", on, text="payment sent (platform status 211)",
                   promise_on=until, **args)  # fmt: skip
         return f"payment sent: reminders wait until {until}"
-    log_event(ledger, invoice["client_id"], "note", on, text=text, **args)
     if code == 213:
+        ledger.execute(
+            "UPDATE platform_flow SET state = 'rejected', error = ?, updated_at = ? WHERE invoice_id = ?"
+            " AND kind = 'invoice' AND state IN ('submitted', 'acknowledged', 'sending')",
+            (text[:500], utc_now(), invoice["id"]),
+        )
+        not_delivered(ledger, invoice["client_id"], invoice["id"], on, text)
         return "REJECTED by the platform: the invoice was not delivered, so it is not issued legally"
+    log_event(ledger, invoice["client_id"], "note", on, text=text, **args)
     return "noted"

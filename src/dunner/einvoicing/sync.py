@@ -13,7 +13,7 @@ status says is lost: a flow is counted as read only once its statuses are in the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from dunner.edges.clock import utc_now
@@ -22,9 +22,9 @@ from dunner.edges.storage.ledger import Ledger
 from dunner.einvoicing.flows import Outcome
 from dunner.einvoicing.reports import report_payments
 from dunner.einvoicing.statuses import Applied, apply_status
-from dunner.ledger.events import log_event
 
-LIFECYCLE_TYPES = frozenset({"CustomerInvoiceLC", "SupplierInvoiceLC"})
+LIFECYCLE_TYPES = frozenset({"CustomerInvoiceLC"})  # statuses of the invoices dunner's user issues
+DUPLICATE = "AlreadyExistingFlow"  # the platform's own duplicate check: the tracking id has a flow already
 
 
 @dataclass
@@ -41,11 +41,13 @@ def last_sync(ledger: Ledger) -> str | None:
     return ledger.scalar("SELECT updated_after FROM platform_sync WHERE id = 1")
 
 
-def _save(ledger: Ledger, updated_after: str | None) -> None:
+def _save(ledger: Ledger, updated_at: datetime) -> None:
+    from dunner.edges.platform_answers import stamp
+
     ledger.execute(
         "INSERT INTO platform_sync (id, updated_after, synced_at) VALUES (1, ?, ?)"
         " ON CONFLICT (id) DO UPDATE SET updated_after = excluded.updated_after, synced_at = excluded.synced_at",
-        (updated_after, utc_now()),
+        (stamp(updated_at), utc_now()),
     )
 
 
@@ -55,18 +57,18 @@ def sync(ledger: Ledger, config: Config, flows: Any, on: date) -> SyncReport:
 
     report = SyncReport()
     days = config.section("einvoicing").get("payment_sent_days", 7)
-    since = last_sync(ledger)
-    for flow in flows.search(updated_after=since):
+    for flow in flows.search(updated_after=last_sync(ledger)):
+        statuses: list[Any] = []
+        if flow.flow_type in LIFECYCLE_TYPES and flow.direction == "In":
+            try:  # read before the transaction: no lock is held while the network answers
+                statuses = _statuses(flows, flow.flow_id)
+            except BadInput as exc:  # a malformed CDAR: said, and the sync stops here to read it again later
+                report.problems.append(f"flow {flow.flow_id} from the platform was not read: {exc.message}")
+                break
         with ledger.transaction():
             if flow.direction == "Out" and flow.tracking_id and _ours(ledger, flow.tracking_id):
                 _acknowledgement(ledger, flow, on, report)
-            elif flow.flow_type in LIFECYCLE_TYPES and flow.direction == "In":
-                try:
-                    statuses = _statuses(flows, flow.flow_id)
-                except BadInput as exc:  # a malformed CDAR: said, and the sync stops here to read it again later
-                    report.problems.append(f"flow {flow.flow_id}: {exc.message}")
-                    break
-                report.statuses += [apply_status(ledger, flow.flow_id, s, payment_sent_days=days) for s in statuses]
+            report.statuses += [apply_status(ledger, flow.flow_id, s, config, payment_sent_days=days) for s in statuses]
             report.flows += 1
             _save(ledger, flow.updated_at)
     if not report.problems:
@@ -85,27 +87,34 @@ def _statuses(flows: Any, flow_id: str) -> list[Any]:
 
 
 def _acknowledgement(ledger: Ledger, flow: Any, on: date, report: SyncReport) -> None:
+    """What the platform says of a flow dunner sent. Several flows may share one tracking id (a submission whose
+    answer was lost, then submitted again): the one the platform took counts, the duplicates it refused do not."""
     row = ledger.one(
-        "SELECT f.state, f.kind, f.invoice_id, v.client_id FROM platform_flow f JOIN invoice v ON v.id = f.invoice_id"
-        " WHERE f.tracking_id = ?",
+        "SELECT f.state, f.kind, f.flow_id, f.invoice_id, v.client_id FROM platform_flow f"
+        " JOIN invoice v ON v.id = f.invoice_id WHERE f.tracking_id = ?",
         (flow.tracking_id,),
     )
-    ack = flow.ack_status
-    if ack == "Ok" and row["state"] in ("submitted", "sending", "failed"):
+    ack, other = flow.ack_status, row["flow_id"] is not None and row["flow_id"] != flow.flow_id
+    duplicate = bool(flow.ack_details) and all(d.reason_code == DUPLICATE for d in flow.ack_details)
+    if ack == "Ok" and row["state"] in ("submitted", "sending", "failed", "refused"):
         ledger.execute(
-            "UPDATE platform_flow SET state = 'acknowledged', flow_id = COALESCE(flow_id, ?), updated_at = ?"
+            "UPDATE platform_flow SET state = 'acknowledged', flow_id = ?, error = NULL, updated_at = ?"
             " WHERE tracking_id = ?",
             (flow.flow_id, utc_now(), flow.tracking_id),
         )
         report.acknowledged.append(flow.tracking_id)
-    elif ack == "Error" and row["state"] != "rejected":
-        why = flow.ack_reason or "no reason given"
-        ledger.execute(
-            "UPDATE platform_flow SET state = 'rejected', flow_id = COALESCE(flow_id, ?), error = ?, updated_at = ?"
-            " WHERE tracking_id = ?",
-            (flow.flow_id, why[:500], utc_now(), flow.tracking_id),
-        )
-        if row["kind"] == "invoice":
-            text = f"platform rejected the invoice: {why} (not issued legally until submitted again)"
-            log_event(ledger, row["client_id"], "note", on, invoice_id=row["invoice_id"], text=text[:500])
-        report.rejected.append((flow.tracking_id, why))
+    elif ack == "Error" and not other and not duplicate and row["state"] != "rejected":
+        _rejected(ledger, row, flow, on, report)
+
+
+def _rejected(ledger: Ledger, row: Any, flow: Any, on: date, report: SyncReport) -> None:
+    from dunner.einvoicing.statuses import not_delivered
+
+    why = flow.ack_reason or "no reason given"
+    ledger.execute(
+        "UPDATE platform_flow SET state = 'rejected', flow_id = ?, error = ?, updated_at = ? WHERE tracking_id = ?",
+        (flow.flow_id, why[:500], utc_now(), flow.tracking_id),
+    )
+    if row["kind"] == "invoice":
+        not_delivered(ledger, row["client_id"], row["invoice_id"], on, f"the platform rejected the invoice: {why}")
+    report.rejected.append((flow.tracking_id, why))

@@ -8,7 +8,8 @@ import pytest
 from dunner.core.errors import OperationalError
 from dunner.edges.storage import open_ledger
 from dunner.edges.storage.ledger import Ledger
-from helpers import POSTGRES
+from dunner.edges.storage.migrations import MIGRATIONS
+from helpers import POSTGRES, new_ledger
 
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="needs the PostgreSQL run (DUNNER_TEST_POSTGRES)")
 
@@ -87,3 +88,30 @@ def test_subqueries_in_from_run_unnamed_as_on_sqlite(two):
         " WHERE c.id IN (SELECT id FROM (SELECT id FROM client))"
     )
     assert a.scalar(sql) == 1
+
+
+def test_a_ledger_created_meanwhile_is_not_taken_for_another_programs_schema(tmp_path, monkeypatch):
+    """Two first opens race: the other process commits the whole ledger between this one's catalog queries.
+
+    Whatever it sees, one snapshot decides: an empty schema (create it) or a dunner ledger (open it)."""
+    from dunner.edges.storage.postgres import PostgresLedger
+
+    url = new_ledger(tmp_path)
+    real = PostgresLedger.execute
+    raced = []
+
+    def execute(self, sql, params=()):
+        result = real(self, sql, params)
+        if not raced and ("to_regclass" in sql or "information_schema.tables" in sql):
+            raced.append(sql)
+            monkeypatch.setattr(PostgresLedger, "execute", real)
+            open_ledger(url, create=True).close()  # the other process, done in between
+            monkeypatch.setattr(PostgresLedger, "execute", execute)
+        return result
+
+    monkeypatch.setattr(PostgresLedger, "execute", execute)
+    ledger = open_ledger(url, create=True)
+    monkeypatch.setattr(PostgresLedger, "execute", real)
+    assert raced
+    assert ledger.scalar("SELECT COUNT(*) FROM migration") == len(MIGRATIONS)
+    ledger.close()

@@ -139,10 +139,16 @@ class PostgresLedger(Ledger):
     def refuse_foreign(self, create: bool) -> None:
         """A schema without dunner's tables holds no ledger: only `create` (dunner init) makes one there, and
         only in a schema with no table at all: dunner never writes into another program's database."""
-        if self.has_table("migration"):
+        # One statement, one snapshot: another process creating the ledger may commit between two queries,
+        # and its tables seen without its migration table would pass for another program's.
+        tables, ours = self.one(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE table_name = 'migration') FROM information_schema.tables"
+            " WHERE table_schema = current_schema()"
+        )
+        if ours:
             return
         if create:
-            if not self.scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()"):
+            if not tables:
                 return
             self.close()
             raise BadInput(

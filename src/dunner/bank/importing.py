@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dunner.bank.book import build_book
+from dunner.bank.bulk import Bulk
 from dunner.bank.recording import ALREADY, Known, handle_return, record, set_line
 from dunner.core.errors import BadInput, ConfigError, DunnerError
 from dunner.core.matching import MATCHED, PROPOSED, Book, Match, match
@@ -92,9 +93,18 @@ def import_files(
 
 
 def import_file(
-    ledger: Ledger, config: Config, path: Path, as_of: date, *, fmt: str | None = None, csv_name: str | None = None
+    ledger: Ledger,
+    config: Config,
+    path: Path,
+    as_of: date,
+    *,
+    fmt: str | None = None,
+    csv_name: str | None = None,
+    bulk: bool = True,
 ) -> FileReport:
-    """Read, store and match one file; nothing is written if any of it is refused."""
+    """Read, store and match one file; nothing is written if any of it is refused. The matched lines are
+    recorded together (bank/bulk.py); `bulk=False` records them one at a time as `bank match` does, the
+    reference the bulk path is compared with."""
     layout = csv_layout(config, csv_name)
     report = FileReport(path.name, format_of(path, fmt))
     lines = _lines(read(path, report.format, csv_layout=layout), config, layout, report, path)
@@ -108,9 +118,14 @@ def import_file(
         del lines  # the file's lines are in the ledger now: matching reads them back, a chunk at a time
         book = build_book(ledger, as_of) if credits else None
         known = Known(ibans={(iban, c) for iban, clients in book.ibans.items() for c in clients}) if book else None
+        recorder = Bulk(ledger, config, known) if bulk and known is not None else None
         for line_id, line in _stored(ledger, fresh, references):
-            status = _decide(ledger, config, book, line_id, line, known)
+            if recorder is not None and line.returned and not line.credit:
+                recorder.flush()  # a return reads what the credits before it recorded
+            status = _decide(ledger, config, book, line_id, line, known, recorder)
             report.counts[status] = report.counts.get(status, 0) + 1
+        if recorder is not None:
+            recorder.flush()
     return report
 
 
@@ -241,7 +256,15 @@ def _insert(ledger: Ledger, key: str, line: Line, report: FileReport, now: str) 
     )
 
 
-def _decide(ledger: Ledger, config: Config, book: Book | None, line_id: int, line: Line, known: Known | None) -> str:
+def _decide(
+    ledger: Ledger,
+    config: Config,
+    book: Book | None,
+    line_id: int,
+    line: Line,
+    known: Known | None,
+    recorder: Bulk | None = None,
+) -> str:
     """What a new line becomes: a debit is kept as ignored (a return reverses what it returns); a credit is
     matched and recorded, proposed, or left unmatched."""
     if not line.credit:
@@ -258,8 +281,11 @@ def _decide(ledger: Ledger, config: Config, book: Book | None, line_id: int, lin
     found = match(line, book)
     if found.status == MATCHED:
         try:
-            with ledger.savepoint():
-                found = record(ledger, config, line_id, line, found, known=known)
+            if recorder is not None:
+                found = recorder.record(line_id, line, found)
+            else:
+                with ledger.savepoint():
+                    found = record(ledger, config, line_id, line, found, known=known)
         except BadInput as exc:  # this line cannot be recorded as it is: a person decides, the file goes on
             found = Match(PROPOSED, found.client_id, found.invoices, f"{found.reason}; not recorded: {exc.message}")
         if found.status == MATCHED:

@@ -78,7 +78,7 @@ def record(
     if known is None:
         known = Known()
     client = known.client(ledger, match.client_id)
-    reference = _reference(ledger, client.id, line, line_id)
+    reference = line_reference(ledger, client.id, line, line_id)
     same = ledger.scalar(
         f"SELECT p.id FROM payment p WHERE p.client_id = ? AND p.reference = ? AND {STANDING}", (client.id, reference)
     )
@@ -119,12 +119,17 @@ def record(
     return match
 
 
-def _reference(ledger: Ledger, client_id: int, line: Line, line_id: int) -> str:
-    """The payment's reference: the bank's own, else the payer's end-to-end id with the day (a payer may use
-    one id again), else the line. One that a reversed payment holds (a match undone) gets a suffix."""
-    base = (line.bank_ref or (f"{line.end_to_end} {line.booked_on}" if line.end_to_end else f"bank line {line_id}"))[
+def base_reference(line: Line, line_id: int) -> str:
+    """The reference a payment made from this line is recorded with, unless a reversed payment holds it."""
+    return (line.bank_ref or (f"{line.end_to_end} {line.booked_on}" if line.end_to_end else f"bank line {line_id}"))[
         :90
     ]
+
+
+def line_reference(ledger: Ledger, client_id: int, line: Line, line_id: int) -> str:
+    """The payment's reference: the bank's own, else the payer's end-to-end id with the day (a payer may use
+    one id again), else the line. One that a reversed payment holds (a match undone) gets a suffix."""
+    base = base_reference(line, line_id)
     reference, n = base, 1
     while ledger.scalar(
         "SELECT 1 FROM payment p WHERE p.client_id = ? AND p.reference = ? AND NOT " + f"({STANDING})",

@@ -1,0 +1,204 @@
+"""Recording the matched lines of one import together: what `record` (recording.py) does a line at a time,
+the same rules run in memory, the rows written in batches.
+
+A statement records thousands of payments in one transaction, and `record` asks the ledger eight questions
+a line. Here each client's open instalments are read once, when a line of the file first pays that client,
+and kept up to date in memory as the file's payments are applied; the allocations, the lines' outcomes and
+the IBANs learnt are written with `executemany`; and each line asks the ledger only what it alone can
+answer (does a payment of that client hold the bank's reference already? was one of that amount typed by
+hand around that day?) and inserts its payment. The rows are those `record` writes, in the same order
+(tests/bank/test_bank_bulk.py compares the two paths table by table). A payment that earns an early-payment
+discount goes through `record` itself, since its credit note reads the ledger: what waits is written
+first, and that client's instalments are read again afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dunner.bank.recording import ALREADY, BY_HAND_DAYS, STANDING, Known, base_reference, line_reference, record
+from dunner.core.allocation import OpenItem, allocate
+from dunner.core.matching import MATCHED, PROPOSED, Match
+from dunner.core.statements import Line
+from dunner.edges.clock import utc_now
+from dunner.edges.config import Config
+from dunner.edges.storage.ledger import Ledger
+from dunner.ledger.balances import FOREVER, INSTALMENTS
+
+# `open_instalments(ledger, client_id=...)`'s query (as of FOREVER), its columns in a fixed order.
+_OPEN = (
+    "SELECT instalment_id, invoice_id, number, seq, issued_on, due_on, currency, amount_cents - paid_cents"
+    f" FROM ({INSTALMENTS} AND v.client_id = :client_id) WHERE amount_cents > paid_cents"
+    " ORDER BY due_on, issued_on, number, seq"
+)
+_BY_REFERENCE = f"SELECT p.id, CASE WHEN {STANDING} THEN 1 ELSE 0 END AS standing FROM payment p"
+_BY_HAND = (
+    "SELECT p.id FROM payment p WHERE p.client_id = ? AND p.amount_cents = ? AND p.currency = ?"
+    f" AND p.received_on BETWEEN ? AND ? AND {STANDING}"
+    " AND NOT EXISTS (SELECT 1 FROM bank_line b WHERE b.payment_id = p.id) ORDER BY p.id"
+)
+
+
+@dataclass(slots=True)
+class _Open:
+    """An open instalment of a client, and what it still owes after this file's payments so far."""
+
+    instalment_id: int
+    invoice_id: int
+    number: str
+    seq: int
+    issued_on: date
+    due_on: date
+    currency: str
+    left: int
+
+
+def _oldest(o: _Open) -> tuple:
+    return (o.due_on, o.issued_on, o.number, o.seq)
+
+
+@dataclass
+class Bulk:
+    """Records the matched lines of one import (in the import's transaction); `flush` writes what waits."""
+
+    ledger: Ledger
+    config: Config
+    known: Known
+    now: str = field(default_factory=utc_now)
+    # client id -> its open instalments by invoice number, each invoice's oldest due first
+    open: dict[int, dict[str, list[_Open]]] = field(default_factory=dict)
+    discounts: dict[int, set[int]] = field(default_factory=dict)  # client id -> its invoices with discount terms
+    linked: set[int] = field(default_factory=set)  # payments a line of this file holds, not written yet
+    allocations: list[tuple] = field(default_factory=list)
+    outcomes: list[tuple] = field(default_factory=list)  # (status, client, invoices, payment, reason, line)
+    ibans: list[tuple] = field(default_factory=list)
+
+    def record(self, line_id: int, line: Line, match: Match) -> Match:
+        """`record(ledger, config, line_id, line, match, known=...)`, its writes batched (see the module)."""
+        assert match.status == MATCHED and match.client_id is not None
+        client = self.known.client(self.ledger, match.client_id).id
+        reference, same = self._same(client, line, line_id)
+        if same is None:
+            by_hand = self._typed_by_hand(client, line)
+            if by_hand is not None:
+                why = f"{match.reason}; but payment #{by_hand} of that amount was recorded by hand: the same money?"
+                return Match(PROPOSED, client, match.invoices, why)
+        else:
+            why = f"{ALREADY}: #{same}"
+            self.linked.add(same)
+            self.outcomes.append((MATCHED, client, None, same, why, line_id))
+            return Match(MATCHED, client, match.invoices, why)
+        targets = self._targets(client, line.amount.currency, set(match.invoices))
+        pairs, _left = allocate(line.amount.minor, [item for item, _ in targets])
+        paid = {id(item) for item, _ in pairs}
+        if any(open_.invoice_id in self.discounts[client] for item, open_ in targets if id(item) in paid):
+            return self._alone(line_id, line, match)
+        payment_id = self.ledger.insert(
+            "INSERT INTO payment (client_id, received_on, amount_cents, currency, method, reference, note,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                client,
+                line.booked_on.isoformat(),
+                line.amount.minor,
+                line.amount.currency,
+                "transfer",
+                reference,
+                f"bank line {line_id}",
+                self.now,
+            ),
+        )
+        by_item = {id(item): open_ for item, open_ in targets}
+        for item, cents in pairs:
+            by_item[id(item)].left -= cents
+            applied_on = max(line.booked_on, item.issued_on).isoformat()
+            self.allocations.append((payment_id, item.instalment_id, cents, applied_on, self.now))
+        numbers = " ".join(item.number for item, _ in pairs) or None
+        self.linked.add(payment_id)
+        self.outcomes.append((MATCHED, client, numbers, payment_id, match.reason, line_id))
+        if line.debtor_iban and (line.debtor_iban, client) not in self.known.ibans:
+            self.ibans.append((client, line.debtor_iban, "learned", self.now))
+            self.known.ibans.add((line.debtor_iban, client))
+        return match
+
+    def flush(self) -> None:
+        """Write the allocations, the lines' outcomes and the IBANs learnt that wait, in the order they came."""
+        if self.allocations:
+            self.ledger.executemany(
+                "INSERT INTO allocation (payment_id, instalment_id, amount_cents, applied_on, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                self.allocations,
+            )
+        if self.outcomes:
+            self.ledger.executemany(
+                "UPDATE bank_line SET status = ?, client_id = ?, invoices = ?, payment_id = ?, reason = ? WHERE id = ?",
+                self.outcomes,
+            )
+        if self.ibans:
+            self.ledger.executemany(
+                "INSERT INTO client_iban (client_id, iban, source, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (iban, client_id) DO NOTHING",
+                self.ibans,
+            )
+        self.allocations, self.outcomes, self.ibans = [], [], []
+        self.linked.clear()  # their lines now say so in the ledger
+
+    def _same(self, client: int, line: Line, line_id: int) -> tuple[str, int | None]:
+        """The payment's reference, and the payment that already holds it (still standing), if any."""
+        reference = base_reference(line, line_id)
+        row = self.ledger.one(f"{_BY_REFERENCE} WHERE p.client_id = ? AND p.reference = ?", (client, reference))
+        if row is not None and not row["standing"]:  # a reversed payment holds it: the reference gets a suffix
+            reference = line_reference(self.ledger, client, line, line_id)
+            row = self.ledger.one(f"{_BY_REFERENCE} WHERE p.client_id = ? AND p.reference = ?", (client, reference))
+        return reference, row["id"] if row is not None and row["standing"] else None
+
+    def _typed_by_hand(self, client: int, line: Line) -> int | None:
+        """`recording.typed_by_hand`, knowing which payments this file's lines hold (not written yet)."""
+        window = (line.booked_on - timedelta(days=BY_HAND_DAYS), line.booked_on + timedelta(days=BY_HAND_DAYS))
+        params = (client, line.amount.minor, line.amount.currency, window[0].isoformat(), window[1].isoformat())
+        return next((r["id"] for r in self.ledger.all(_BY_HAND, params) if r["id"] not in self.linked), None)
+
+    def _targets(self, client: int, currency: str, numbers: set[str]) -> list[tuple[OpenItem, _Open]]:
+        """What a payment of the client goes to: the open instalments of `numbers` (all the client's when
+        none is named) in `currency`, oldest due first, as `payments._targets` finds them."""
+        if client not in self.open:
+            self._load(client)
+        theirs = self.open[client]
+        if not numbers:
+            chosen = [o for named in theirs.values() for o in named]
+        else:
+            chosen = [o for number in numbers for o in theirs.get(number, ())]
+        if len(numbers) != 1:
+            chosen.sort(key=_oldest)
+        return [
+            (OpenItem(o.instalment_id, o.due_on, o.issued_on, o.number, o.seq, o.left), o)
+            for o in chosen
+            if o.left > 0 and o.currency == currency
+        ]
+
+    def _load(self, client: int) -> None:
+        """The client's open instalments (by invoice number, oldest due first: what `open_instalments` gives)
+        and its invoices with discount terms, read when a line of the file first pays it."""
+        self.open[client] = by_number = {}
+        for r in self.ledger.all(_OPEN, {"as_of": FOREVER.isoformat(), "client_id": client}):
+            by_number.setdefault(r[2], []).append(
+                _Open(r[0], r[1], r[2], r[3], date.fromisoformat(r[4]), date.fromisoformat(r[5]), r[6], r[7])
+            )
+        self.discounts[client] = {
+            r["id"]
+            for r in self.ledger.all(
+                "SELECT id FROM invoice WHERE client_id = ? AND discount_rate IS NOT NULL AND status = 'issued'",
+                (client,),
+            )
+        }
+
+    def _alone(self, line_id: int, line: Line, match: Match) -> Match:
+        """A payment that earns an early-payment discount: `record` itself, after what waits is written; the
+        client's instalments are read again afterwards (its credit note settled some)."""
+        assert match.client_id is not None
+        self.flush()
+        try:
+            with self.ledger.savepoint():
+                return record(self.ledger, self.config, line_id, line, match, known=self.known)
+        finally:
+            self._load(match.client_id)

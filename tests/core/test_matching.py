@@ -6,7 +6,7 @@ import pytest
 
 from dunner.core.matching import MATCHED, PROPOSED, UNMATCHED, Book, Due, match
 from dunner.core.money import Money
-from dunner.core.payment import invoice_reference
+from dunner.core.payment import reference_key
 from dunner.core.statements import Line
 
 
@@ -19,8 +19,8 @@ def credit(amount: str, text: str = "", **fields) -> Line:
     return Line("FR76...", date(2026, 3, 2), Money(cents, fields.pop("currency", "EUR")), text, **fields)
 
 
-F7 = Due(1, "F-2026-0007", "EUR", 52000, rf=invoice_reference("F-2026-0007", 7))
-F70 = Due(2, "F-2026-0070", "EUR", 9900, rf=invoice_reference("F-2026-0070", 70))
+F7 = Due(1, "F-2026-0007", "EUR", 52000, rf_key=reference_key("F-2026-0007", 7))
+F70 = Due(2, "F-2026-0070", "EUR", 9900, rf_key=reference_key("F-2026-0070", 70))
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from decimal import Decimal
 from dunner.core.invoicing import discount_amount
 from dunner.core.matching import Book, Due
 from dunner.core.money import Money
-from dunner.core.payment import invoice_reference
+from dunner.core.payment import reference_key
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.balances import INSTALMENTS
 
@@ -41,7 +41,7 @@ def build_book(ledger: Ledger, as_of: date) -> Book:
                 row["currency"],
                 0,
                 (),
-                invoice_reference(row["number"], row["invoice_id"]),
+                reference_key(row["number"], row["invoice_id"]),
             )
             _discount(due, row)
         due.owed += row["left_cents"]

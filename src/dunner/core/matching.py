@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 
-from dunner.core.payment import compact_key, is_creditor_reference
+from dunner.core.payment import compact_key, creditor_reference, is_creditor_reference
 from dunner.core.statements import Line, plain
 
 MATCHED, PROPOSED, UNMATCHED = "matched", "proposed", "unmatched"
@@ -47,9 +47,14 @@ class Due:
     currency: str
     owed: int
     instalments: tuple[int, ...] = ()  # what each open instalment still owes, oldest due first
-    rf: str = ""
+    rf_key: str = ""  # what its RF reference carries after RF and the check digits (payment.reference_key)
     discounted: int | None = None  # what settles it with its early-payment discount, until `deadline`
     deadline: date | None = None
+
+    @property
+    def rf(self) -> str:
+        """Its ISO 11649 RF reference (computed when shown: a book holds every open invoice)."""
+        return creditor_reference(self.rf_key) if self.rf_key else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +67,18 @@ class Match:
 
 def number_keys(number: str) -> tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]]:
     """How a number is recognised: (prefix, digit groups without leading zeros), and (prefix, digits joined)."""
+    return _number_keys(number)[0]
+
+
+def _number_keys(
+    number: str,
+) -> tuple[tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]], tuple[str, ...]]:
+    """`number_keys`, and the number's digit groups as written (zeros kept)."""
     compact = plain(number)
     prefix = compact_key(_LEAD.match(compact).group(0))  # type: ignore[union-attr]
-    runs = _DIGITS.findall(compact)
-    return (prefix, tuple(g.lstrip("0") or "0" for g in runs)), (prefix, ("".join(runs).lstrip("0") or "0",))
+    runs = tuple(_DIGITS.findall(compact))
+    keys = (prefix, tuple(g.lstrip("0") or "0" for g in runs)), (prefix, ("".join(runs).lstrip("0") or "0",))
+    return keys, runs
 
 
 @dataclass
@@ -78,7 +91,7 @@ class Book:
     groups: dict[int, list[tuple[str, ...]]] = field(default_factory=dict)  # invoices sent in one reminder
 
     def __post_init__(self) -> None:
-        self.by_rf = {d.rf: d for d in self.dues if d.rf}
+        self.by_rf = {d.rf_key: d for d in self.dues if d.rf_key}
         self.by_key: dict[tuple[str, tuple[str, ...]], list[Due]] = defaultdict(list)
         # without a prefix a number is only recognised as written, zeros included ("2026-0011", not "2026-11":
         # that is a month)
@@ -86,17 +99,20 @@ class Book:
         self.by_client: dict[tuple[int, str], list[Due]] = defaultdict(list)
         self.by_amount: dict[tuple[str, int], list[Due]] = defaultdict(list)
         self.prefixes: set[str] = set()
+        by_key, by_padded, by_client, by_amount = self.by_key, self.by_padded, self.by_client, self.by_amount
         for due in self.dues:
-            keys = number_keys(due.number)
-            for prefix, digits in keys:
-                self.by_key[(prefix, digits)].append(due)
-            runs = tuple(_DIGITS.findall(plain(due.number)))
-            self.by_padded[runs].append(due)
-            self.by_padded[("".join(runs),)].append(due)
-            self.prefixes.add(keys[0][0])
-            self.by_client[(due.client_id, due.currency)].append(due)
-            for amount in {due.owed, *due.instalments}:
-                self.by_amount[(due.currency, amount)].append(due)
+            (grouped, joined), runs = _number_keys(due.number)
+            by_key[grouped].append(due)
+            by_key[joined].append(due)
+            by_padded[runs].append(due)
+            by_padded[("".join(runs),)].append(due)
+            self.prefixes.add(grouped[0])
+            by_client[(due.client_id, due.currency)].append(due)
+            if due.instalments:
+                for amount in {due.owed, *due.instalments}:
+                    by_amount[(due.currency, amount)].append(due)
+            else:
+                by_amount[(due.currency, due.owed)].append(due)
         self.prefixes.discard("")
         self.by_word: dict[str, set[int]] = defaultdict(set)
         for client, name in self.names.items():
@@ -151,9 +167,18 @@ def match(line: Line, book: Book) -> Match:
 
 def _by_reference(line: Line, book: Book, cur: str) -> tuple[list[Due], str]:
     refs = [*line.references, *(m.group(0) for m in _RF.finditer(plain(line.text)))]
-    found = [book.by_rf[compact_key(r)] for r in refs if is_creditor_reference(r) and compact_key(r) in book.by_rf]
+    found = [book.by_rf[key] for key in (_rf_key(r) for r in refs) if key in book.by_rf]
     found = [d for d in dict.fromkeys(found) if d.currency == cur and d.owed > 0]
     return found, f"RF reference {', '.join(d.rf for d in found)}"
+
+
+def _rf_key(reference: str) -> str:
+    """What a well-formed RF reference carries after RF and its check digits, when those are the ones
+    `creditor_reference` writes for it ("" otherwise): the key an invoice's RF is found by."""
+    if not is_creditor_reference(reference):
+        return ""
+    compact = compact_key(reference)
+    return compact[4:] if creditor_reference(compact[4:]) == compact else ""
 
 
 def _by_number(line: Line, book: Book, cur: str) -> tuple[list[Due], str]:

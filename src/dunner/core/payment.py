@@ -58,8 +58,13 @@ def creditor_reference(key: str) -> str:
 def invoice_reference(number: str, invoice_id: int) -> str:
     """The RF reference a transfer paying this invoice carries: from its number, or from its id when the
     number is too long (it still names the invoice exactly, and the check digits catch a typo)."""
+    return creditor_reference(reference_key(number, invoice_id))
+
+
+def reference_key(number: str, invoice_id: int) -> str:
+    """What an invoice's RF reference carries after RF and its check digits."""
     key = compact_key(number)
-    return creditor_reference(key if 1 <= len(key) <= _RF_KEY else f"ID{invoice_id}")
+    return key if 1 <= len(key) <= _RF_KEY else f"ID{invoice_id}"
 
 
 def is_creditor_reference(text: str) -> bool:

@@ -42,20 +42,25 @@ _BY_HAND = (
 
 @dataclass(slots=True)
 class _Open:
-    """An open instalment of a client, and what it still owes after this file's payments so far."""
+    """An open instalment of a client (as allocation saw it when read), and what it still owes after this
+    file's payments so far."""
 
-    instalment_id: int
+    item: OpenItem
     invoice_id: int
-    number: str
-    seq: int
-    issued_on: date
-    due_on: date
     currency: str
     left: int
 
+    def now(self) -> OpenItem:
+        i = self.item
+        return (
+            i
+            if i.open_minor == self.left
+            else OpenItem(i.instalment_id, i.due_on, i.issued_on, i.number, i.seq, self.left)
+        )
+
 
 def _oldest(o: _Open) -> tuple:
-    return (o.due_on, o.issued_on, o.number, o.seq)
+    return (o.item.due_on, o.item.issued_on, o.item.number, o.item.seq)
 
 
 @dataclass
@@ -170,20 +175,15 @@ class Bulk:
             chosen = [o for number in numbers for o in theirs.get(number, ())]
         if len(numbers) != 1:
             chosen.sort(key=_oldest)
-        return [
-            (OpenItem(o.instalment_id, o.due_on, o.issued_on, o.number, o.seq, o.left), o)
-            for o in chosen
-            if o.left > 0 and o.currency == currency
-        ]
+        return [(o.now(), o) for o in chosen if o.left > 0 and o.currency == currency]
 
     def _load(self, client: int) -> None:
         """The client's open instalments (by invoice number, oldest due first: what `open_instalments` gives)
         and its invoices with discount terms, read when a line of the file first pays it."""
         self.open[client] = by_number = {}
         for r in self.ledger.all(_OPEN, {"as_of": FOREVER.isoformat(), "client_id": client}):
-            by_number.setdefault(r[2], []).append(
-                _Open(r[0], r[1], r[2], r[3], date.fromisoformat(r[4]), date.fromisoformat(r[5]), r[6], r[7])
-            )
+            item = OpenItem(r[0], date.fromisoformat(r[5]), date.fromisoformat(r[4]), r[2], r[3], r[7])
+            by_number.setdefault(r[2], []).append(_Open(item, r[1], r[6], r[7]))
         self.discounts[client] = {
             r["id"]
             for r in self.ledger.all(

@@ -2,8 +2,10 @@
 the same rules run in memory, the rows written in batches.
 
 A statement records thousands of payments in one transaction, and `record` asks the ledger eight questions
-a line. Here each client's open instalments are read once, when a line of the file first pays that client,
-and kept up to date in memory as the file's payments are applied; the allocations, the lines' outcomes and
+a line. Here each client's open instalments are read once, when a line of the file first pays that client
+(one query a client for the first `ONE_BY_ONE` clients, then every other client's in one pass), kept as
+rows until a payment names their invoice, and kept up to date in memory as the file's payments are
+applied; the allocations, the lines' outcomes and
 the IBANs learnt are written with `executemany`; and each line asks the ledger only what it alone can
 answer (does a payment of that client hold the bank's reference already? was one of that amount typed by
 hand around that day?) and inserts its payment. The rows are those `record` writes, in the same order
@@ -14,8 +16,10 @@ first, and that client's instalments are read again afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from dunner.bank.recording import ALREADY, BY_HAND_DAYS, STANDING, Known, base_reference, line_reference, record
 from dunner.core.allocation import OpenItem, allocate
@@ -26,12 +30,21 @@ from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.balances import FOREVER, INSTALMENTS
 
-# `open_instalments(ledger, client_id=...)`'s query (as of FOREVER), its columns in a fixed order.
+# `open_instalments(ledger, client_id=...)`'s query (as of FOREVER), its columns in a fixed order; for
+# every client at once (`_ALL`), in the same order within each client.
+_COLUMNS = "instalment_id, invoice_id, number, seq, issued_on, due_on, currency, amount_cents - paid_cents, client_id"
 _OPEN = (
-    "SELECT instalment_id, invoice_id, number, seq, issued_on, due_on, currency, amount_cents - paid_cents"
-    f" FROM ({INSTALMENTS} AND v.client_id = :client_id) WHERE amount_cents > paid_cents"
+    f"SELECT {_COLUMNS} FROM ({INSTALMENTS} AND v.client_id = :client_id) WHERE amount_cents > paid_cents"
     " ORDER BY due_on, issued_on, number, seq"
 )
+_ALL = (
+    f"SELECT {_COLUMNS} FROM ({INSTALMENTS}) WHERE amount_cents > paid_cents"
+    " ORDER BY client_id, due_on, issued_on, number, seq"
+)
+_DISCOUNTS = "SELECT id, client_id FROM invoice WHERE discount_rate IS NOT NULL AND status = 'issued'"
+# Clients read one at a time before the rest of the ledger's are read in one pass: a statement that pays
+# many clients costs one query, not one a client, and a short one does not read the whole ledger.
+ONE_BY_ONE = 32
 _BY_REFERENCE = f"SELECT p.id, CASE WHEN {STANDING} THEN 1 ELSE 0 END AS standing FROM payment p"
 _BY_HAND = (
     "SELECT p.id FROM payment p WHERE p.client_id = ? AND p.amount_cents = ? AND p.currency = ?"
@@ -59,6 +72,25 @@ class _Open:
         )
 
 
+class _Rows(list):
+    """An invoice's open instalments as `_COLUMNS` rows, not made `_Open` yet."""
+
+
+def _opens(theirs: dict[str, list], number: str) -> list[_Open]:
+    """The open instalments of invoice `number` in `theirs` (a client's), made `_Open` the first time."""
+    found = theirs.get(number)
+    if found is None:
+        return []
+    if type(found) is _Rows:
+        theirs[number] = found = [_open(r) for r in found]
+    return found
+
+
+def _open(r: Any) -> _Open:
+    item = OpenItem(r[0], date.fromisoformat(r[5]), date.fromisoformat(r[4]), r[2], r[3], r[7])
+    return _Open(item, r[1], r[6], r[7])
+
+
 def _oldest(o: _Open) -> tuple:
     return (o.item.due_on, o.item.issued_on, o.item.number, o.item.seq)
 
@@ -72,12 +104,13 @@ class Bulk:
     known: Known
     now: str = field(default_factory=utc_now)
     # client id -> its open instalments by invoice number, each invoice's oldest due first
-    open: dict[int, dict[str, list[_Open]]] = field(default_factory=dict)
+    open: dict[int, dict[str, list]] = field(default_factory=dict)  # _Open, or _Rows not read yet
     discounts: dict[int, set[int]] = field(default_factory=dict)  # client id -> its invoices with discount terms
     linked: set[int] = field(default_factory=set)  # payments a line of this file holds, not written yet
     allocations: list[tuple] = field(default_factory=list)
     outcomes: list[tuple] = field(default_factory=list)  # (status, client, invoices, payment, reason, line)
     ibans: list[tuple] = field(default_factory=list)
+    all_read: bool = False  # every client's open instalments are in `open` (`_load_all`)
 
     def record(self, line_id: int, line: Line, match: Match) -> Match:
         """`record(ledger, config, line_id, line, match, known=...)`, its writes batched (see the module)."""
@@ -167,12 +200,19 @@ class Bulk:
         """What a payment of the client goes to: the open instalments of `numbers` (all the client's when
         none is named) in `currency`, oldest due first, as `payments._targets` finds them."""
         if client not in self.open:
-            self._load(client)
+            if self.all_read:  # it owes nothing
+                self.open[client], self.discounts[client] = {}, set()
+            elif len(self.open) < ONE_BY_ONE:
+                self._load(client)
+            else:
+                self._load_all()
+                self.open.setdefault(client, {})
+                self.discounts.setdefault(client, set())
         theirs = self.open[client]
         if not numbers:
-            chosen = [o for named in theirs.values() for o in named]
+            chosen = [o for number in list(theirs) for o in _opens(theirs, number)]
         else:
-            chosen = [o for number in numbers for o in theirs.get(number, ())]
+            chosen = [o for number in numbers for o in _opens(theirs, number)]
         if len(numbers) != 1:
             chosen.sort(key=_oldest)
         return [(o.now(), o) for o in chosen if o.left > 0 and o.currency == currency]
@@ -180,17 +220,26 @@ class Bulk:
     def _load(self, client: int) -> None:
         """The client's open instalments (by invoice number, oldest due first: what `open_instalments` gives)
         and its invoices with discount terms, read when a line of the file first pays it."""
-        self.open[client] = by_number = {}
-        for r in self.ledger.all(_OPEN, {"as_of": FOREVER.isoformat(), "client_id": client}):
-            item = OpenItem(r[0], date.fromisoformat(r[5]), date.fromisoformat(r[4]), r[2], r[3], r[7])
-            by_number.setdefault(r[2], []).append(_Open(item, r[1], r[6], r[7]))
-        self.discounts[client] = {
-            r["id"]
-            for r in self.ledger.all(
-                "SELECT id FROM invoice WHERE client_id = ? AND discount_rate IS NOT NULL AND status = 'issued'",
-                (client,),
-            )
-        }
+        self.open[client] = {}
+        self._read(self.ledger.rows(_OPEN, {"as_of": FOREVER.isoformat(), "client_id": client}))
+        self.discounts[client] = {r[0] for r in self.ledger.all(f"{_DISCOUNTS} AND client_id = ?", (client,))}
+
+    def _load_all(self) -> None:
+        """Every other client's open instalments and invoices with discount terms, in one pass each (what
+        `_load` reads, for the clients not read yet: those read hold what this file's payments changed)."""
+        read = set(self.open)
+        self._read(r for r in self.ledger.rows(_ALL, {"as_of": FOREVER.isoformat()}) if r[8] not in read)
+        for r in self.ledger.rows(_DISCOUNTS):
+            if r[1] not in read:
+                self.discounts.setdefault(r[1], set()).add(r[0])
+        for client in self.open:
+            self.discounts.setdefault(client, set())
+        self.all_read = True
+
+    def _read(self, rows: Iterable) -> None:
+        """Keep the open instalments `rows` (`_COLUMNS`), each under its client and invoice number."""
+        for r in rows:  # kept as read: most are never paid by the file (`_opens` makes them _Open when they are)
+            self.open.setdefault(r[8], {}).setdefault(r[2], _Rows()).append(r)
 
     def _alone(self, line_id: int, line: Line, match: Match) -> Match:
         """A payment that earns an early-payment discount: `record` itself, after what waits is written; the

@@ -24,6 +24,7 @@ from dunner.core.payment import compact_iban
 from dunner.core.statements import Line, Statement, fingerprint, ranked
 from dunner.edges.clock import utc_now
 from dunner.edges.config import Config
+from dunner.edges.runtime import few_collections
 from dunner.edges.statements import format_of, read
 from dunner.edges.storage.ledger import Ledger, batches
 
@@ -80,7 +81,7 @@ def import_files(
     for path in paths:
         report = FileReport(path.name)
         try:
-            with ledger.transaction():
+            with ledger.transaction(), few_collections():
                 report = import_file(ledger, config, path, as_of, fmt=fmt, csv_name=csv_name)
                 if dry_run:
                     raise _DryRun

@@ -115,3 +115,22 @@ def test_a_ledger_created_meanwhile_is_not_taken_for_another_programs_schema(tmp
     assert raced
     assert ledger.scalar("SELECT COUNT(*) FROM migration") == len(MIGRATIONS)
     ledger.close()
+
+
+def test_streamed_queries_are_planned_for_every_row(two):
+    """A cursor's plan is PostgreSQL's fast-start one by default (an index walk to give the first rows at
+    once); dunner reads all that it streams, so it gets the plan for the whole result (a sort here)."""
+    a, _ = two
+    with a.transaction():
+        a.execute("CREATE TEMPORARY TABLE wide (id INTEGER PRIMARY KEY, v INTEGER, pad TEXT)")
+        a.execute(
+            "INSERT INTO wide SELECT n, (random() * 1000000)::int, repeat('x', 200) FROM generate_series(1, 50000) n"
+        )
+        a.execute("CREATE INDEX wide_v ON wide (v)")
+        a.execute("ANALYZE wide")
+        a.execute("SET LOCAL effective_cache_size = '8MB'")  # the table outgrows the cache, as 1M invoices do
+        plan = " ".join(r[0] for r in a.all("EXPLAIN DECLARE c CURSOR FOR SELECT * FROM wide ORDER BY v"))
+        assert "Sort" in plan and "Index Scan" not in plan, plan
+        a.execute("SET LOCAL cursor_tuple_fraction = 0.1")  # what it would be without dunner's setting
+        plan = " ".join(r[0] for r in a.all("EXPLAIN DECLARE c CURSOR FOR SELECT * FROM wide ORDER BY v"))
+        assert "Index Scan" in plan, plan

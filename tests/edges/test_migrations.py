@@ -149,6 +149,31 @@ def test_a_newer_ledger_is_refused(tmp_path):
         open_ledger(path)
 
 
+@pytest.mark.sqlite_only
+def test_a_ledger_created_by_another_process_while_we_look_is_ours(tmp_path, monkeypatch):
+    """Another dunner creating the same new ledger commits right after our first look at its tables: what we
+    saw must be one snapshot, or its tables without its migration table would pass for another program's."""
+    from dunner.edges.storage.ledger import Ledger
+
+    path = tmp_path / "l.db"
+    looked = []
+    first_look = Ledger.one
+
+    def one(self, sql, params=()):
+        row = first_look(self, sql, params)
+        if "sqlite_master" in sql and not looked:
+            looked.append(sql)
+            other = sqlite3.connect(path, isolation_level=None)  # the other process, in between
+            other.execute("CREATE TABLE migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            other.execute("CREATE TABLE client (id INTEGER PRIMARY KEY)")
+            other.close()
+        return row
+
+    monkeypatch.setattr(Ledger, "one", one)
+    Ledger.open_file(str(path), create=True).close()
+    assert looked
+
+
 def _open(path: str) -> None:
     open_ledger(path, create=True).close()
 

@@ -130,9 +130,12 @@ class Ledger:
 
     def refuse_foreign(self, create: bool) -> None:
         """Stop unless this database is a dunner ledger, or (to `create` one) holds no table at all."""
-        if self.has_table("migration") or (
-            create and not self.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")
-        ):
+        # One statement, one snapshot (as on PostgreSQL): another process creating the ledger may commit
+        # between two queries, and its tables seen without its migration table would pass for a stranger's.
+        tables, ours = self.one(
+            "SELECT COUNT(*), COALESCE(SUM(name = 'migration'), 0) FROM sqlite_master WHERE type = 'table'"
+        )
+        if ours or (create and not tables):
             return
         self.close()
         raise BadInput(

@@ -782,3 +782,31 @@ def test_a_plan_asks_its_next_instalment_labelled_so(dunner, acme, tmp_path):
     later = pdf(dunner, number, tmp_path, "--as-of", "2026-06-02")  # two instalments due by then, none paid
     assert "Échéances arrivées à terme, à régler : 800,00 €" in pdf_text(later)
     assert Decimal(epc_fields(pdf_qr_codes(later)[0])["amount"][3:]) == Decimal("800.00")
+
+
+def test_a_dry_run_renders_no_pdf_and_a_real_run_renders_each_once(dunner, acme, configure, tmp_path, monkeypatch):
+    import email
+    import mailbox
+    from email import policy
+
+    import dunner.edges.pdf as pdf_module
+
+    made = []
+    render = pdf_module.render_pdf
+    monkeypatch.setattr(pdf_module, "render_pdf", lambda html, **kw: made.append(kw["title"]) or render(html, **kw))
+    configure('\n[mail]\ntransport = "maildir"\nmaildir = "outbox"\n[dunning]\ngroup = "client"\n')
+    dunner("add-client", "BARE", "--name", "Bare SAS", "--email", "b@bare.fr", "--terms", "30")  # no address
+    first = issue(dunner, "--line", "Conseil;1;1000;20", "--issued", "2026-01-05")
+    second = issue(dunner, "--line", "Audit;1;500;20", "--issued", "2026-01-06")
+    bare = dunner("invoice", "BARE", "--line", "Atelier;1;300;20", "--issued", "2026-01-06").stdout.strip()
+    planned = json.loads(dunner("remind", "--as-of", "2026-02-15", "--dry-run", "--format", "json").stdout)
+    assert made == []  # nothing rendered: the dry run only says what would go
+    details = {r["invoice"]: r["detail"] for r in planned if r["status"] == "planned"}
+    assert details[first] == f"would attach {first}.pdf" and details[second] == f"would attach {second}.pdf"
+    assert details[bare].startswith(f"no PDF attached ({bare} would lack mandatory mentions: BARE's address")
+    dunner("remind", "--as-of", "2026-02-15")
+    assert sorted(made) == [f"Facture {first}", f"Facture {second}"]  # each once; BARE's cannot be printed
+    box = mailbox.Maildir(tmp_path / "outbox", create=False)
+    messages = [email.message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.iterkeys()]
+    names = sorted(p.get_filename() for m in messages for p in m.iter_attachments() if p.get_filename())
+    assert names == [f"{first}.pdf", f"{second}.pdf"]  # one consolidated message carries both

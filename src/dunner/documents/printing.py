@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from dunner.documents.views import InvoiceView, check_complete, invoice_view
 from dunner.edges.config import Config, check_business
 from dunner.edges.storage.ledger import Ledger
-from dunner.edges.templates import Renderer
+from dunner.edges.templates import renderer as renderer_for
 
 if TYPE_CHECKING:
     from dunner.edges.pdf import Attachment
@@ -32,7 +32,7 @@ def render_document(
     """A PDF/A-3b from the template `pdf/LANGUAGE/TEMPLATE.html` and its footer, with the document's metadata."""
     from dunner.edges.pdf import fonts_dir, render_pdf
 
-    renderer = Renderer(config.templates_dir)
+    renderer = renderer_for(config.templates_dir)
     html = renderer.render(f"pdf/{language}/{template}.html", context)
     footer = " ".join(renderer.render(f"pdf/{language}/_footer.txt", context).split())
     return render_pdf(
@@ -53,20 +53,28 @@ NOTES = {"PMT": "_indemnity.txt", "PMD": "_penalties.txt", "AAB": "_discount.txt
 
 def note_wording(config: Config, view: InvoiceView) -> dict[str, str]:
     """The recovery-costs, late-penalty and discount mentions of an invoice, as its templates phrase them."""
-    renderer = Renderer(config.templates_dir)
+    renderer = renderer_for(config.templates_dir)
     return {
         code: " ".join(renderer.render(f"pdf/{view.language}/{name}", view.context).split())
         for code, name in NOTES.items()
     }
 
 
+def printable_view(ledger: Ledger, config: Config, number: str, as_of: date, *, qr: bool = True) -> InvoiceView:
+    """The invoice's view, once its PDF is known to be printable: the business's identifiers pass their
+    checksums and every mandatory mention is known (`BadInput` says what is missing). Nothing is rendered;
+    without `qr`, not even the QR code (a check only)."""
+    check_identifiers(config)
+    view = invoice_view(ledger, config, number, as_of, qr=qr)
+    check_complete(view)
+    return view
+
+
 def invoice_pdf(ledger: Ledger, config: Config, number: str, *, as_of: date, facturx: bool = False) -> bytes:
     """The invoice as a PDF/A-3b, complete with the mandatory mentions; with `facturx`, the CII XML embedded.
 
     Printed as of `as_of`: it shows what is still owed then, and its QR code asks that."""
-    check_identifiers(config)
-    view = invoice_view(ledger, config, number, as_of)
-    check_complete(view)
+    view = printable_view(ledger, config, number, as_of)
     attachment = None
     if facturx:
         from dunner.edges.facturx import attachment as facturx_attachment

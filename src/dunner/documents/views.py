@@ -89,10 +89,13 @@ def _law(config: Config, client: Client, issued: dict[str, Any], due_on: date | 
     }
 
 
-def invoice_view(ledger: Ledger, config: Config, number: str, as_of: date | None = None) -> InvoiceView:
+def invoice_view(
+    ledger: Ledger, config: Config, number: str, as_of: date | None = None, *, qr: bool = True
+) -> InvoiceView:
     """Everything an invoice's documents show, from the ledger and the configuration.
 
-    Printed as of a date, it also says what is still owed then (`balance`) and asks that in its QR code."""
+    Printed as of a date, it also says what is still owed then (`balance`) and asks that in its QR code
+    (without `qr`, a view only checked, never printed: no QR code is made)."""
     invoice = get_invoice(ledger, number)
     row = ledger.one("SELECT * FROM invoice WHERE id = ?", (invoice.id,))
     client = get_client(ledger, ledger.scalar("SELECT code FROM client WHERE id = ?", (invoice.client_id,)))
@@ -139,7 +142,7 @@ def invoice_view(ledger: Ledger, config: Config, number: str, as_of: date | None
     }
     owing = balance(ledger, invoice, row, as_of) if as_of is not None else None
     context["balance"] = owing
-    context["payment"] = payment(config, invoice, row, owing["asked"] if owing else amounts["to_pay"])
+    context["payment"] = payment(config, invoice, row, owing["asked"] if owing else amounts["to_pay"], qr=qr)
     return InvoiceView(invoice, client, context)
 
 

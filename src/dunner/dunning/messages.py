@@ -111,11 +111,14 @@ def compose(
     draft: Draft,
     as_of: date,
     notice_days: int,
+    *,
+    pdfs: bool = True,
 ) -> tuple[Outgoing, dict[str, Any]]:
     """Render the draft and build the message, threaded under what dunner sent about its invoices before.
 
     Only messages that really went out are referred to: the invoice's own message when `dunner send`
-    sent it, then the reminders marked sent. Without them, the message starts the thread."""
+    sent it, then the reminders marked sent. Without them, the message starts the thread. Without
+    `pdfs` (a check before the run), the invoices' PDFs are only checked printable, not rendered."""
     ctx = context(ledger, config, draft, as_of, notice_days)
     subject, text, html = renderer.message(draft.step.template, draft.client.language, ctx)
     invoice_ids = list(dict.fromkeys(t.invoice_id for t in draft.targets))
@@ -129,7 +132,7 @@ def compose(
         else None
     )
     to = [(draft.client.name, addr.strip()) for addr in draft.client.email.split(",")]
-    attachments, ctx["pdf_notes"] = invoice_pdfs(ledger, config, [t.number for t in draft.targets], as_of)
+    attachments, ctx["pdf_notes"] = invoice_pdfs(ledger, config, [t.number for t in draft.targets], as_of, render=pdfs)
     outgoing = build_message(
         settings,
         sender_name=config.business.name or settings.sender,
@@ -173,22 +176,44 @@ def earlier_messages(ledger: Ledger, invoice_ids: list[int]) -> list[str]:
 
 
 def invoice_pdfs(
-    ledger: Ledger, config: Config, numbers: list[str], as_of: date
+    ledger: Ledger, config: Config, numbers: list[str], as_of: date, *, render: bool = True
 ) -> tuple[list[tuple[str, bytes]], list[str]]:
     """The invoices' PDFs to attach (`[dunning] attach_pdf`, on by default), and why any is missing.
 
-    An invoice whose mandatory mentions are incomplete still gets its reminder, without the PDF.
-    """
-    if not config.section("dunning").get("attach_pdf", True):
-        return [], []
-    from dunner.core.filenames import distinct_filenames
-    from dunner.documents.printing import invoice_pdf
+    An invoice whose mandatory mentions are incomplete still gets its reminder, without the PDF. Without
+    `render`, each PDF is only checked printable and none is made (no files are returned)."""
+    made = pdf_plan(ledger, config, numbers, as_of, render=render)
+    files = [(name, pdf) for _, name, pdf, why in made if pdf is not None]
+    return files, [f"{number}: no PDF attached ({why})" for number, _, _, why in made if why]
 
-    files, notes = [], []
+
+def pdf_plan(
+    ledger: Ledger, config: Config, numbers: list[str], as_of: date, *, render: bool = False
+) -> list[tuple[str, str, bytes | None, str]]:
+    """For each invoice (once): its number, the file name its PDF is attached under, the PDF (with
+    `render`; a PDF costs ~0.1 s) and, when it cannot be attached, why not. Empty with `[dunning]
+    attach_pdf = false`."""
+    if not config.section("dunning").get("attach_pdf", True):
+        return []
+    from dunner.core.filenames import distinct_filenames
+    from dunner.documents.printing import invoice_pdf, printable_view
+
+    plan: list[tuple[str, str, bytes | None, str]] = []
     numbers = list(dict.fromkeys(numbers))
     for number, name in zip(numbers, distinct_filenames(numbers, ".pdf"), strict=True):
         try:
-            files.append((name, invoice_pdf(ledger, config, number, as_of=as_of)))
+            if render:
+                plan.append((number, name, invoice_pdf(ledger, config, number, as_of=as_of), ""))
+            else:
+                printable_view(ledger, config, number, as_of, qr=False)
+                plan.append((number, name, None, ""))
         except BadInput as exc:
-            notes.append(f"{number}: no PDF attached ({exc.message})")
-    return files, notes
+            plan.append((number, name, None, exc.message))
+    return plan
+
+
+def attached(ledger: Ledger, config: Config, draft: Draft, as_of: date) -> dict[str, str]:
+    """What a dry run says of each invoice of the draft: "would attach F-1.pdf" or "no PDF attached (why)";
+    empty when `[dunning] attach_pdf = false`."""
+    plan = pdf_plan(ledger, config, [t.number for t in draft.targets], as_of)
+    return {n: f"no PDF attached ({why})" if why else f"would attach {name}" for n, name, _, why in plan}

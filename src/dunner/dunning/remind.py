@@ -21,7 +21,7 @@ from dunner.core.law import MissingRate
 from dunner.core.policy import Policy
 from dunner.dunning.agenda import close_settled_tasks
 from dunner.dunning.delivery import deliver, hold_emails, record_skips_and_tasks
-from dunner.dunning.messages import compose, context
+from dunner.dunning.messages import attached, compose, context
 from dunner.dunning.planning import plan
 from dunner.dunning.runs import Action, Plan, Report, RunOptions, action, task_text
 from dunner.dunning.uncertain import describe, uncertain_rows
@@ -55,7 +55,8 @@ def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[
     report.warnings += warnings
     report.actions += blocked
     if dry:
-        report.actions += _dry_actions(todo, fresh.reason if fresh is not None and fresh.hold else "")
+        pdfs = {n: text for d in todo.drafts for n, text in attached(ledger, config, d, options.as_of).items()}
+        report.actions += _dry_actions(todo, fresh.reason if fresh is not None and fresh.hold else "", pdfs)
         report.actions.sort(key=_by_client)
         return report
     if todo.drafts and not config.business.name:
@@ -104,7 +105,8 @@ def _preflight(
 ) -> tuple[list[str], list[Action]]:
     """Render each template and language once, and compute every claim, before anything is recorded or sent.
 
-    A template error stops the run (it would break every such message). A claim that needs a rate the
+    A template error stops the run (it would break every such message). No PDF is rendered here: a
+    real run renders each one once, as its message goes. A claim that needs a rate the
     tables lack holds back only its own message, reported as failed (and retried on the next run).
     """
     rendered, warnings, blocked, ready = set(), [], [], []
@@ -117,7 +119,9 @@ def _preflight(
             if key in rendered:  # the template is known to render: only the claim is left to check
                 ctx = {**context(ledger, config, draft, options.as_of, policy.notice_days), "pdf_notes": []}
             else:
-                _, ctx = compose(ledger, config, renderer, settings, draft, options.as_of, policy.notice_days)
+                _, ctx = compose(
+                    ledger, config, renderer, settings, draft, options.as_of, policy.notice_days, pdfs=False
+                )
         except MissingRate as exc:
             detail = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
             blocked += [action(t, draft.step, "failed", detail=detail) for t in draft.targets]
@@ -130,11 +134,16 @@ def _preflight(
     return warnings, blocked
 
 
-def _dry_actions(todo: Plan, held: str) -> list[Action]:
+def _dry_actions(todo: Plan, held: str, pdfs: dict[str, str]) -> list[Action]:
+    """What a dry run would do; a planned message's rows say which PDF it would attach (none is rendered)."""
     actions = [action(t, d.step, "skipped", detail=d.reason) for t, d in todo.skips]
     actions += [action(t, d.step, "task", detail=task_text(t, d.step)) for t, d in todo.tasks]
     status = "held" if held else "planned"
-    actions += [action(t, draft.step, status, detail=held) for draft in todo.drafts for t in draft.targets]
+    actions += [
+        action(t, draft.step, status, detail="; ".join(x for x in (held, pdfs.get(t.number, "")) if x))
+        for draft in todo.drafts
+        for t in draft.targets
+    ]
     return actions
 
 

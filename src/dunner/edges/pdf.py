@@ -65,8 +65,8 @@ def render_pdf(
     pdf = Document(format="A4", enforce_compliance=COMPLIANCE)
     pdf.set_margins(16, 14, 16)
     pdf.set_auto_page_break(True, margin=20)
-    pdf.add_font(FONT, "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    add_font(pdf, "", fonts / "DejaVuSans.ttf")
+    add_font(pdf, "B", fonts / "DejaVuSans-Bold.ttf")
     pdf.set_lang(language)
     _describe(pdf, title, author, stamp, attachment)
     try:
@@ -79,6 +79,43 @@ def render_pdf(
             f"{title}: a template asks for a PDF core font (Helvetica, Times, Courier...), which is never embedded",
             hint="PDF/A embeds every font: leave the font to dunner (DejaVu Sans) in your templates",
         ) from None
+
+
+# Each font file parsed once a process (its metrics, its character map: ~35 ms a font), keyed by the file
+# as it is on disk. The parsed font never goes into a document itself: see add_font.
+_PARSED: dict[tuple[str, str, int, int], Any] = {}
+
+
+def add_font(pdf: Any, style: str, path: Path) -> None:
+    """`pdf.add_font(FONT, style, path)`, with the parsing done once a process.
+
+    fpdf2 parses the whole font in `add_font` and, at output, subsets that parsed font in place. So each
+    document gets a copy of the parsed font with its own state: a fresh, lazily read fontTools font for
+    the output to subset, and empty sets of used and missing glyphs. The PDF is the same, byte for byte,
+    as with fpdf2's own `add_font` (tests/edges/test_pdf_fonts.py)."""
+    import copy
+
+    from fontTools import ttLib
+    from fpdf.fonts import SubsetMap, TTFFont
+
+    info = path.stat()
+    key = (str(path), style, info.st_mtime_ns, info.st_size)
+    model = _PARSED.get(key)
+    if model is None:
+        model = TTFFont(pdf, path, f"{FONT.lower()}{style}", style)
+        tables = model.ttfont
+        if model.color_font is not None or ("glyf" in tables and ".notdef" not in tables["glyf"]):
+            pdf.add_font(FONT, style, str(path))  # a font fpdf2 completes or draws itself: no copy of it
+            return
+        _PARSED[key] = model
+    font = copy.copy(model)
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = ttLib.TTFont(path, recalcTimestamp=False, lazy=True)
+    font.subset = SubsetMap(font)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = None
+    pdf.fonts[font.fontkey] = font
 
 
 def _describe(pdf: Any, title: str, author: str, stamp: datetime, attachment: Attachment | None) -> None:

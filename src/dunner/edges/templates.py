@@ -7,6 +7,7 @@ them file by file. HTML files are autoescaped, so client data cannot inject mark
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,17 @@ def environment(user_dir: Path | None) -> Any:
     env.filters["date"] = long_date
     env.filters["number"] = number
     return env
+
+
+def renderer(user_dir: Path | None) -> Renderer:
+    """The process's renderer for a templates folder: each template is compiled once, not once a
+    document (Jinja still reloads a file that changed on disk)."""
+    return _renderers(None if user_dir is None else Path(user_dir))
+
+
+@functools.lru_cache(maxsize=8)
+def _renderers(user_dir: Path | None) -> Renderer:
+    return Renderer(user_dir)
 
 
 class Renderer:

@@ -17,6 +17,24 @@ from pathlib import Path
 from generate import clients as habits
 
 NOW = "2026-01-01T00:00:00Z"
+ADDRESS = "5 avenue de la République\n75011 Paris"
+# A business every invoice of these ledgers can be printed for (bench rows that make PDFs).
+BUSINESS = (
+    '[business]\nname = "Atelier Bench"\nlegal_form = "EI"\naddress = "12 rue des Lilas\\n69003 Lyon"\n'
+    'registration = "73282932000074"\nvat_number = "FR44732829320"\niban = "FR76 3000 6000 0112 3456 7890 189"\n'
+    'bic = "AGRIFRPP"\nemail = "factures@bench.example"\n'
+)
+
+
+def siren(n: int) -> str:
+    """A SIREN with a good Luhn key for client `n`."""
+    body = f"{n:08}"
+    for key in range(10):
+        digits = [int(d) for d in body + str(key)]
+        total = sum(d if i % 2 == 0 else (2 * d if d < 5 else 2 * d - 9) for i, d in enumerate(digits))
+        if total % 10 == 0:
+            return body + str(key)
+    raise AssertionError("a Luhn key always exists")
 
 
 def build(
@@ -27,8 +45,12 @@ def build(
     *,
     pay: bool = True,
     reminders: bool = False,
+    clients: int | None = None,
 ) -> dict[str, int]:
-    """Write a ledger of `invoices` invoices (one client per 100) at `path`; return the row counts.
+    """Write a ledger of `invoices` invoices (one client per 100, or `clients`) at `path`; return the row counts.
+
+    Every client has an address and a SIREN, every invoice one line at 20 % VAT: each invoice can be
+    printed (with a complete `[business]`, see `BUSINESS`).
 
     With `pay=False` nothing is paid: every instalment is open (the dunning benchmarks). With
     `reminders`, each instalment also has the reminder rows that `dunner remind` run every day until
@@ -42,7 +64,7 @@ def build(
         path.unlink()
     open_ledger(str(path), create=True).close()
     rng = random.Random(seed)
-    people = habits(rng, max(10, invoices // 100))
+    people = habits(rng, clients or max(10, invoices // 100))
     cumulative, total = [], 0.0
     for _ in people:  # a few big clients, many small ones (cumulative weights: a bisect per draw)
         total += rng.paretovariate(1.5)
@@ -51,17 +73,19 @@ def build(
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")
     conn.executemany(
-        "INSERT INTO client (id, code, name, email, language, currency, terms_days, created_at)"
-        " VALUES (?, ?, ?, ?, 'fr', 'EUR', ?, ?)",
+        "INSERT INTO client (id, code, name, email, language, currency, terms_days, created_at, address,"
+        " registration) VALUES (?, ?, ?, ?, 'fr', 'EUR', ?, ?, ?, ?)",
         [
-            (n, c.code, f"Client {c.code}", f"{c.code.lower()}@example.com", c.terms, NOW)
+            (n, c.code, f"Client {c.code}", f"{c.code.lower()}@example.com", c.terms, NOW, ADDRESS, siren(n))
             for n, c in enumerate(people, 1)
         ],
     )
     start = end - timedelta(days=730)
     days = sorted(rng.randrange(730) for _ in range(invoices))
     counts = {"invoices": 0, "payments": 0, "reminders": 0}
-    batch: dict[str, list[tuple]] = {"invoice": [], "instalment": [], "payment": [], "allocation": [], "reminder": []}
+    batch: dict[str, list[tuple]] = {
+        name: [] for name in ("invoice", "invoice_line", "instalment", "payment", "allocation", "reminder")
+    }
     pid = 0
     for n, offset in enumerate(days, start=1):
         issued = start + timedelta(days=offset)
@@ -69,7 +93,9 @@ def build(
         c = people[who]
         cents = max(100, int(rng.lognormvariate(11.2, 0.9)))
         due = issued + timedelta(days=c.terms)
-        batch["invoice"].append((n, f"F-{n:07}", who + 1, issued.isoformat(), cents, cents, NOW))
+        net = cents * 5 // 6  # 20 % VAT: the total is what the client owes
+        batch["invoice"].append((n, f"F-{n:07}", who + 1, issued.isoformat(), net, cents - net, cents, NOW))
+        batch["invoice_line"].append((n, net, net))
         batch["instalment"].append((n, n, due.isoformat(), cents))
         if reminders:
             batch["reminder"] += history(n, issued, due, end)
@@ -94,9 +120,14 @@ def build(
 
 def _flush(conn: sqlite3.Connection, batch: dict[str, list[tuple]], counts: dict[str, int]) -> None:
     conn.executemany(
-        "INSERT INTO invoice (id, number, client_id, issued_on, currency, net_cents, total_cents, created_at)"
-        " VALUES (?, ?, ?, ?, 'EUR', ?, ?, ?)",
+        "INSERT INTO invoice (id, number, client_id, issued_on, currency, net_cents, vat_cents, total_cents,"
+        " created_at) VALUES (?, ?, ?, ?, 'EUR', ?, ?, ?, ?)",
         batch["invoice"],
+    )
+    conn.executemany(
+        "INSERT INTO invoice_line (invoice_id, position, description, quantity, unit_price_cents, vat_rate,"
+        " net_cents) VALUES (?, 1, 'Prestations', '1', ?, '20', ?)",
+        batch["invoice_line"],
     )
     conn.executemany(
         "INSERT INTO instalment (id, invoice_id, seq, due_on, amount_cents) VALUES (?, ?, 1, ?, ?)", batch["instalment"]

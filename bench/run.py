@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bank_rows import bank_import
 from measure import AS_OF_CSV, BENCH, DUNNER, END, PYTHON, compare
+from pdf_rows import pdf_rows
 
 import dunner
 from ledger import build
@@ -170,7 +171,7 @@ def remind_deliver(folder: Path, count: int, runs: int) -> None:
     print(f"  messages written by dunner {written[0]:,}, by the baseline {written[-1]:,}", flush=True)
 
 
-GROUPS = ("startup", "aging", "import", "remind", "bank")
+GROUPS = ("startup", "aging", "import", "remind", "pdf", "bank")
 
 
 def startup_rows(folder: Path, runs: int) -> None:
@@ -282,6 +283,8 @@ def main() -> None:
         if "remind" in chosen:
             remind_choose(folder, 100_000 if not args.quick else sizes[1], runs)
             remind_deliver(folder, 10_000 if not args.quick else 50, runs)
+        if "pdf" in chosen:
+            pdf_rows(folder, *((20, 50) if args.quick else (1000, 1000)), runs)
         if "bank" in chosen:
             bank_import(folder, *((1000, 200, 500) if args.quick else (100_000, 20_000, 100_000)), runs)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bank_rows import bank_import
-from measure import AS_OF_CSV, BENCH, DUNNER, END, PYTHON, compare
+from measure import AS_OF_CSV, BENCH, DUNNER, END, PYTHON, compare, over
 from pdf_rows import pdf_rows
 
 import dunner
@@ -174,16 +174,22 @@ def remind_deliver(folder: Path, count: int, runs: int) -> None:
 GROUPS = ("startup", "aging", "import", "remind", "pdf", "bank")
 
 
+TYPER = [PYTHON, "-c", "import typer"]
+
+
 def startup_rows(folder: Path, runs: int) -> None:
     small = folder / "ledger-100.db"
     build(small, 100, END)
     compare(
         "dunner --help  vs  python -c 'import typer'",
         [*DUNNER, "--help"],
-        [PYTHON, "-c", "import typer"],
+        TYPER,
         1.3,
         max(runs, 5),
     )
+    # Issue 15 item 8: interleaved, medians of 15, a data command at most 25 ms over importing typer.
+    aging_csv = [*DUNNER, "--db", str(small), "aging", "--format", "csv", "--as-of", END.isoformat()]
+    over("aging --format csv, 100 invoices  over  python -c 'import typer'", aging_csv, TYPER, 25, max(runs, 15))
     aging = baseline_aging(folder, small, END)
     compare(
         "aging --format csv, 100 invoices (process)  vs  sqlite3 script",

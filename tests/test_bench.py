@@ -36,6 +36,8 @@ def test_benchmark_script_runs():
     assert len(measured) == 15
     assert all(float(line.split("ratio")[1].split()[0]) > 0 for line in measured)
     assert not any("not measured yet" in line for line in lines)
+    [startup] = [line for line in lines if "over  python -c 'import typer'" in line]  # interleaved, in ms
+    assert re.search(r" over +[+-]\d+ ms ", startup), startup
     assert "messages written by dunner 50, by the baseline 50" in [line.strip() for line in lines]
     # every run with PDFs left 20 messages, each with its PDF; without, none
     with_pdfs = "messages (with a PDF) written by the runs with PDFs (20, 20), without (20, 0)"

@@ -799,8 +799,14 @@ def test_a_dry_run_renders_no_pdf_and_a_real_run_renders_each_once(dunner, acme,
     first = issue(dunner, "--line", "Conseil;1;1000;20", "--issued", "2026-01-05")
     second = issue(dunner, "--line", "Audit;1;500;20", "--issued", "2026-01-06")
     bare = dunner("invoice", "BARE", "--line", "Atelier;1;300;20", "--issued", "2026-01-06").stdout.strip()
+    import dunner.documents.views as views
+
+    balances = []
+    balance = views.balance
+    monkeypatch.setattr(views, "balance", lambda *a: balances.append(a[1].number) or balance(*a))
     planned = json.loads(dunner("remind", "--as-of", "2026-02-15", "--dry-run", "--format", "json").stdout)
     assert made == []  # nothing rendered: the dry run only says what would go
+    assert balances == []  # nor any balance: it reads all of a client's instalments (quadratic over many)
     details = {r["invoice"]: r["detail"] for r in planned if r["status"] == "planned"}
     assert details[first] == f"would attach {first}.pdf" and details[second] == f"would attach {second}.pdf"
     assert details[bare].startswith(f"no PDF attached ({bare} would lack mandatory mentions: BARE's address")

@@ -63,9 +63,11 @@ def note_wording(config: Config, view: InvoiceView) -> dict[str, str]:
 def printable_view(ledger: Ledger, config: Config, number: str, as_of: date, *, qr: bool = True) -> InvoiceView:
     """The invoice's view, once its PDF is known to be printable: the business's identifiers pass their
     checksums and every mandatory mention is known (`BadInput` says what is missing). Nothing is rendered;
-    without `qr`, not even the QR code (a check only)."""
+    without `qr`, a check only: neither the QR code nor the balance as of the date, which the mentions do
+    not depend on (a balance reads all of the client's open instalments: one per invoice of a client
+    with a thousand would be quadratic)."""
     check_identifiers(config)
-    view = invoice_view(ledger, config, number, as_of, qr=qr)
+    view = invoice_view(ledger, config, number, as_of if qr else None, qr=qr)
     check_complete(view)
     return view
 

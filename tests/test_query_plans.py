@@ -6,9 +6,7 @@ ALLOWED with the reason the job reads that table whole (SQLite has no statistics
 these plans are what users get whatever the size of their ledger).
 """
 
-import re
 import shutil
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -30,16 +28,15 @@ from dunner.insight import stats as insight
 from dunner.ledger import payments, statement
 from dunner.ledger.aging import aging_by_client
 from dunner.setup.demo import build_demo
+from query_plans import plan, scanned
 
 AS_OF = date(2026, 11, 23)
-BIG = {"invoice", "instalment", "payment", "allocation", "reminder", "event", "bank_line"}
 ALLOWED = {
     ("aging", "instalment"): "the aging of the whole ledger sums every instalment issued by the as-of date",
     ("aging", "payment"): "every client's credit: every payment received by then, from the covering index",
     ("bank import", "instalment"): "the matching book: every instalment issued by the as-of date, to keep the open",
     ("bank lines", "bank_line"): "the list of every line (--status all), in booking order",
 }
-NOT_AN_ALIAS = {"where", "on", "left", "join", "group", "order", "union", "limit", "inner", "cross", "using", "as"}
 
 
 @pytest.fixture(scope="module")
@@ -63,39 +60,6 @@ def recorded(ledger: Ledger) -> Iterator[list[tuple[str, Any]]]:
         yield seen
     finally:
         del ledger.execute
-
-
-def tables_of(sql: str) -> dict[str, set[str]]:
-    """What each name in FROM and JOIN clauses stands for: alias -> tables (a table stands for itself)."""
-    names: dict[str, set[str]] = {}
-    for table, alias in re.findall(r"\b(?:FROM|JOIN)\s+([a-z_]+)(?:\s+(?:AS\s+)?([a-z_]+))?", sql, re.IGNORECASE):
-        names.setdefault(table, set()).add(table)
-        if alias and alias.lower() not in NOT_AN_ALIAS:
-            names.setdefault(alias, set()).add(table)
-    return names
-
-
-def plan(ledger: Ledger, sql: str, params: Any) -> list[str]:
-    return [row[3] for row in ledger.all(f"EXPLAIN QUERY PLAN {sql}", params)]
-
-
-def scanned(sql: str, lines: list[str]) -> set[str]:
-    """The big tables a plan reads whole.
-
-    A subquery or a CTE is declared in the plan (MATERIALIZE x, CO-ROUTINE x) before it is scanned:
-    such scans are not of a table, even when a table elsewhere in the statement has the same alias.
-    """
-    names = tables_of(sql)
-    declared = Counter(line.split()[1] for line in lines if line.startswith(("MATERIALIZE ", "CO-ROUTINE ")))
-    found = set()
-    for line in lines:
-        if line.startswith("SCAN "):
-            name = line.split()[1]
-            if declared[name]:
-                declared[name] -= 1
-                continue
-            found |= names.get(name, set()) & BIG
-    return found
 
 
 def camt_statement(folder: Path) -> Path:
@@ -245,3 +209,13 @@ def test_scans_are_told_apart_from_searches():
     derived = "SELECT * FROM (SELECT client_id FROM invoice) x WHERE EXISTS (SELECT 1 FROM event x WHERE x.id = 1)"
     assert scanned(derived, ["MATERIALIZE x", "SCAN invoice", "SCAN x"]) == {"invoice"}
     assert scanned(derived, ["MATERIALIZE x", "SCAN x", "SCAN x"]) == {"event"}
+
+
+def test_an_index_search_for_null_reads_the_table_whole():
+    sql = "SELECT p.id FROM payment p WHERE p.reverses_id IS NULL AND p.amount_cents > 0"
+    assert scanned(sql, ["SEARCH p USING INDEX payment_reverses (reverses_id=?)"]) == {"payment"}
+    assert scanned(sql, ["SEARCH p USING INDEX payment_client (client_id=?)"]) == set()
+    assert scanned(sql.replace("IS NULL", "= ?"), ["SEARCH p USING INDEX payment_reverses (reverses_id=?)"]) == set()
+    other = f"{sql} AND NOT EXISTS (SELECT 1 FROM payment r WHERE r.reverses_id = p.id)"
+    assert scanned(other, ["SEARCH p USING INDEX payment_client (client_id=?)", "SEARCH r USING COVERING INDEX"
+                           " payment_reverses (reverses_id=?)"]) == set()  # fmt: skip

@@ -23,16 +23,19 @@ from dunner.einvoicing.flows import Flow, Outcome, submit
 
 STATUS_SYNTAX, STATUS_PROFILE = "CDAR", "Basic"
 RECEIVED = 212
-# Money received on invoices that went through the platform, per payment and invoice, not reported yet.
+# Money received on invoices that went through the platform, per payment and invoice, not reported yet. Read
+# from the platform's invoices (index on the flow's state), then their instalments, allocations and payments:
+# the CROSS JOINs keep SQLite to that order, so a sync never reads the payments of invoices the platform never
+# carried (through the payment_reverses index, `reverses_id IS NULL` is nearly every payment of the ledger).
 UNREPORTED = """
     SELECT a.payment_id, v.id AS invoice_id, v.client_id, v.number, v.issued_on, v.currency,
            MIN(p.received_on) AS received_on, SUM(a.amount_cents) AS cents
-    FROM allocation a JOIN payment p ON p.id = a.payment_id
-    JOIN instalment i ON i.id = a.instalment_id JOIN invoice v ON v.id = i.invoice_id
-    WHERE p.amount_cents > 0 AND p.reverses_id IS NULL AND p.method NOT IN ('credit_note', 'discount')
+    FROM (SELECT DISTINCT invoice_id FROM platform_flow WHERE kind = 'invoice'
+          AND state IN ('submitted', 'acknowledged')) f
+    CROSS JOIN invoice v CROSS JOIN instalment i CROSS JOIN allocation a CROSS JOIN payment p
+    WHERE v.id = f.invoice_id AND i.invoice_id = v.id AND a.instalment_id = i.id AND p.id = a.payment_id
+      AND p.amount_cents > 0 AND p.reverses_id IS NULL AND p.method NOT IN ('credit_note', 'discount')
       AND v.kind <> 'credit_note' AND {due_on_receipt}
-      AND EXISTS (SELECT 1 FROM platform_flow f WHERE f.invoice_id = v.id AND f.kind = 'invoice'
-                  AND f.state IN ('submitted', 'acknowledged'))
       AND NOT EXISTS (SELECT 1 FROM platform_flow r WHERE r.invoice_id = v.id AND r.payment_id = a.payment_id
                       AND r.kind = 'status'
                       AND r.state IN ('submitted', 'acknowledged', 'rejected', 'refused', 'sending'))

@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bank_rows import bank_import
+from export_rows import export_rows
 from measure import AS_OF_CSV, BENCH, DUNNER, END, PYTHON, compare, over
 from pdf_rows import pdf_rows
 
@@ -171,7 +172,7 @@ def remind_deliver(folder: Path, count: int, runs: int) -> None:
     print(f"  messages written by dunner {written[0]:,}, by the baseline {written[-1]:,}", flush=True)
 
 
-GROUPS = ("startup", "aging", "import", "remind", "pdf", "bank")
+GROUPS = ("startup", "aging", "import", "remind", "pdf", "bank", "export")
 
 
 TYPER = [PYTHON, "-c", "import typer"]
@@ -200,13 +201,23 @@ def startup_rows(folder: Path, runs: int) -> None:
     )
 
 
-def aging_rows(folder: Path, sizes: list[int], runs: int) -> None:
-    ledgers = {}
-    for size in sizes:
+_BUILT: set[Path] = set()
+
+
+def ledger_of(folder: Path, size: int) -> Path:
+    """The benchmark ledger of `size` invoices in `folder`, built (again) the first time a group of this run
+    asks for it."""
+    path = folder / f"ledger-{size}.db"
+    if path not in _BUILT:
+        _BUILT.add(path)
         started = time.perf_counter()
-        ledgers[size] = folder / f"ledger-{size}.db"
-        counts = build(ledgers[size], size, END)
+        counts = build(path, size, END)
         print(f"built {size:,} invoices, {counts['payments']:,} payments in {time.perf_counter() - started:.0f} s")
+    return path
+
+
+def aging_rows(folder: Path, sizes: list[int], runs: int) -> None:
+    ledgers = {size: ledger_of(folder, size) for size in sizes}
     past = END - timedelta(days=180)
     for size in sizes:
         script = baseline_aging(folder, ledgers[size], past)
@@ -293,6 +304,9 @@ def main() -> None:
             pdf_rows(folder, *((20, 50) if args.quick else (1000, 1000)), runs)
         if "bank" in chosen:
             bank_import(folder, *((1000, 200, 500) if args.quick else (100_000, 20_000, 100_000)), runs)
+        if "export" in chosen:
+            for size in sizes[1:]:
+                export_rows(folder, ledger_of(folder, size), size, runs)
 
 
 if __name__ == "__main__":

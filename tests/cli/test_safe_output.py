@@ -6,11 +6,17 @@ import io
 import json
 import mailbox
 import zipfile
+from datetime import date, datetime
+from decimal import Decimal
 from email import policy
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from dunner.core.money import Money
+from dunner.edges.csvio import neutralise
 from helpers import new_ledger
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -220,3 +226,27 @@ def test_distinct_filenames():
         "2026 1.pdf",
         "A.pdf",
     ]
+
+
+@given(st.text(alphabet="'=+-@\t\r0123456789.aZ é", max_size=8))
+def test_the_quick_look_at_the_first_character_changes_no_cell(text):
+    """`neutralise` looks at the first character before anything else: what it writes is what the full check
+    writes."""
+    from dunner.edges.csvio import _formula_like
+
+    assert neutralise(text) == ("'" + text if _formula_like(text) else text)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [True, 0, -3, "=1+1", "", None, Decimal("-1.50"), Money(-5, "EUR"), Money(150, "JPY"), date(2026, 1, 2),
+     datetime(2026, 1, 2, 3, 4), Path("x")],
+)  # fmt: skip
+def test_cells_by_type_are_what_the_isinstance_rules_make(value):
+    """CSV and JSON cells are converted through a table of exact types; subclasses (datetime) and other types
+    still go through the general rules."""
+    from dunner.edges.output import _as_machine, csv_cell, machine
+
+    expected = _as_machine(value)
+    assert machine(value) == expected
+    assert csv_cell(value) == (neutralise(value) if isinstance(value, str) else "" if expected is None else expected)

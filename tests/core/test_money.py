@@ -119,3 +119,13 @@ def test_french_dates_write_the_first_of_the_month_as_an_ordinal():
     assert format_date(date(2026, 5, 11), "fr_FR", "long") == "11 mai 2026"
     assert format_date(first, "fr_FR", "short") == "01/05/2026"  # figures only: no ordinal
     assert format_date(first, "en_GB", "long") == "1 May 2026"
+
+
+@given(st.integers(min_value=-MAX_MINOR, max_value=MAX_MINOR), st.sampled_from([*CURRENCIES, "CLF", "XOF", "TND"]))
+def test_the_machine_amount_from_cents_is_the_decimal_one(minor, currency):
+    """Exports write amounts from integer cents (`machine_amount`): the same text as the Decimal's."""
+    from dunner.core.money import machine_amount
+
+    digits = minor_units(currency)
+    assert machine_amount(minor, currency) == f"{Decimal(minor).scaleb(-digits):.{digits}f}"
+    assert str(Money(minor, currency)) == machine_amount(minor, currency)

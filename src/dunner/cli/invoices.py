@@ -91,7 +91,7 @@ def invoices(
 
     shared = state(ctx)
     day = shared.as_of(as_of)
-    rows = list_invoices(shared.ledger, day, client_code=client, status=status)
+    rows = list_invoices(shared.ledger, day, client_code=client, status=status, machine=fmt is not Format.table)
     columns = [
         Column("invoice"),
         Column("client"),

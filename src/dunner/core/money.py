@@ -101,7 +101,7 @@ class Money:
 
     def __str__(self) -> str:
         """The machine form used in CSV and JSON: "1234.56", "-0.50", "1500" for JPY."""
-        return f"{self.amount:.{minor_units(self.currency)}f}"
+        return machine_amount(self.minor, self.currency)
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
@@ -120,6 +120,19 @@ class Money:
 
     def __bool__(self) -> bool:
         return self.minor != 0
+
+
+def machine_amount(minor: int, currency: str) -> str:
+    """`str(Money(minor, currency))` from the integer alone: "1234.56", "-0.50", "1500" for JPY (what
+    exports write a million times, without a Decimal each)."""
+    digits = _MINOR_UNITS.get(currency, 2)
+    if digits == 2 and minor >= 100:  # most amounts: the digits of the cents, a point before the last two
+        text = str(minor)
+        return f"{text[:-2]}.{text[-2:]}"
+    if not digits:
+        return str(minor)
+    whole, part = divmod(abs(minor), 10**digits)
+    return f"{'-' if minor < 0 else ''}{whole}.{part:0{digits}d}"
 
 
 def _strip_symbol(text: str, currency: str) -> str:

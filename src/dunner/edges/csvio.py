@@ -30,8 +30,13 @@ def _formula_like(text: str) -> bool:
     return core.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(core)
 
 
+_RISKY_FIRST = frozenset("'=+-@\t\r")  # a first character behind which a cell may open as a formula
+
+
 def neutralise(text: str) -> str:
     """A text cell as exported: "=HYPERLINK(...)" becomes "'=HYPERLINK(...)"; "-180.00" stays a number."""
+    if not text or text[0] not in _RISKY_FIRST:
+        return text
     return "'" + text if _formula_like(text) else text
 
 

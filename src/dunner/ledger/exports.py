@@ -7,10 +7,9 @@ left out or flattened, and `export_notes` says so, so nobody mistakes an export 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
-from dunner.core.money import Money
+from dunner.core.money import machine_amount
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.clients import list_clients
 from dunner.ledger.importing import COLUMNS
@@ -44,28 +43,32 @@ def _clients(ledger: Ledger) -> Iterator[dict[str, Any]]:
         yield client.as_row()
 
 
+# Invoices (not deposits or credit notes, which say more than these columns can) with their lines, in the order
+# of the export. `vat_exemption` is "none" for 0 % lines issued without a reason: empty would mean the client's.
+INVOICES_SQL = (
+    "SELECT v.number, c.code, v.issued_on, v.currency, v.service_on, l.description, l.quantity,"
+    " l.unit_price_cents, l.vat_rate, COALESCE(v.vat_exemption, CASE WHEN EXISTS (SELECT 1 FROM invoice_line z"
+    " WHERE z.invoice_id = v.id AND CAST(z.vat_rate AS REAL) = 0) THEN 'none' END) AS vat_exemption,"
+    " (SELECT MAX(due_on) FROM instalment i WHERE i.invoice_id = v.id) AS due_on,"
+    " v.category, v.delivery_address, v.order_ref"
+    " FROM invoice v JOIN client c ON c.id = v.client_id JOIN invoice_line l ON l.invoice_id = v.id"
+    " WHERE v.kind = 'invoice' ORDER BY v.issued_on, v.number, l.position"
+)
+
+
 def _invoices(ledger: Ledger) -> Iterator[dict[str, Any]]:
-    # Invoices (not deposits or credit notes, which say more than these columns can) with their lines.
-    # `vat_exemption` is "none" for 0 % lines issued without a reason: empty would mean the client's.
-    for row in ledger.rows(
-        "SELECT v.number, c.code, v.issued_on, v.currency, v.service_on, l.description, l.quantity,"
-        " l.unit_price_cents, l.vat_rate, COALESCE(v.vat_exemption, CASE WHEN EXISTS (SELECT 1 FROM invoice_line z"
-        " WHERE z.invoice_id = v.id AND CAST(z.vat_rate AS REAL) = 0) THEN 'none' END) AS vat_exemption,"
-        " (SELECT MAX(due_on) FROM instalment i WHERE i.invoice_id = v.id) AS due_on,"
-        " v.category, v.delivery_address, v.order_ref"
-        " FROM invoice v JOIN client c ON c.id = v.client_id JOIN invoice_line l ON l.invoice_id = v.id"
-        " WHERE v.kind = 'invoice' ORDER BY v.issued_on, v.number, l.position"
-    ):
+    # An export is CSV only: dates go as stored (ISO) and cents as machine amounts, straight from the rows.
+    for row in ledger.rows(INVOICES_SQL):
         yield {
             "number": row["number"],
             "client": row["code"],
-            "issued": date.fromisoformat(row["issued_on"]),
-            "due": date.fromisoformat(row["due_on"]),
+            "issued": row["issued_on"],
+            "due": row["due_on"],
             "currency": row["currency"],
-            "service": date.fromisoformat(row["service_on"]) if row["service_on"] else None,
+            "service": row["service_on"],
             "description": row["description"],
             "quantity": row["quantity"],
-            "unit_price": Money(row["unit_price_cents"], row["currency"]),
+            "unit_price": machine_amount(row["unit_price_cents"], row["currency"]),
             "vat_rate": row["vat_rate"],
             "vat_exemption": row["vat_exemption"],
             "category": row["category"],
@@ -79,20 +82,24 @@ def _invoices(ledger: Ledger) -> Iterator[dict[str, Any]]:
 REVERSED = "(p.reverses_id IS NOT NULL OR EXISTS (SELECT 1 FROM payment r WHERE r.reverses_id = p.id))"
 
 
+# The payments exported, oldest first.
+PAYMENTS_SQL = (
+    "SELECT p.*, c.code, (SELECT CASE WHEN COUNT(DISTINCT i.invoice_id) = 1"
+    " THEN MIN(v.number) END FROM allocation a JOIN instalment i ON i.id = a.instalment_id"
+    " JOIN invoice v ON v.id = i.invoice_id WHERE a.payment_id = p.id) AS invoice"
+    " FROM payment p JOIN client c ON c.id = p.client_id WHERE p.method NOT IN ('credit_note', 'discount')"
+    f" AND NOT {REVERSED} ORDER BY p.received_on, p.id"
+)
+
+
 def _payments(ledger: Ledger) -> Iterator[dict[str, Any]]:
     # `invoice` is filled when the payment went to one invoice (any excess staying as credit), so a
     # re-import applies it the same way; a payment spread over several invoices is applied oldest first.
-    for row in ledger.rows(
-        "SELECT p.*, c.code, (SELECT CASE WHEN COUNT(DISTINCT i.invoice_id) = 1"
-        " THEN MIN(v.number) END FROM allocation a JOIN instalment i ON i.id = a.instalment_id"
-        " JOIN invoice v ON v.id = i.invoice_id WHERE a.payment_id = p.id) AS invoice"
-        " FROM payment p JOIN client c ON c.id = p.client_id WHERE p.method NOT IN ('credit_note', 'discount')"
-        f" AND NOT {REVERSED} ORDER BY p.received_on, p.id"
-    ):
+    for row in ledger.rows(PAYMENTS_SQL):
         yield {
             "client": row["code"],
-            "date": date.fromisoformat(row["received_on"]),
-            "amount": Money(row["amount_cents"], row["currency"]),
+            "date": row["received_on"],
+            "amount": machine_amount(row["amount_cents"], row["currency"]),
             "currency": row["currency"],
             "method": row["method"],
             "reference": row["reference"],

@@ -11,7 +11,7 @@ from typing import Any
 from dunner.core import validate
 from dunner.core.errors import NotFound
 from dunner.core.invoicing import Line
-from dunner.core.money import Money
+from dunner.core.money import Money, machine_amount
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.balances import PAID
 from dunner.ledger.clients import Client, get_client
@@ -56,14 +56,22 @@ def credited_on(ledger: Ledger, invoice_id: int) -> int:
 
 
 def list_invoices(
-    ledger: Ledger, as_of: date, *, client_code: str | None = None, status: str = "open"
+    ledger: Ledger, as_of: date, *, client_code: str | None = None, status: str = "open", machine: bool = False
 ) -> Iterator[dict[str, Any]]:
-    """Invoices issued by `as_of` with what was paid and remains due on that date."""
+    """Invoices issued by `as_of` with what was paid and remains due on that date. With `machine`, dates and
+    amounts come as CSV and JSON write them (ISO dates, "1234.56"), straight from the query's rows."""
     validate.choice(status, STATUSES, "status")
     params: dict[str, Any] = {"as_of": as_of.isoformat()}
-    where = "v.issued_on <= :as_of AND v.kind <> 'credit_note'"
     if client_code is not None:
         params["client_id"] = get_client(ledger, client_code).id
+    sql = listing_sql(status, one_client=client_code is not None)
+    yield from _invoice_rows(ledger.rows(sql, params), as_of, machine)
+
+
+def listing_sql(status: str, *, one_client: bool = False) -> str:
+    """The query of `list_invoices` (:as_of, and :client_id with `one_client`): one row an invoice."""
+    where = "v.issued_on <= :as_of AND v.kind <> 'credit_note'"
+    if one_client:
         where += " AND v.client_id = :client_id"
     having = {
         "open": "MAX(active) = 1 AND SUM(open_cents) > 0",
@@ -71,7 +79,7 @@ def list_invoices(
         "paid": "MAX(active) = 1 AND SUM(open_cents) = 0",
         "all": "1 = 1",
     }[status]
-    sql = f"""
+    return f"""
         SELECT number, code, issued_on, currency, total_cents, status, status_on,
                SUM(paid_cents) AS paid_cents, SUM(open_cents) AS open_cents,
                MIN(CASE WHEN open_cents > 0 THEN due_on END) AS next_due, MAX(due_on) AS last_due
@@ -88,32 +96,37 @@ def list_invoices(
         GROUP BY id, number, code, issued_on, currency, total_cents, status, status_on HAVING {having}
         ORDER BY issued_on, number
     """
-    for row in ledger.rows(sql, params):
-        yield _invoice_row(row, as_of)
 
 
-def _invoice_row(row: Any, as_of: date) -> dict[str, Any]:
-    cur = row["currency"]
-    due = date.fromisoformat(row["next_due"] or row["last_due"])
-    outstanding = row["open_cents"]
-    if row["status"] != "issued" and row["status_on"] and row["status_on"] <= as_of.isoformat():
-        status = row["status"].replace("_", " ")
-    elif outstanding <= 0:
-        status = "paid"
-    else:
-        status = "overdue" if due < as_of else "open"
-    return {
-        "invoice": row["number"],
-        "client": row["code"],
-        "issued": date.fromisoformat(row["issued_on"]),
-        "due": due,
-        "currency": cur,
-        "total": Money(row["total_cents"], cur),
-        "paid": Money(row["paid_cents"], cur),
-        "outstanding": Money(outstanding, cur),
-        "days_overdue": (as_of - due).days if outstanding > 0 else None,
-        "status": status,
-    }
+def _invoice_rows(rows: Iterator[Any], as_of: date, machine: bool) -> Iterator[dict[str, Any]]:
+    """One dict an invoice; with `machine`, dates and amounts as CSV and JSON carry them (no date or Money a row)."""
+    day = as_of.isoformat()
+    amount: Any = machine_amount if machine else Money
+    when: Any = str if machine else date.fromisoformat
+    for row in rows:
+        cur, outstanding = row["currency"], row["open_cents"]
+        due = row["next_due"] or row["last_due"]
+        yield {
+            "invoice": row["number"],
+            "client": row["code"],
+            "issued": when(row["issued_on"]),
+            "due": when(due),
+            "currency": cur,
+            "total": amount(row["total_cents"], cur),
+            "paid": amount(row["paid_cents"], cur),
+            "outstanding": amount(outstanding, cur),
+            "days_overdue": (as_of - date.fromisoformat(due)).days if outstanding > 0 else None,
+            "status": _status(row, due, day),
+        }
+
+
+def _status(row: Any, due: str, day: str) -> str:
+    """What an invoice is on `day` (ISO): void or written off by then, paid, overdue (`due`, ISO) or open."""
+    if row["status"] != "issued" and row["status_on"] and row["status_on"] <= day:
+        return row["status"].replace("_", " ")
+    if row["open_cents"] <= 0:
+        return "paid"
+    return "overdue" if due < day else "open"
 
 
 def invoice_lines(ledger: Ledger, invoice: Invoice) -> list[Line]:

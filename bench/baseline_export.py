@@ -41,8 +41,8 @@ def invoices(rows, out) -> None:
     out.writerow(["number", "client", "issued", "due", "currency", "service", "description", "quantity", "unit_price",
                   "vat_rate", "vat_exemption", "category", "delivery_address", "order"])  # fmt: skip
     for r in rows:
-        out.writerow((text(r[0]), text(r[1]), r[2], r[10], text(r[3]), r[4] or "", text(r[5]), text(r[6]),
-                      amount(r[7]), text(r[8]), text(r[9]), text(r[11]), text(r[12]), text(r[13])))  # fmt: skip
+        out.writerow((text(r[0]), text(r[1]), r[2], r[3], text(r[4]), r[5] or "", text(r[6]), text(r[7]),
+                      amount(r[8]), text(r[9]), text(r[10]), text(r[11]), text(r[12]), text(r[13])))  # fmt: skip
 
 
 def payments(rows, out, columns) -> None:

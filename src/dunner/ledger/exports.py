@@ -46,35 +46,22 @@ def _clients(ledger: Ledger) -> Iterator[dict[str, Any]]:
 # Invoices (not deposits or credit notes, which say more than these columns can) with their lines, in the order
 # of the export. `vat_exemption` is "none" for 0 % lines issued without a reason: empty would mean the client's.
 INVOICES_SQL = (
-    "SELECT v.number, c.code, v.issued_on, v.currency, v.service_on, l.description, l.quantity,"
-    " l.unit_price_cents, l.vat_rate, COALESCE(v.vat_exemption, CASE WHEN EXISTS (SELECT 1 FROM invoice_line z"
-    " WHERE z.invoice_id = v.id AND CAST(z.vat_rate AS REAL) = 0) THEN 'none' END) AS vat_exemption,"
-    " (SELECT MAX(due_on) FROM instalment i WHERE i.invoice_id = v.id) AS due_on,"
+    "SELECT v.number, c.code, v.issued_on, (SELECT MAX(due_on) FROM instalment i WHERE i.invoice_id = v.id),"
+    " v.currency, v.service_on, l.description, l.quantity, l.unit_price_cents, l.vat_rate,"
+    " COALESCE(v.vat_exemption, CASE WHEN EXISTS (SELECT 1 FROM invoice_line z"
+    " WHERE z.invoice_id = v.id AND CAST(z.vat_rate AS REAL) = 0) THEN 'none' END),"
     " v.category, v.delivery_address, v.order_ref"
     " FROM invoice v JOIN client c ON c.id = v.client_id JOIN invoice_line l ON l.invoice_id = v.id"
     " WHERE v.kind = 'invoice' ORDER BY v.issued_on, v.number, l.position"
-)
+)  # the columns of INVOICE_EXPORT, in its order
 
 
 def _invoices(ledger: Ledger) -> Iterator[dict[str, Any]]:
     # An export is CSV only: dates go as stored (ISO) and cents as machine amounts, straight from the rows.
     for row in ledger.rows(INVOICES_SQL):
-        yield {
-            "number": row["number"],
-            "client": row["code"],
-            "issued": row["issued_on"],
-            "due": row["due_on"],
-            "currency": row["currency"],
-            "service": row["service_on"],
-            "description": row["description"],
-            "quantity": row["quantity"],
-            "unit_price": machine_amount(row["unit_price_cents"], row["currency"]),
-            "vat_rate": row["vat_rate"],
-            "vat_exemption": row["vat_exemption"],
-            "category": row["category"],
-            "delivery_address": row["delivery_address"],
-            "order": row["order_ref"],
-        }
+        values = dict(zip(INVOICE_EXPORT, row, strict=True))
+        values["unit_price"] = machine_amount(values["unit_price"], values["currency"])
+        yield values
 
 
 # A payment reversed (a bank return, a match undone) and its reversal cancel out: neither is exported,

@@ -300,3 +300,21 @@ def test_edges_found_in_review(dunner, configure, client):
     assert "pre-due-call" not in dunner("agenda", "--as-of", "2026-02-25").stdout  # asks 1000, not 10000
     v = stats(dunner, "2026-03-10")["V"]
     assert (v["promises_kept"], v["promises_broken"]) == (1, 0)
+
+
+def test_the_forecast_nets_a_clients_credit_oldest_first(dunner, configure, client):
+    """Money received and not applied pays the oldest open instalments first, in the forecast as in the aging
+    (the forecast takes the credit the stats read, issue 15 item 3)."""
+    configure()
+    client("X", "--terms", "30")
+    dunner("invoice", "X", "100", "--issued", "2026-05-01")  # F-2026-0001, due 05-31
+    dunner("invoice", "X", "200", "--issued", "2026-05-02")  # F-2026-0002, due 06-01
+    dunner("invoice", "X", "300", "--issued", "2026-05-03")  # F-2026-0003, due 06-02
+    dunner("pay", "F-2026-0001", "150", "--on", "2026-05-20")  # 50 left over as credit
+    out = dunner("forecast", "--as-of", "2026-05-25", "--weeks", "2", "--format", "csv").stdout
+    expected = {r["period"]: r["expected"] for r in csv.DictReader(io.StringIO(out))}
+    # F-2026-0002 and 0003 fall due in the second week; the credit takes 50 off the older one
+    assert expected == {"week-1": "0.00", "week-2": "450.00", "later": "0.00", "at-risk": "0.00"}
+    out = dunner("stats", "--as-of", "2026-05-25", "--format", "csv").stdout
+    stats = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["client"], r["credit"], r["outstanding"]) for r in stats] == [("X", "50.00", "450.00")]

@@ -25,7 +25,7 @@ from dunner.core.money import Money
 from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger, batches
 from dunner.insight.stats import client_stats, grading
-from dunner.ledger.balances import INSTALMENTS, credit_sql
+from dunner.ledger.balances import INSTALMENTS
 
 DEFAULT_WEEKS = 8
 DEFAULT_AT_RISK_DAYS = 90
@@ -139,11 +139,8 @@ def _tally(
     risky = set(grading(config).risky)
     risky_clients = {(r["client_id"], r["currency"]): r["grade"] for r in stats if r["grade"] in risky}
     states = event_states(ledger, as_of)
-    credit = {
-        (r["client_id"], r["currency"]): r["credit_cents"]
-        for r in ledger.rows(credit_sql(), {"as_of": as_of.isoformat()})
-        if r["credit_cents"] > 0
-    }
+    # each client's credit as of the date, as the stats found it (issue 15 item 3: read once a command)
+    credit = {(r["client_id"], r["currency"]): r["credit"].minor for r in stats if r["credit"].minor > 0}
     tally = _Tally(as_of, as_of + timedelta(days=7 * weeks - 1), backtest)
     for row in ledger.rows(
         f"SELECT * FROM ({INSTALMENTS}) WHERE amount_cents > paid_cents ORDER BY due_on, number, seq",

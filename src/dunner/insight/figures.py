@@ -27,25 +27,30 @@ _SYSTEM = """
 """
 _RECEIVED = """
     SELECT a.instalment_id, SUM(a.amount_cents) AS paid_cents, MAX(a.applied_on) AS last_on,
-           MIN(a.amount_cents) AS smallest
+           {last_day} AS last_day, MIN(a.amount_cents) AS smallest
     FROM allocation a WHERE a.applied_on <= :as_of {alloc_filter}
     GROUP BY a.instalment_id ORDER BY a.instalment_id
 """
 # The instalments of the invoices and deposits issued by then and not void, with their invoice's state then.
 _PARTS = """
-    SELECT i.id, i.amount_cents, i.due_on, v.client_id, v.currency, v.issued_on, {state} AS state
+    SELECT i.id, i.amount_cents, i.due_on, {due_day}, v.client_id, v.currency, v.issued_on, {issued_day},
+           {state} AS state
     FROM instalment i JOIN invoice v ON v.id = i.invoice_id
     WHERE v.kind IN ('invoice', 'deposit') AND v.issued_on <= :as_of {invoice_filter}
       AND {state} <> 'void'
     ORDER BY i.id
 """
 _INVOICES = """
-    SELECT v.client_id, v.currency, COUNT(*) AS invoices,
+    SELECT +v.client_id AS client_id, v.currency, COUNT(*) AS invoices,
            SUM(CASE WHEN v.status = 'written_off' AND v.status_on <= :as_of THEN 1 ELSE 0 END) AS written_off
     FROM invoice v
     WHERE v.kind IN ('invoice', 'deposit') AND v.issued_on <= :as_of {invoice_filter} AND {state} <> 'void'
     GROUP BY +v.client_id, v.currency
 """
+# A date as a day number (the Julian day, whole), so days between two dates are a subtraction; `_day_number` is
+# the same in Python (date.toordinal() + _DAY_OFFSET).
+_DAY = "CAST(julianday({}) - 0.5 AS INTEGER)"  # whole on both databases (no rounding)
+_DAY_OFFSET = 1721424
 # What an invoice is as of the date: void or written off from its status date on, issued before.
 _STATE = "(CASE WHEN v.status <> 'issued' AND v.status_on <= :as_of THEN v.status ELSE 'issued' END)"
 # One instalment's allocations in order, for the settlement day the sums cannot tell.
@@ -63,7 +68,7 @@ _DISPUTES = """
 # (`+client_id`: grouped after a pass through the table, not through invoice_client, which would read every
 # invoice's row out of order.)
 _CREDITED = """
-    SELECT n.client_id, n.currency, SUM(n.total_cents) AS cents
+    SELECT +n.client_id AS client_id, n.currency, SUM(n.total_cents) AS cents
     FROM invoice n JOIN invoice o ON o.id = n.related_invoice_id
     WHERE n.related_invoice_id IS NOT NULL AND n.kind = 'credit_note' AND o.issued_on > :window_start
       AND n.issued_on <= :as_of {credited_filter}
@@ -130,6 +135,33 @@ class _Sums:
     before_money: int = 0
     recent: list[tuple[str, int, int]] = field(default_factory=list)  # a heap of the newest (settled, id, late)
 
+    def add_paid(self, settled: str, late: int, to_pay: int, money: int, instalment: int, bounds: tuple) -> None:
+        """An instalment settled on `settled` with `money` received, `late` days after its due date (none if
+        negative), `to_pay` days after its invoice; `bounds`: the window's start, the window before's, and how
+        many of the newest are kept."""
+        window_start, before_start, lookback = bounds
+        late = max(late, 0)
+        self.paid += 1
+        if late:
+            self.paid_late += 1
+            self.sum_late += late
+            self.weighted_late += late * money
+        if self.max_late is None or late > self.max_late:
+            self.max_late = late
+        self.money += money
+        self.sum_to_pay += to_pay
+        if settled > window_start:
+            self.now_weighted += late * money
+            self.now_money += money
+        elif settled > before_start:
+            self.before_weighted += late * money
+            self.before_money += money
+        recent = self.recent
+        if len(recent) < lookback:
+            heapq.heappush(recent, (settled, instalment, late))
+        elif lookback and (settled, instalment) > recent[0][:2]:
+            heapq.heapreplace(recent, (settled, instalment, late))
+
 
 # The figures of the instalments settled with money: none at all (NULL, not 0) for a client without any.
 _PAID_FIGURES = ("paid", "paid_late", "sum_late", "max_late", "weighted_late", "money", "sum_to_pay", "now_weighted",
@@ -143,15 +175,7 @@ def client_figures(
     from dunner.ledger.balances import credit_sql
 
     one = client_id is not None
-    filters = {
-        "alloc_filter": "AND a.instalment_id IN (SELECT i.id FROM instalment i JOIN invoice w"
-        " ON w.id = i.invoice_id WHERE w.client_id = :client_id)"
-        if one
-        else "",
-        "invoice_filter": "AND v.client_id = :client_id" if one else "",
-        "credited_filter": "AND n.client_id = :client_id" if one else "",
-        "state": _STATE,
-    }
+    filters = _filters(one)
     sums = {
         (r["client_id"], r["currency"]): _Sums(r["invoices"], r["written_off"])
         for r in ledger.rows(_INVOICES.format(**filters), params)
@@ -196,57 +220,71 @@ def client_figures(
         }
 
 
+def _filters(one: bool) -> dict[str, str]:
+    """What the queries are completed with: the filters to one client (:client_id) if `one`, and shared SQL."""
+    return {
+        "alloc_filter": "AND a.instalment_id IN (SELECT i.id FROM instalment i JOIN invoice w"
+        " ON w.id = i.invoice_id WHERE w.client_id = :client_id)"
+        if one
+        else "",
+        "invoice_filter": "AND v.client_id = :client_id" if one else "",
+        "credited_filter": "AND n.client_id = :client_id" if one else "",
+        "state": _STATE,
+        "last_day": _DAY.format("MAX(a.applied_on)"),
+        "due_day": _DAY.format("i.due_on"),
+        "issued_day": _DAY.format("v.issued_on"),
+    }
+
+
 def _add_instalments(
     ledger: Ledger, params: dict[str, Any], filters: dict[str, str], sums: dict[tuple[int, str], _Sums], lookback: int
 ) -> None:
     """Each instalment's part in its client's sums: what is outstanding and overdue, and, settled with money,
-    how late. Two streams in instalment order (the instalments, what each received) merged here."""
+    how late. Two streams in instalment order (the instalments, what each received) merged here; days are
+    counted on day numbers (`_DAY`), the same on both sides."""
     as_of, window_start, before_start = params["as_of"], params["window_start"], params["before_start"]
     system = {r[0]: (r[1], r[2]) for r in ledger.rows(_SYSTEM.format(**filters), params)}
-    received = ledger.rows(_RECEIVED.format(**filters), params)
+    received = ledger.tuples(_RECEIVED.format(**filters), params)
     got = next(received, None)
-    parse = date.fromisoformat
-    for instalment, amount, due_on, client, currency, issued_on, state in ledger.rows(_PARTS.format(**filters), params):
+    bounds = (window_start, before_start, lookback)
+    for instalment, amount, due_on, due_day, client, currency, issued_on, issued_day, state in ledger.tuples(
+        _PARTS.format(**filters), params
+    ):
         while got is not None and got[0] < instalment:  # allocations of instalments not listed (credit notes)
             got = next(received, None)
-        paid = settled = None
+        paid = 0
+        settled = None
         if got is not None and got[0] == instalment:
-            paid, settled = got[1], _settled(ledger, got, amount, system.get(instalment), as_of)
+            _, paid, last_on, last_day, smallest = got
+            if smallest > 0 and instalment not in system and paid <= amount:  # only money, only ever up
+                if paid == amount:
+                    settled, settled_day = last_on, last_day
+            else:
+                settled = _settled(ledger, got, amount, system.get(instalment), as_of)
+                settled_day = _day_number(settled) if settled else 0
             got = next(received, None)
         total = sums[(client, currency)]
-        left = amount - (paid or 0)
         if issued_on > window_start:
             total.sales_window += amount
         if state != "issued":
             continue
+        left = amount - paid
         total.outstanding += left
         if due_on < as_of:
             total.overdue += left
             if left > 0 and (total.oldest_due is None or due_on < total.oldest_due):
                 total.oldest_due = due_on
-        money = (paid or 0) - (system[instalment][0] if instalment in system else 0)
-        if settled is None or money <= 0:
+        if settled is None:
             continue
-        day = parse(settled)
-        late = max((day - parse(due_on)).days, 0)
-        total.paid += 1
-        total.paid_late += late > 0
-        total.sum_late += late
-        total.max_late = late if total.max_late is None else max(total.max_late, late)
-        total.weighted_late += late * money
-        total.money += money
-        total.sum_to_pay += (day - parse(issued_on)).days
-        if settled > window_start:
-            total.now_weighted += late * money
-            total.now_money += money
-        elif settled > before_start:
-            total.before_weighted += late * money
-            total.before_money += money
-        recent = total.recent
-        if len(recent) < lookback:
-            heapq.heappush(recent, (settled, instalment, late))
-        elif lookback and (settled, instalment) > recent[0][:2]:
-            heapq.heapreplace(recent, (settled, instalment, late))
+        money = paid - system[instalment][0] if instalment in system else paid
+        if money <= 0:
+            continue
+        total.add_paid(settled, settled_day - due_day, settled_day - issued_day, money, instalment, bounds)
+
+
+def _day_number(day: str) -> int:
+    """`_DAY` of an ISO date, in Python."""
+    return date.fromisoformat(day).toordinal() + _DAY_OFFSET
 
 
 def _settled(ledger: Ledger, got: Any, amount: int, system: tuple[int, int] | None, as_of: str) -> str | None:
@@ -254,7 +292,7 @@ def _settled(ledger: Ledger, got: Any, amount: int, system: tuple[int, int] | No
     money received if a credit note or a discount finished it. From the sums when every allocation was
     money and positive and they add up to the amount exactly (the last allocation's day, then); otherwise
     from its allocations one by one."""
-    _, paid, last_on, smallest = got
+    _, paid, last_on, _, smallest = got
     if paid < amount:
         if smallest > 0:
             return None  # it only ever went up, and never reached the amount

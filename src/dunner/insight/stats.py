@@ -1,8 +1,8 @@
 """How each client pays: lateness, DSO, promises, disputes, a trend and a risk grade, as of a date.
 
-One SQL statement reads the ledger (as of the date, like the aging table): a window over each
-instalment's allocations finds the day it was settled, then each invoice's figures, then each
-client's sums. Python receives one row per client and currency and only divides.
+The ledger is read as of the date, like the aging table: figures.py adds up each client's sums in one
+streamed pass (the day each instalment was settled, what is outstanding and overdue, how late it was
+paid); this module divides them into the figures and grades them.
 
 What counts, at the edges:
 - What is *paid* is counted by what fell due: an invoice, or each instalment of a plan on its own

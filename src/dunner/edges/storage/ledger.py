@@ -233,6 +233,16 @@ class Ledger:
             while batch := cursor.fetchmany(1000):
                 yield from batch
 
+    def tuples(self, sql: str, params: Params = ()) -> Iterator[tuple[Any, ...]]:
+        """`rows` as plain tuples, for loops over a million rows where building each sqlite3.Row counts."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        with self.errors():
+            cursor.execute(sql, params)
+        with self.errors():
+            while batch := cursor.fetchmany(1000):
+                yield from batch
+
     def scalar(self, sql: str, params: Params = ()) -> Any:
         row = self.one(sql, params)
         return None if row is None else row[0]

@@ -244,6 +244,10 @@ class PostgresLedger(Ledger):
                 with suppress(psycopg.Error):
                     cursor.close()
 
+    def tuples(self, sql: str, params: Params = ()) -> Iterator[Any]:
+        """`rows`: its rows are tuples already."""
+        return self.rows(sql, params)
+
     def insert(self, sql: str, params: Params = ()) -> int:
         row = self.one(sql + " RETURNING id", params)
         assert row is not None

@@ -51,6 +51,7 @@ _INVOICES = """
 # the same in Python (date.toordinal() + _DAY_OFFSET).
 _DAY = "CAST(julianday({}) - 0.5 AS INTEGER)"  # whole on both databases (no rounding)
 _DAY_OFFSET = 1721424
+_LOW = (1 << 32) - 1  # the days late of a packed `_Sums.recent` item
 # What an invoice is as of the date: void or written off from its status date on, issued before.
 _STATE = "(CASE WHEN v.status <> 'issued' AND v.status_on <= :as_of THEN v.status ELSE 'issued' END)"
 # One instalment's allocations in order, for the settlement day the sums cannot tell.
@@ -133,13 +134,17 @@ class _Sums:
     now_money: int = 0
     before_weighted: int = 0
     before_money: int = 0
-    recent: list[tuple[str, int, int]] = field(default_factory=list)  # a heap of the newest (settled, id, late)
+    # the newest settled instalments: a heap of (day << 64 | id << 32 | days late), one int each (10,000 clients
+    # keep 60,000 of them)
+    recent: list[int] = field(default_factory=list)
 
-    def add_paid(self, settled: str, late: int, to_pay: int, money: int, instalment: int, bounds: tuple) -> None:
-        """An instalment settled on `settled` with `money` received, `late` days after its due date (none if
-        negative), `to_pay` days after its invoice; `bounds`: the window's start, the window before's, and how
-        many of the newest are kept."""
+    def add_paid(self, settled: str, day: int, due_day: int, issued_day: int, money: int, instalment: int,
+                 bounds: tuple) -> None:  # fmt: skip
+        """An instalment settled on `settled` (day number `day`) with `money` received, against its due date's
+        and its invoice's day numbers; `bounds`: the window's start, the window before's, how many of the newest
+        are kept."""
         window_start, before_start, lookback = bounds
+        late, to_pay = day - due_day, day - issued_day
         late = max(late, 0)
         self.paid += 1
         if late:
@@ -156,11 +161,11 @@ class _Sums:
         elif settled > before_start:
             self.before_weighted += late * money
             self.before_money += money
-        recent = self.recent
+        recent, item = self.recent, day << 64 | instalment << 32 | late
         if len(recent) < lookback:
-            heapq.heappush(recent, (settled, instalment, late))
-        elif lookback and (settled, instalment) > recent[0][:2]:
-            heapq.heapreplace(recent, (settled, instalment, late))
+            heapq.heappush(recent, item)
+        elif lookback and item > recent[0]:
+            heapq.heapreplace(recent, item)
 
 
 # The figures of the instalments settled with money: none at all (NULL, not 0) for a client without any.
@@ -212,7 +217,7 @@ def client_figures(
             "credit": groups["credit"].get(key, 0),
             # without a paid instalment, the SQL of these figures gave NULL (a LEFT JOIN finding nothing)
             **{name: getattr(total, name) if paid else None for name in _PAID_FIGURES},
-            "recent": [(n, late) for n, (_, _, late) in enumerate(sorted(total.recent, reverse=True), 1)],
+            "recent": [(n, item & _LOW) for n, item in enumerate(sorted(total.recent, reverse=True), 1)],
             "kept": promise["kept"] if promise else 0,
             "broken": promise["broken"] if promise else 0,
             "disputes": groups["disputes"].get(key, 0),
@@ -279,7 +284,7 @@ def _add_instalments(
         money = paid - system[instalment][0] if instalment in system else paid
         if money <= 0:
             continue
-        total.add_paid(settled, settled_day - due_day, settled_day - issued_day, money, instalment, bounds)
+        total.add_paid(settled, settled_day, due_day, issued_day, money, instalment, bounds)
 
 
 def _day_number(day: str) -> int:

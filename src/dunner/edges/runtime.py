@@ -5,6 +5,8 @@ reads and records a statement's lines. CPython's cycle collector runs every 700 
 what the older generations hold, so it walks that index again and again for nothing: the objects an
 import makes hold no cycle worth collecting before the command ends. `few_collections` makes it run
 every `threshold` new objects instead (still running: memory stays bounded), and puts it back after.
+The CSV imports are the same case (100,000 invoices: 7.65 s with the default thresholds, 5.86 s with no
+collection at all).
 """
 
 from __future__ import annotations

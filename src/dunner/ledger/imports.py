@@ -14,6 +14,7 @@ from dunner.core import validate
 from dunner.core.errors import ImportRejected, RowError
 from dunner.edges.config import Config
 from dunner.edges.csvio import Record, read_records
+from dunner.edges.runtime import few_collections
 from dunner.edges.storage.ledger import Ledger
 from dunner.ledger.clients import COLUMN_OF, Client, client_values, insert_client, list_clients
 from dunner.ledger.import_invoices import import_invoices
@@ -51,7 +52,7 @@ def import_file(
     run = Importer(ledger, config, header, date_format, ImportReport(kind, dry_run=dry_run))
     steps = {"clients": _import_clients, "invoices": import_invoices, "payments": import_payments}
     try:
-        with ledger.transaction():
+        with ledger.transaction(), few_collections():
             steps[kind](run, records)
             if run.errors:
                 raise ImportRejected(run.errors)

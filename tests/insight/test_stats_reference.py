@@ -138,3 +138,23 @@ def test_random_ledgers_give_the_same_figures(clients, days, window):
             ledger, config, day, client_id=one
         )
         ledger.close()
+
+
+def test_instalment_ids_beyond_32_bits_keep_the_newest_first(tmp_path):
+    """The newest settled instalments are kept packed in one int (`_Sums.recent`): an id as large as SQLite's
+    rowid allows must not pass for a later day (a ledger copied with its ids, or 4 billion instalments)."""
+    ledger = open_ledger(new_ledger(str(tmp_path), "l.db"), create=True)
+    config = Config()
+    add_client(ledger, config, {"code": "A", "name": "A", "email": "a@a.fr"})
+    late = create_invoice(ledger, config, "A", "100", issued_on=date(2026, 1, 1), terms=31, force=True)
+    prompt = create_invoice(ledger, config, "A", "100", issued_on=date(2026, 1, 2), terms=60, force=True)
+    huge = 2**62  # nothing refers to the instalment yet: its id can change
+    ledger.execute("UPDATE instalment SET id = ? WHERE invoice_id = (SELECT id FROM invoice WHERE number = ?)",
+                   (huge, late.number))  # fmt: skip
+    record_payment(ledger, config, "120", invoice=late.number, received_on=date(2026, 3, 2))  # 29 days late
+    record_payment(ledger, config, "120", invoice=prompt.number, received_on=date(2026, 3, 3))  # on time, later
+    assert ledger.scalar("SELECT COUNT(*) FROM allocation WHERE instalment_id = ?", (huge,)) == 1
+    [row] = client_stats(ledger, config, date(2026, 4, 1))
+    assert row["lateness"] == "29 0"  # oldest first
+    assert [row] == reference_stats(ledger, config, date(2026, 4, 1))
+    ledger.close()

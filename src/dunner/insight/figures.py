@@ -134,8 +134,8 @@ class _Sums:
     now_money: int = 0
     before_weighted: int = 0
     before_money: int = 0
-    # the newest settled instalments: a heap of (day << 64 | id << 32 | days late), one int each (10,000 clients
-    # keep 60,000 of them)
+    # the newest settled instalments: a heap of (day << 96 | id << 32 | days late), one int each (10,000 clients
+    # keep 120,000 of them); 64 bits for the id, as many as SQLite's rowid has
     recent: list[int] = field(default_factory=list)
 
     def add_paid(self, settled: str, day: int, due_day: int, issued_day: int, money: int, instalment: int,
@@ -161,7 +161,7 @@ class _Sums:
         elif settled > before_start:
             self.before_weighted += late * money
             self.before_money += money
-        recent, item = self.recent, day << 64 | instalment << 32 | late
+        recent, item = self.recent, day << 96 | instalment << 32 | late
         if len(recent) < lookback:
             heapq.heappush(recent, item)
         elif lookback and item > recent[0]:
@@ -191,14 +191,18 @@ def client_figures(
         for name, sql in (("disputes", _DISPUTES), ("credited", _CREDITED), ("credit", credit_sql(one)))
     }
     promises = {(r["client_id"], r["currency"]): r for r in ledger.rows(_PROMISES.format(**filters), params)}
+    # in the database's own order of lower(code), as the listings are (its lower() and collation, not Python's)
     clients = {
         r["id"]: r
         for r in ledger.rows(
-            "SELECT id, code, credit_limit_cents, currency FROM client" + (" WHERE id = :client_id" if one else ""),
+            "SELECT id, code, credit_limit_cents, currency FROM client"
+            + (" WHERE id = :client_id" if one else "")
+            + " ORDER BY lower(code)",
             params,
         )
     }
-    order = sorted(sums, key=lambda key: (clients[key[0]]["code"].lower(), key[1]))
+    rank = {client: n for n, client in enumerate(clients)}
+    order = sorted(sums, key=lambda key: (rank[key[0]], key[1]))
     for key in order:
         total, client, promise = sums[key], clients[key[0]], promises.get(key)
         paid = total.paid > 0

@@ -2,10 +2,11 @@
 
 The ledger is streamed twice in instalment order and merged here, which adds each instalment's part to its
 client's sums; nothing is held per invoice or instalment, so memory stays flat in the ledger's size. What each
-instalment received is one GROUP BY through the covering index of allocation; its settlement day comes from those
-sums (see `_settled`) except for the few instalments a credit note, a discount, a reversal or an over-allocation
-touched, which are read row by row. The rest (invoices counted, disputes, credit notes of the window, credit,
-promises) is one grouped query each. stats.py turns these sums into the figures and the grade.
+instalment received is one GROUP BY through the covering index of allocation; its settlement day comes from
+those sums (see `_add_instalments`, `_settled`) except for the few instalments a credit note, a discount, a
+reversal or an over-allocation touched, which are read row by row. The rest (invoices counted, disputes,
+credit notes of the window, credit, promises) is one grouped query each. stats.py turns these sums into the
+figures and the grade.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dunner.edges.storage.ledger import Ledger
 
 # SYSTEM: what credit notes and early-payment discounts applied, per instalment (money is the rest).
 _SYSTEM = """
-    SELECT a.instalment_id, SUM(a.amount_cents) AS cents, COUNT(*) AS n
+    SELECT a.instalment_id, SUM(a.amount_cents) AS cents
     FROM payment p JOIN allocation a ON a.payment_id = p.id
     WHERE p.method IN ('credit_note', 'discount') AND a.applied_on <= :as_of {alloc_filter}
     GROUP BY a.instalment_id
@@ -252,7 +253,7 @@ def _add_instalments(
     how late. Two streams in instalment order (the instalments, what each received) merged here; days are
     counted on day numbers (`_DAY`), the same on both sides."""
     as_of, window_start, before_start = params["as_of"], params["window_start"], params["before_start"]
-    system = {r[0]: (r[1], r[2]) for r in ledger.rows(_SYSTEM.format(**filters), params)}
+    system = {r[0]: r[1] for r in ledger.rows(_SYSTEM.format(**filters), params)}
     received = ledger.tuples(_RECEIVED.format(**filters), params)
     got = next(received, None)
     bounds = (window_start, before_start, lookback)
@@ -269,7 +270,7 @@ def _add_instalments(
                 if paid == amount:
                     settled, settled_day = last_on, last_day
             else:
-                settled = _settled(ledger, got, amount, system.get(instalment), as_of)
+                settled = _settled(ledger, got, amount, as_of)
                 settled_day = _day_number(settled) if settled else 0
             got = next(received, None)
         total = sums[(client, currency)]
@@ -285,7 +286,7 @@ def _add_instalments(
                 total.oldest_due = due_on
         if settled is None:
             continue
-        money = paid - system[instalment][0] if instalment in system else paid
+        money = paid - system[instalment] if instalment in system else paid
         if money <= 0:
             continue
         total.add_paid(settled, settled_day, due_day, issued_day, money, instalment, bounds)
@@ -296,17 +297,13 @@ def _day_number(day: str) -> int:
     return date.fromisoformat(day).toordinal() + _DAY_OFFSET
 
 
-def _settled(ledger: Ledger, got: Any, amount: int, system: tuple[int, int] | None, as_of: str) -> str | None:
-    """The day an instalment was settled: when what it received first reached its amount, dated by the last
-    money received if a credit note or a discount finished it. From the sums when every allocation was
-    money and positive and they add up to the amount exactly (the last allocation's day, then); otherwise
-    from its allocations one by one."""
-    _, paid, last_on, _, smallest = got
-    if paid < amount:
-        if smallest > 0:
-            return None  # it only ever went up, and never reached the amount
-    elif system is None and smallest > 0 and paid == amount:
-        return last_on
+def _settled(ledger: Ledger, got: Any, amount: int, as_of: str) -> str | None:
+    """The day an instalment was settled, when the sums cannot tell it (`_add_instalments` reads it from them
+    when every allocation was money and positive and none went beyond the amount): when what it received
+    first reached its amount, dated by the last money received if a credit note or a discount finished it."""
+    _, paid, _, _, smallest = got
+    if paid < amount and smallest > 0:
+        return None  # it only ever went up, and never reached the amount
     running, last_money, settled = 0, None, None
     for applied_on, cents, by_system in ledger.rows(_ALLOCATIONS, (got[0], as_of)):
         running += cents

@@ -227,11 +227,8 @@ class Ledger:
         return self.execute(sql, params).fetchall()
 
     def rows(self, sql: str, params: Params = ()) -> Iterator[sqlite3.Row]:
-        """Stream the rows of a query without holding them all in memory."""
-        cursor = self.execute(sql, params)
-        with self.errors():
-            while batch := cursor.fetchmany(1000):
-                yield from batch
+        """Stream the rows of a query without holding them all in memory (the query runs at the first row)."""
+        yield from self._stream(self.execute(sql, params))
 
     def tuples(self, sql: str, params: Params = ()) -> Iterator[tuple[Any, ...]]:
         """`rows` as plain tuples, for loops over a million rows where building each sqlite3.Row counts."""
@@ -239,6 +236,9 @@ class Ledger:
         cursor.row_factory = None
         with self.errors():
             cursor.execute(sql, params)
+        yield from self._stream(cursor)
+
+    def _stream(self, cursor: sqlite3.Cursor) -> Iterator[Any]:
         with self.errors():
             while batch := cursor.fetchmany(1000):
                 yield from batch

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from dunner.core.errors import BadInput
 from dunner.core.money import Money
-from dunner.edges.csvio import _RISKY_FIRST, neutralise
+from dunner.edges.csvio import neutralise
 
 FORMATS = ("table", "csv", "json")
 Row = Mapping[str, Any]
@@ -89,13 +89,9 @@ def write_csv(rows: Iterable[Row], columns: list[Column], out: IO[str]) -> None:
     writer = csv.writer(out)
     keys = [c.key for c in columns]
     writer.writerow(keys)
-    cells, write, risky = _CSV.get, writer.writerow, _RISKY_FIRST
+    cells, write = _CSV.get, writer.writerow
     for row in rows:
-        values = [row.get(key) for key in keys]
-        # most cells are text that cannot open as a formula: they go as they are, without a call
-        write([
-            v if type(v) is str and (not v or v[0] not in risky) else cells(type(v), csv_cell)(v) for v in values
-        ])  # fmt: skip
+        write([cells(type(v), csv_cell)(v) for v in [row.get(key) for key in keys]])
 
 
 def write_json(rows: Iterable[Row], columns: list[Column], out: IO[str]) -> None:

@@ -41,9 +41,15 @@ def amount(cents: int) -> str:
 
 def main() -> None:
     ledger, as_of, window, lookback = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    conn = sqlite3.connect(ledger)
+    write(*figures(conn, as_of, window), date.fromisoformat(as_of), window, lookback)
+
+
+def figures(conn: sqlite3.Connection, as_of: str, window: int, open_parts: list | None = None) -> tuple:
+    """Each client's sums in one pass over the instalments; `open_parts` (if given) gets every instalment
+    still owing something as (due, instalment id, client id, currency, cents owed)."""
     day = date.fromisoformat(as_of)
     start, before = (day - timedelta(days=window)).isoformat(), (day - timedelta(days=2 * window)).isoformat()
-    conn = sqlite3.connect(ledger)
     if conn.execute(NOT_HERE).fetchone()[0]:
         raise SystemExit("this floor reads bench ledgers only (no credit notes, reversals, promises...)")
     received = {
@@ -75,6 +81,8 @@ def main() -> None:
         if issued > start:
             s[3] += cents
         s[0] += left
+        if open_parts is not None and left > 0:
+            open_parts.append((due, instalment, client, cur, left))
         if due < as_of:
             s[1] += left
             if left > 0 and (s[2] is None or due < s[2]):
@@ -104,16 +112,23 @@ def main() -> None:
         (as_of,),
     ):
         credit[(client, cur)] = cents
-    write(dict(conn.execute("SELECT id, code FROM client")), day, window, lookback, sums, counted, credit)
+    return dict(conn.execute("SELECT id, code FROM client")), sums, counted, credit
 
 
 def cell(value: object) -> object:
     return "" if value is None else value
 
 
-def write(codes, day, window, lookback, sums, counted, credit) -> None:
+def write(codes, sums, counted, credit, day, window, lookback) -> None:
     out = csv.writer(sys.stdout)
     out.writerow(COLUMNS)
+    for _, cells, _ in client_rows(codes, sums, counted, credit, day, window, lookback):
+        out.writerow(cells)
+
+
+def client_rows(codes, sums, counted, credit, day, window, lookback):
+    """Per client and currency in dunner's order: its key, the CSV cells, and what a grade needs (credit,
+    overdue, oldest overdue days, DSO, the days late of the last paid, newest first)."""
     for key in sorted(sums, key=lambda k: (codes[k[0]].lower(), k[1])):
         s = sums[key]
         paid, have = s[4], credit.get(key, 0) - s[16]
@@ -126,13 +141,14 @@ def write(codes, day, window, lookback, sums, counted, credit) -> None:
             change = now - before
             trend = "steady" if abs(change) <= 2 else "worse" if change > 0 else "better"
         recent = sorted(s[15], reverse=True)[:lookback]
-        out.writerow((
+        dso = ratio(max(outstanding, 0) * window, s[3]) if s[3] > 0 else None
+        cells = (
             codes[key[0]], key[1], counted[key], paid, s[5], cell(ratio(s[5], paid, "0.01")), cell(ratio(s[6], paid)),
-            cell(ratio(s[8], s[9])), cell(s[7]), cell(ratio(s[10], paid)),
-            ratio(max(outstanding, 0) * window, s[3]) if s[3] > 0 else "", amount(have), amount(outstanding),
-            amount(overdue), oldest or "", 0, 0, 0, 0, trend, cell(change),
+            cell(ratio(s[8], s[9])), cell(s[7]), cell(ratio(s[10], paid)), cell(dso), amount(have),
+            amount(outstanding), amount(overdue), oldest or "", 0, 0, 0, 0, trend, cell(change),
             " ".join(str(late) for _, _, late in reversed(recent)),
-        ))  # fmt: skip
+        )  # fmt: skip
+        yield key, cells, (have, overdue, oldest, dso, tuple(late for _, _, late in recent))
 
 
 if __name__ == "__main__":

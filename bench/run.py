@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bank_rows import bank_import
 from export_rows import export_rows
+from insight_rows import insight_rows
 from measure import AS_OF_CSV, BENCH, DUNNER, END, PYTHON, compare, over
 from pdf_rows import pdf_rows
-from stats_rows import stats_rows
 
 import dunner
 from ledger import build
@@ -173,7 +173,7 @@ def remind_deliver(folder: Path, count: int, runs: int) -> None:
     print(f"  messages written by dunner {written[0]:,}, by the baseline {written[-1]:,}", flush=True)
 
 
-GROUPS = ("startup", "aging", "import", "remind", "pdf", "bank", "export", "stats")
+GROUPS = ("startup", "aging", "import", "remind", "pdf", "bank", "export", "stats", "forecast", "report")
 
 
 TYPER = [PYTHON, "-c", "import typer"]
@@ -308,8 +308,9 @@ def main() -> None:
         if "export" in chosen:
             for size in sizes[1:]:
                 export_rows(folder, ledger_of(folder, size), size, runs)
-        if "stats" in chosen:
-            stats_rows(folder, {size: ledger_of(folder, size) for size in sizes[1:]}, runs)
+        insight = chosen & {"stats", "forecast", "report"}
+        if insight:
+            insight_rows(folder, {size: ledger_of(folder, size) for size in sizes[1:]}, runs, insight)
 
 
 if __name__ == "__main__":

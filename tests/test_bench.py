@@ -33,9 +33,9 @@ def test_benchmark_script_runs():
     measured = [line for line in lines if "ratio" in line]
     # help, small aging, aging at three sizes, aging as of today, import, remind choosing, remind delivering,
     # remind with PDFs, one PDF, a dry run with PDFs, bank import, bank import again, bank import's memory,
-    # then export invoices, export payments and the invoices listing in CSV at two sizes, stats at two sizes
-    # and its memory
-    assert len(measured) == 24
+    # then export invoices, export payments and the invoices listing in CSV at two sizes, then stats, forecast
+    # and report, each at two sizes and its memory
+    assert len(measured) == 30
     assert all(float(line.split("ratio")[1].split()[0]) > 0 for line in measured)
     assert not any("not measured yet" in line for line in lines)
     [startup] = [line for line in lines if "over  python -c 'import typer'" in line]  # interleaved, in ms
@@ -44,8 +44,8 @@ def test_benchmark_script_runs():
     # every run with PDFs left 20 messages, each with its PDF; without, none
     with_pdfs = "messages (with a PDF) written by the runs with PDFs (20, 20), without (20, 0)"
     assert with_pdfs in [line.strip() for line in lines]
-    # each CSV output row wrote what its floor wrote, byte for byte
-    assert sum("dunner and the floor wrote the same" in line for line in lines) == 8
+    # each CSV output row wrote what its floor wrote, byte for byte, and so did stats, forecast and report
+    assert sum("dunner and the floor wrote the same" in line for line in lines) == 12
     # dunner read every line and recorded the payments the statement holds, the first time and the second
     # (which added nothing); the baselines read every line
     bank = next(line.strip() for line in lines if line.strip().startswith("lines and payments left by dunner"))

@@ -11,10 +11,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from stats_reference import reference_stats
 
+from dunner.core.buckets import Buckets
 from dunner.core.errors import BadInput
 from dunner.edges.config import Config
 from dunner.edges.storage import open_ledger
+from dunner.insight.figures import Aging
 from dunner.insight.stats import client_stats
+from dunner.ledger.aging import aging_by_client
 from dunner.ledger.clients import add_client
 from dunner.ledger.credits import credit_note, write_off
 from dunner.ledger.events import log_event
@@ -157,4 +160,48 @@ def test_instalment_ids_beyond_32_bits_keep_the_newest_first(tmp_path):
     [row] = client_stats(ledger, config, date(2026, 4, 1))
     assert row["lateness"] == "29 0"  # oldest first
     assert [row] == reference_stats(ledger, config, date(2026, 4, 1))
+    ledger.close()
+
+
+def shared_aging(ledger, config, day, client_id=None):
+    aged = Aging(Buckets.parse("30,60,90"))
+    next(iter(client_stats(ledger, config, day, client_id=client_id, aging=aged)), None)
+    return aged.rows
+
+
+@pytest.mark.parametrize("days", [-300, -30, 0, 45, 400])
+def test_the_demo_gives_the_same_aging_from_the_figures_pass(demo, days):
+    ledger, config = demo
+    day = AS_OF + timedelta(days=days)
+    assert shared_aging(ledger, config, day) == list(aging_by_client(ledger, day, Buckets.parse("30,60,90")))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.lists(invoice_st, min_size=1, max_size=6), min_size=1, max_size=3),
+    st.integers(0, 400),
+    st.integers(0, 300),
+)
+def test_random_ledgers_give_the_same_aging_from_the_figures_pass(clients, days, on_account):
+    """The report's aging (issue 15 item 3) is the aging table's, a client in credit without an invoice included."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ledger, config = build(tmp, clients)
+        add_client(ledger, config, {"code": "A0", "name": "A0", "email": "a0@a.fr"})
+        record_payment(ledger, config, "12.34", client="A0", received_on=START + timedelta(days=on_account))
+        record_payment(ledger, config, "5.00", client="C0", received_on=START + timedelta(days=on_account))
+        day = START + timedelta(days=days)
+        table = list(aging_by_client(ledger, day, Buckets.parse("30,60,90")))
+        assert shared_aging(ledger, config, day) == table
+        one = ledger.scalar("SELECT id FROM client WHERE code = 'C0'")
+        assert shared_aging(ledger, config, day, one) == [r for r in table if r["client"] == "C0"]
+        ledger.close()
+
+
+@pytest.mark.parametrize("days", [0, 1, 30, 31, 60, 61, 90, 91])
+def test_the_aging_from_the_figures_pass_puts_each_edge_day_in_the_tables_bucket(tmp_path, days):
+    # an unpaid invoice due on START, another one due the day after and half paid
+    ledger, config = build(str(tmp_path), [[(0, 10_000, 0, 1, False, [], "")], [(1, 8_000, 0, 1, False, [(0, 5)], "")]])
+    day = START + timedelta(days=days)
+    table = list(aging_by_client(ledger, day, Buckets.parse("30,60,90")))
+    assert len(table) == (2 if days else 1) and shared_aging(ledger, config, day) == table
     ledger.close()

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from dunner.core.buckets import Buckets
 from dunner.edges.storage.ledger import Ledger
+from dunner.ledger.aging import aging_row
 
 # SYSTEM: what credit notes and early-payment discounts applied, per instalment (money is the rest).
 _SYSTEM = """
@@ -138,6 +140,7 @@ class _Sums:
     # the newest settled instalments: a heap of (day << 96 | id << 32 | days late), one int each (10,000 clients
     # keep 120,000 of them); 64 bits for the id, as many as SQLite's rowid has
     recent: list[int] = field(default_factory=list)
+    aged: list[int] | None = None  # what is owed in each bucket of the aging, when the command wants it
 
     def add_paid(self, settled: str, day: int, due_day: int, issued_day: int, money: int, instalment: int,
                  bounds: tuple) -> None:  # fmt: skip
@@ -174,10 +177,29 @@ _PAID_FIGURES = ("paid", "paid_late", "sum_late", "max_late", "weighted_late", "
                  "now_money", "before_weighted", "before_money")  # fmt: skip
 
 
+@dataclass
+class Aging:
+    """The aging by client, added up in the same pass as the figures (issue 15 item 3: the report reads the
+    ledger once for both): given to `client_figures`, its rows are there once the first figures are."""
+
+    buckets: Buckets
+    rows: list[dict[str, Any]] = field(default_factory=list)  # as ledger.aging.aging_by_client's
+
+    def fill(self, sums: dict[tuple[int, str], _Sums], credit: dict[tuple[int, str], int], codes: dict[int, str]):
+        """The rows of the clients owing something or in credit, in the aging's order (that of `codes`)."""
+        rank = {client: n for n, client in enumerate(codes)}
+        empty = [0] * len(self.buckets.names)
+        for key in sorted({*sums, *credit}, key=lambda key: (rank[key[0]], key[1])):
+            owed = sums[key].aged if key in sums else None
+            if credit.get(key, 0) or (owed and any(owed)):
+                self.rows.append(aging_row(codes[key[0]], key[1], credit.get(key, 0), owed or empty, self.buckets))
+
+
 def client_figures(
-    ledger: Ledger, params: dict[str, Any], lookback: int, client_id: int | None
+    ledger: Ledger, params: dict[str, Any], lookback: int, client_id: int | None, aging: Aging | None = None
 ) -> Iterator[dict[str, Any]]:
-    """The figures of each client and currency with an invoice, in the order of `dunner stats`."""
+    """The figures of each client and currency with an invoice, in the order of `dunner stats`; `aging`, if
+    given, gets the aging by client as of the same day (with the same client filter)."""
     from dunner.ledger.balances import credit_sql
 
     one = client_id is not None
@@ -186,7 +208,7 @@ def client_figures(
         (r["client_id"], r["currency"]): _Sums(r["invoices"], r["written_off"])
         for r in ledger.rows(_INVOICES.format(**filters), params)
     }
-    _add_instalments(ledger, params, filters, sums, lookback)
+    _add_instalments(ledger, params, filters, sums, lookback, aging.buckets if aging else None)
     groups = {
         name: {(r[0], r[1]): r[2] for r in ledger.rows(sql.format(**filters), params)}
         for name, sql in (("disputes", _DISPUTES), ("credited", _CREDITED), ("credit", credit_sql(one)))
@@ -202,6 +224,8 @@ def client_figures(
             params,
         )
     }
+    if aging is not None:
+        aging.fill(sums, groups["credit"], {client: row["code"] for client, row in clients.items()})
     rank = {client: n for n, client in enumerate(clients)}
     order = sorted(sums, key=lambda key: (rank[key[0]], key[1]))
     for key in order:
@@ -247,12 +271,18 @@ def _filters(one: bool) -> dict[str, str]:
 
 
 def _add_instalments(
-    ledger: Ledger, params: dict[str, Any], filters: dict[str, str], sums: dict[tuple[int, str], _Sums], lookback: int
+    ledger: Ledger,
+    params: dict[str, Any],
+    filters: dict[str, str],
+    sums: dict[tuple[int, str], _Sums],
+    lookback: int,
+    buckets: Buckets | None,
 ) -> None:
-    """Each instalment's part in its client's sums: what is outstanding and overdue, and, settled with money,
-    how late. Two streams in instalment order (the instalments, what each received) merged here; days are
-    counted on day numbers (`_DAY`), the same on both sides."""
+    """Each instalment's part in its client's sums: what is outstanding and overdue (in each of `buckets`, if
+    given), and, settled with money, how late. Two streams in instalment order (the instalments, what each
+    received) merged here; days are counted on day numbers (`_DAY`), the same on both sides."""
     as_of, window_start, before_start = params["as_of"], params["window_start"], params["before_start"]
+    today = _day_number(as_of)
     system = {r[0]: r[1] for r in ledger.rows(_SYSTEM.format(**filters), params)}
     received = ledger.tuples(_RECEIVED.format(**filters), params)
     got = next(received, None)
@@ -280,6 +310,9 @@ def _add_instalments(
             continue
         left = amount - paid
         total.outstanding += left
+        if buckets is not None and left and amount > 0:  # as the aging: a part with nothing to pay owes nothing
+            total.aged = total.aged or [0] * len(buckets.names)
+            total.aged[buckets.index(today - due_day)] += left
         if due_on < as_of:
             total.overdue += left
             if left > 0 and (total.oldest_due is None or due_on < total.oldest_due):

@@ -66,13 +66,15 @@ def report_context(ledger: Ledger, config: Config, as_of: date, weeks: int, loca
     """What the template shows, every figure computed by the same services as the commands."""
     from markupsafe import Markup
 
+    from dunner.insight.figures import Aging
     from dunner.insight.forecast import forecast
     from dunner.insight.stats import client_stats
 
     label = labeller(config.defaults.language)
     buckets = Buckets.parse("30,60,90")
-    aging, totals, aging_charts = _aging(ledger, as_of, buckets, label, locale)
-    stats = list(client_stats(ledger, config, as_of, language=config.defaults.language))
+    aged = Aging(buckets)  # the aging comes from the pass that makes the figures (issue 15 item 3)
+    stats = list(client_stats(ledger, config, as_of, language=config.defaults.language, aging=aged))
+    aging, totals, aging_charts = _aging(aged.rows, buckets, label, locale)
     for row in stats:
         days = [int(d) for d in row["lateness"].split()]
         row["spark"] = Markup(svg_sparkline(days, title=f"{row['client']}: {row['lateness'] or '-'}")) if days else ""
@@ -101,13 +103,12 @@ def report_context(ledger: Ledger, config: Config, as_of: date, weeks: int, loca
     }
 
 
-def _aging(ledger: Ledger, as_of: date, buckets: Buckets, label: Any, locale: str) -> tuple[list, dict, dict]:
-    """The aging by client, its totals per currency (with what is overdue), and a chart per currency."""
+def _aging(aging: list[dict[str, Any]], buckets: Buckets, label: Any, locale: str) -> tuple[list, dict, dict]:
+    """The aging by client with its totals per currency (with what is overdue), and a chart per currency."""
     from markupsafe import Markup
 
-    from dunner.ledger.aging import aging_by_client, currency_totals
+    from dunner.ledger.aging import currency_totals
 
-    aging = list(aging_by_client(ledger, as_of, buckets))
     totals = {t["currency"]: t for t in sorted(currency_totals(aging, buckets), key=lambda t: t["currency"])}
     for cur, t in totals.items():
         t["overdue"] = Money(sum(t[b].minor for b in buckets.names if b != "current"), cur)

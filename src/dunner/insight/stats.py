@@ -36,7 +36,7 @@ from dunner.core.grades import GRADES, UNKNOWN, Figures, Grading, load_grading
 from dunner.core.money import Money
 from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger
-from dunner.insight.figures import client_figures
+from dunner.insight.figures import Aging, client_figures
 
 DEFAULT_WINDOW = 90
 COLUMNS = [
@@ -110,10 +110,12 @@ def client_stats(
     client_id: int | None = None,
     window: int | None = None,
     language: str = "en",
+    aging: Aging | None = None,
 ) -> Iterator[dict[str, Any]]:
     """One row per client and currency: the figures, the grade and its reasons (see COLUMNS).
 
-    `language`: of the reasons; CSV and JSON keep English, the French report asks for "fr"."""
+    `language`: of the reasons; CSV and JSON keep English, the French report asks for "fr". `aging`: filled
+    with the aging by client as of the same date, from the same pass, once the first row is read."""
     settings = Settings.from_config(config, window)
     rules = grading(config)
     params = {
@@ -122,7 +124,7 @@ def client_stats(
         "before_start": (as_of - timedelta(days=2 * settings.window)).isoformat(),
         "client_id": client_id,
     }
-    for row in client_figures(ledger, params, rules.lookback, client_id):
+    for row in client_figures(ledger, params, rules.lookback, client_id, aging):
         yield _stats_row(row, as_of, settings, rules, language)
 
 

@@ -79,19 +79,22 @@ def client_sql(as_of: date, buckets: Buckets) -> tuple[str, dict[str, str]]:
 
 def aging_by_client(ledger: Ledger, as_of: date, buckets: Buckets) -> Iterator[dict[str, Any]]:
     """One row per client and currency: credit, each bucket, and total = buckets - credit."""
-    names = buckets.names
+    count = len(buckets.names)
     sql, params = client_sql(as_of, buckets)
     for row in ledger.rows(sql, params):
-        cur = row["currency"]
-        amounts = [row[f"b{i}"] for i in range(len(names))]
-        credit = row["credit_cents"]
-        yield {
-            "client": row["code"],
-            "currency": cur,
-            "credit": Money(credit, cur),
-            **{name: Money(cents, cur) for name, cents in zip(names, amounts, strict=True)},
-            "total": Money(sum(amounts) - credit, cur),
-        }
+        amounts = [row[f"b{i}"] for i in range(count)]
+        yield aging_row(row["code"], row["currency"], row["credit_cents"], amounts, buckets)
+
+
+def aging_row(client: str, cur: str, credit: int, amounts: list[int], buckets: Buckets) -> dict[str, Any]:
+    """A row of the aging by client from its cents (also made by insight/figures.py for the report)."""
+    return {
+        "client": client,
+        "currency": cur,
+        "credit": Money(credit, cur),
+        **{name: Money(cents, cur) for name, cents in zip(buckets.names, amounts, strict=True)},
+        "total": Money(sum(amounts) - credit, cur),
+    }
 
 
 def currency_totals(rows: list[dict[str, Any]], buckets: Buckets) -> list[dict[str, Any]]:

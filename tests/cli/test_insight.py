@@ -318,3 +318,33 @@ def test_the_forecast_nets_a_clients_credit_oldest_first(dunner, configure, clie
     out = dunner("stats", "--as-of", "2026-05-25", "--format", "csv").stdout
     stats = list(csv.DictReader(io.StringIO(out)))
     assert [(r["client"], r["credit"], r["outstanding"]) for r in stats] == [("X", "50.00", "450.00")]
+
+
+def test_report_is_written_in_parts_and_a_failing_template_leaves_the_file_as_it_was(
+    dunner, books, configure, tmp_path
+):
+    """The page streams from the template (issue 15 item 2: never held whole), all or nothing in a file."""
+    from dunner.core.money import Money
+    from dunner.edges.templates import Renderer
+
+    page = tmp_path / "r.html"
+    dunner("report", "--html", str(page), "--as-of", "2026-07-01")
+    whole = page.read_text(encoding="utf-8")
+    folder = tmp_path / "templates" / "report"
+    folder.mkdir(parents=True)
+    (folder / "report.html").write_text(
+        "{% for row in stats %}<p>{{ row.client }} {{ row.outstanding | money }}</p>\n{% endfor %}", encoding="utf-8"
+    )
+    renderer = Renderer(tmp_path / "templates")
+    context = {"stats": [{"client": f"C{n}", "outstanding": Money(n, "EUR")} for n in range(3000)], "locale": "fr_FR"}
+    parts = list(renderer.stream("report/report.html", context, pieces=500))
+    assert len(parts) > 10 and "".join(parts) == renderer.render("report/report.html", context)
+    # a template failing after thousands of rows: the report already there stays whole, one line says why
+    (folder / "report.html").write_text(
+        "{% for row in stats %}<p>{{ row.client }}</p>\n{% endfor %}{{ row_missing.total }}", encoding="utf-8"
+    )
+    configure(f'\n[templates]\ndir = "{tmp_path / "templates"}"\n')
+    failed = dunner("report", "--html", str(page), "--as-of", "2026-07-01", code=2)
+    assert "report/report.html" in failed.stderr and "row_missing" in failed.stderr
+    assert len(failed.stderr.strip().splitlines()) == 1 and "Traceback" not in failed.stderr
+    assert page.read_text(encoding="utf-8") == whole and not list(tmp_path.glob(".r.html.*"))

@@ -1,5 +1,6 @@
 """Documents beyond a plain invoice: deposits, credit notes, write-offs."""
 
+from collections.abc import Iterable
 from typing import Annotated
 
 import typer
@@ -134,19 +135,28 @@ def write_offs(
 
 def _write(target: str, content: bytes) -> str:
     """Write bytes to a file (whole or not at all), or to stdout for '-'."""
+    return write_parts(target, [content])
+
+
+def write_parts(target: str, parts: Iterable[str] | Iterable[bytes]) -> str:
+    """Write text (UTF-8) or bytes, part after part, to a file (whole or not at all), or to stdout for '-'
+    (where a part that fails to come leaves those before it written)."""
     import sys
     from pathlib import Path
 
     from dunner.core.errors import BadInput
-    from dunner.edges.files import write_private
+    from dunner.edges.files import private_output
 
     if target == "-":
-        sys.stdout.buffer.write(content)
+        for part in parts:
+            sys.stdout.buffer.write(part if isinstance(part, bytes) else part.encode("utf-8"))
         sys.stdout.flush()
         return "stdout"
     path = Path(target)
     try:
-        write_private(path, content)  # a new file is 0600: documents hold clients' personal data
+        with private_output(path) as out:  # a new file is 0600: documents hold clients' personal data
+            for part in parts:
+                out.write(part if isinstance(part, bytes) else part.encode("utf-8"))
     except OSError as exc:
         raise BadInput(f"cannot write {target}: {exc.strerror}") from None
     return str(path)

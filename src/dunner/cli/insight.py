@@ -75,11 +75,11 @@ def report(
 
     Example: dunner report --html report.html
     """
-    from dunner.cli.documents import _write
+    from dunner.cli.documents import write_parts
     from dunner.insight.report import html_report
 
     shared = state(ctx)
-    content = html_report(shared.ledger, shared.config, shared.as_of(as_of), weeks, shared.locale)
-    where = _write(str(html), content.encode("utf-8"))
+    parts = html_report(shared.ledger, shared.config, shared.as_of(as_of), weeks, shared.locale)
+    where = write_parts(str(html), parts)
     if where != "stdout":
         typer.echo(f"Report written to {where}", err=True)

@@ -8,7 +8,9 @@ them file by file. HTML files are autoescaped, so client data cannot inject mark
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,16 @@ def environment(user_dir: Path | None) -> Any:
     return env
 
 
+def _bad_template(exc: Exception, name: str) -> BadInput:
+    from jinja2 import TemplateNotFound
+
+    if isinstance(exc, TemplateNotFound):
+        return BadInput(f"template {exc.name} not found", hint="check [dunning] steps' template names")
+    where = getattr(exc, "filename", None) or name
+    line = getattr(exc, "lineno", None)
+    return BadInput(f"template {where}{f', line {line}' if line else ''}: {getattr(exc, 'message', exc)}")
+
+
 def renderer(user_dir: Path | None) -> Renderer:
     """The process's renderer for a templates folder: each template is compiled once, not once a
     document (Jinja still reloads a file that changed on disk)."""
@@ -74,16 +86,24 @@ class Renderer:
         self.env = environment(user_dir)
 
     def render(self, name: str, context: dict[str, Any]) -> str:
-        from jinja2 import TemplateError, TemplateNotFound
+        from jinja2 import TemplateError
 
         try:
             return self.env.get_template(name).render(context)
-        except TemplateNotFound as exc:
-            raise BadInput(f"template {exc.name} not found", hint="check [dunning] steps' template names") from None
         except TemplateError as exc:
-            where = getattr(exc, "filename", None) or name
-            line = getattr(exc, "lineno", None)
-            raise BadInput(f"template {where}{f', line {line}' if line else ''}: {exc.message}") from None
+            raise _bad_template(exc, name) from None
+
+    def stream(self, name: str, context: dict[str, Any], pieces: int = 2000) -> Iterator[str]:
+        """The document in parts of `pieces` of Jinja's own, as they are made: a long document (the report of
+        10,000 clients) is never held whole, nor is the list of its many small strings."""
+        from jinja2 import TemplateError
+
+        try:
+            parts = self.env.get_template(name).generate(context)
+            while chunk := "".join(islice(parts, pieces)):
+                yield chunk
+        except TemplateError as exc:
+            raise _bad_template(exc, name) from None
 
     def message(self, template: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
         """(subject, text, html) of a mail template in a language; the subject is in the context of the rest."""

@@ -7,7 +7,7 @@ the others; the charts are made here (charts.py) and handed to it as markup.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -143,9 +143,9 @@ def _forecast_chart(outlook: Any, cur: str, label: Any, locale: str) -> Any:
     return Markup(svg_bars(bars, title=f"{label('forecast')} {cur}"))
 
 
-def html_report(ledger: Ledger, config: Config, as_of: date, weeks: int, locale: str) -> str:
+def html_report(ledger: Ledger, config: Config, as_of: date, weeks: int, locale: str) -> Iterator[str]:
+    """The page in parts, as the template makes them (the figures are all computed before the first)."""
     from dunner.edges.templates import Renderer
 
-    return Renderer(config.templates_dir).render(
-        "report/report.html", report_context(ledger, config, as_of, weeks, locale)
-    )
+    context = report_context(ledger, config, as_of, weeks, locale)
+    return Renderer(config.templates_dir).stream("report/report.html", context)

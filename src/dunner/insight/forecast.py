@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,16 +45,33 @@ class Forecast:
     errors: dict[str, tuple[Decimal | None, Decimal | None]] = field(default_factory=dict)  # currency: (ours, naive)
 
 
-def _lateness(stats: list[dict[str, Any]]) -> tuple[dict[tuple[int, str], Decimal], Decimal]:
-    """Each client's weighted days late, and the whole ledger's (for clients without history)."""
-    own, weighted, money = {}, Decimal(0), 0
-    for row in stats:
-        late = row["avg_days_late_weighted"]
-        if late is not None:
-            own[(row["client_id"], row["currency"])] = late
-            weighted += late * row["paid_money"]
-            money += row["paid_money"]
-    return own, (weighted / money if money else Decimal(0))
+@dataclass
+class _Clients:
+    """What the forecast needs of each client's stats, kept small: the stats rows are read once and let go."""
+
+    own: dict[tuple[int, str], Decimal] = field(default_factory=dict)  # each client's weighted days late
+    overall: Decimal = Decimal(0)  # the whole ledger's (for clients without history)
+    risky: dict[tuple[int, str], str] = field(default_factory=dict)  # the clients of a risky grade: their grade
+    credit: dict[tuple[int, str], int] = field(default_factory=dict)  # money received and not applied
+    codes: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, stats: Iterable[dict[str, Any]], risky: set[str]) -> _Clients:
+        clients, weighted, money = cls(), Decimal(0), 0
+        for row in stats:
+            key = (row["client_id"], row["currency"])
+            clients.codes[row["client_id"]] = row["client"]
+            late = row["avg_days_late_weighted"]
+            if late is not None:
+                clients.own[key] = late
+                weighted += late * row["paid_money"]
+                money += row["paid_money"]
+            if row["grade"] in risky:
+                clients.risky[key] = row["grade"]
+            if row["credit"].minor > 0:  # issue 15 item 3: each client's credit as the stats found it
+                clients.credit[key] = row["credit"].minor
+        clients.overall = weighted / money if money else Decimal(0)
+        return clients
 
 
 def _days(value: Decimal) -> int:
@@ -101,21 +119,19 @@ def forecast(
     weeks: int = DEFAULT_WEEKS,
     *,
     backtest: bool = False,
-    stats: list[dict[str, Any]] | None = None,
+    stats: Iterable[dict[str, Any]] | None = None,
 ) -> Forecast:
     """The forecast as of a date (`stats`: client_stats already computed for that date, if at hand)."""
     from dunner.core.errors import BadInput
 
     if not 1 <= weeks <= 104:
         raise BadInput("--weeks must be 1 to 104")
-    if stats is None:
-        stats = list(client_stats(ledger, config, as_of))
-    tally = _tally(ledger, config, as_of, weeks, backtest, stats)
-    codes = {r["client_id"]: r["client"] for r in stats}
+    clients = _Clients.read(client_stats(ledger, config, as_of) if stats is None else stats, set(grading(config).risky))
+    tally = _tally(ledger, config, as_of, weeks, backtest, clients)
     result = Forecast(as_of, weeks, at_risk=tally.at_risk)
     result.risks = [
         {
-            "client": codes.get(client_id, ""),
+            "client": clients.codes.get(client_id, ""),
             "invoice": number if seq == 1 else f"{number}/{seq}",
             "due": due,
             "outstanding": Money(left, cur),
@@ -128,19 +144,13 @@ def forecast(
     return result
 
 
-def _tally(
-    ledger: Ledger, config: Config, as_of: date, weeks: int, backtest: bool, stats: list[dict[str, Any]]
-) -> _Tally:
+def _tally(ledger: Ledger, config: Config, as_of: date, weeks: int, backtest: bool, clients: _Clients) -> _Tally:
     """Every instalment open as of the date, net of its client's credit, placed in a period or set apart."""
     from dunner.ledger.events import event_states
 
     at_risk_days = config.section("forecast").get("at_risk_days", DEFAULT_AT_RISK_DAYS)
-    own, overall = _lateness(stats)
-    risky = set(grading(config).risky)
-    risky_clients = {(r["client_id"], r["currency"]): r["grade"] for r in stats if r["grade"] in risky}
+    own, overall, risky_clients, credit = clients.own, clients.overall, clients.risky, clients.credit
     states = event_states(ledger, as_of)
-    # each client's credit as of the date, as the stats found it (issue 15 item 3: read once a command)
-    credit = {(r["client_id"], r["currency"]): r["credit"].minor for r in stats if r["credit"].minor > 0}
     tally = _Tally(as_of, as_of + timedelta(days=7 * weeks - 1), backtest)
     for row in ledger.rows(
         f"SELECT * FROM ({INSTALMENTS}) WHERE amount_cents > paid_cents ORDER BY due_on, number, seq",

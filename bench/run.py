@@ -30,7 +30,9 @@ from bank_rows import bank_import
 from export_rows import export_rows
 from insight_rows import insight_rows
 from measure import AS_OF_CSV, BENCH, DUNNER, END, PYTHON, compare, over
+from memory_rows import memory_rows
 from pdf_rows import pdf_rows
+from postgres_rows import postgres_rows
 
 import dunner
 from ledger import build
@@ -173,7 +175,8 @@ def remind_deliver(folder: Path, count: int, runs: int) -> None:
     print(f"  messages written by dunner {written[0]:,}, by the baseline {written[-1]:,}", flush=True)
 
 
-GROUPS = ("startup", "aging", "import", "remind", "pdf", "bank", "export", "stats", "forecast", "report")
+GROUPS = ("startup", "aging", "import", "remind", "pdf", "bank", "export", "stats", "forecast", "report", "memory")
+ON_REQUEST = ("postgres",)  # run only when named with --only (it needs a database server)
 
 
 TYPER = [PYTHON, "-c", "import typer"]
@@ -279,7 +282,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (the median is kept)")
     parser.add_argument("--keep", type=Path, help="build the ledgers in this folder and keep them")
     parser.add_argument(
-        "--only", action="append", choices=GROUPS, help="run these rows alone (repeat it for several groups)"
+        "--only",
+        action="append",
+        choices=GROUPS + ON_REQUEST,
+        help="run these rows alone (repeat it for several groups)",
     )
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
@@ -308,6 +314,10 @@ def main() -> None:
         if "export" in chosen:
             for size in sizes[1:]:
                 export_rows(folder, ledger_of(folder, size), size, runs)
+        if "postgres" in chosen:
+            postgres_rows(folder, ledger_of(folder, sizes[-1]), sizes[-1], runs)
+        if "memory" in chosen:
+            memory_rows(folder, {size: ledger_of(folder, size) for size in sizes[1:]})
         insight = chosen & {"stats", "forecast", "report"}
         if insight:
             insight_rows(folder, {size: ledger_of(folder, size) for size in sizes[1:]}, runs, insight)

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from dunner.cli.styles import lateness_style
-from dunner.edges.output import Column, blank_zero, console, days_late, human, machine, write_csv, write_table
+from dunner.edges.output import (
+    Column,
+    blank_zero,
+    console,
+    days_late,
+    dump_json,
+    human,
+    machine,
+    write_csv,
+    write_table,
+)
 
 if TYPE_CHECKING:
     from dunner.ledger.statement import Statement
@@ -33,71 +44,68 @@ PAYMENT_COLUMNS = [
 ]
 
 
-def _statement_data(st: Statement) -> dict[str, Any]:
-    return {
-        "open": [
-            {
-                "invoice": i.number if i.seq == 1 else f"{i.number}/{i.seq}",
-                "issued": i.issued_on,
-                "due": i.due_on,
-                "currency": i.amount.currency,
-                "amount": i.amount,
-                "paid": i.paid,
-                "outstanding": i.outstanding,
-                "days_overdue": i.days_overdue(st.as_of),
-            }
-            for i in st.open
-        ],
-        "payments": [
-            {
-                "id": p.payment_id,
-                "date": p.received_on,
-                "currency": p.amount.currency,
-                "amount": p.amount,
-                "method": p.method,
-                "reference": p.reference,
-                "applied": p.applied,
-                "unapplied": p.unapplied,
-            }
-            for p in st.payments
-        ],
-    }
+def _open_rows(st: Statement) -> Iterator[dict[str, Any]]:
+    for i in st.open():
+        yield {
+            "invoice": i.number if i.seq == 1 else f"{i.number}/{i.seq}",
+            "issued": i.issued_on,
+            "due": i.due_on,
+            "currency": i.amount.currency,
+            "amount": i.amount,
+            "paid": i.paid,
+            "outstanding": i.outstanding,
+            "days_overdue": i.days_overdue(st.as_of),
+        }
+
+
+def _payment_rows(st: Statement) -> Iterator[dict[str, Any]]:
+    for p in st.payments():
+        yield {
+            "id": p.payment_id,
+            "date": p.received_on,
+            "currency": p.amount.currency,
+            "amount": p.amount,
+            "method": p.method,
+            "reference": p.reference,
+            "applied": p.applied,
+            "unapplied": p.unapplied,
+        }
 
 
 def show_statement(st: Statement, fmt: str, locale: str) -> None:
-    data = _statement_data(st)
+    """The statement as a table, as CSV (what is open) or as JSON, the rows written as they are read."""
     if fmt == "csv":
         columns = [Column("invoice"), Column("issued"), Column("due"), Column("currency"), *OPEN_COLUMNS[3:]]
-        write_csv(data["open"], columns, sys.stdout)
+        write_csv(_open_rows(st), columns, sys.stdout)
     elif fmt == "json":
         doc = {
             "client": {k: machine(v) for k, v in st.client.as_row().items()},
             "as_of": st.as_of.isoformat(),
-            "open": [{k: machine(v) for k, v in row.items()} for row in data["open"]],
-            "payments": [
+            "open": ({k: machine(v) for k, v in row.items()} for row in _open_rows(st)),
+            "payments": (
                 {
                     **{k: machine(v) for k, v in row.items() if k != "applied"},
                     "applied": [{"invoice": n, "amount": str(m)} for n, m in row["applied"]],
                 }
-                for row in data["payments"]
-            ],
+                for row in _payment_rows(st)
+            ),
             "credit": [{"currency": m.currency, "amount": str(m)} for m in st.credit],
-            "balance": [{"currency": m.currency, "amount": str(m)} for m in st.balance],
+            "balance": lambda: [{"currency": m.currency, "amount": str(m)} for m in st.balance()],
         }
-        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+        dump_json(doc, sys.stdout)
         sys.stdout.write("\n")
     else:
-        _statement_table(st, data, locale)
+        _statement_table(st, locale)
 
 
-def _statement_table(st: Statement, data: dict[str, Any], locale: str) -> None:
+def _statement_table(st: Statement, locale: str) -> None:
     c = st.client
     out = console()
     out.print(f"[bold]{c.name}[/] ({c.code}) - statement as of {st.as_of.isoformat()}")
     details = [c.contact, c.email, c.phone, f"terms {c.terms} days" if c.terms is not None else None]
     out.print(" · ".join(d for d in details if d))
     write_table(
-        data["open"],
+        _open_rows(st),
         OPEN_COLUMNS,
         locale=locale,
         title="Open invoices",
@@ -106,12 +114,12 @@ def _statement_table(st: Statement, data: dict[str, Any], locale: str) -> None:
     )
     payments = [
         {**row, "applied_to": ", ".join(f"{n} {human(m, locale)}" for n, m in row["applied"])}
-        for row in data["payments"]
+        for row in _payment_rows(st)
     ]
     write_table(payments, PAYMENT_COLUMNS, locale=locale, title="Payments", empty="No payments.")
     if st.credit:
         out.print("Unapplied credit: " + ", ".join(human(m, locale) for m in st.credit))
-    balance = ", ".join(human(m, locale) for m in st.balance) or human(0, locale)
+    balance = ", ".join(human(m, locale) for m in st.balance()) or human(0, locale)
     out.print(f"[bold]Balance due: {balance}[/]")
 
 

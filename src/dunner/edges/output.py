@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -103,6 +103,26 @@ def write_json(rows: Iterable[Row], columns: list[Column], out: IO[str]) -> None
         json.dump({key: machine(row.get(key)) for key in keys}, out, ensure_ascii=False)
         first = False
     out.write("]\n" if first else "\n]\n")
+
+
+def dump_json(doc: dict[str, Any], out: IO[str]) -> None:
+    """`json.dump(doc, out, ensure_ascii=False, indent=2)`, the same text, but a value that is an iterator is
+    written as a list item by item (never held whole), and a callable's value is asked for when its turn comes."""
+    out.write("{")
+    for n, (key, value) in enumerate(doc.items()):
+        out.write(("," if n else "") + "\n  " + json.dumps(key, ensure_ascii=False) + ": ")
+        if callable(value):
+            value = value()
+        if isinstance(value, Iterator):
+            first = True
+            for item in value:
+                text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+                out.write(("[" if first else ",") + "\n    " + text)
+                first = False
+            out.write("[]" if first else "\n  ]")
+        else:
+            out.write(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+    out.write("\n}" if doc else "}")
 
 
 def human(value: Any, locale: str) -> str:

@@ -7,6 +7,7 @@ the payment date and the invoice date); what a client paid by D and was not appl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -92,13 +93,25 @@ def open_instalments(
     currency: str | None = None,
 ) -> list[OpenInstalment]:
     """The instalments with money still owing as of `as_of`, oldest due first."""
+    return list(iter_open_instalments(ledger, as_of, client_id=client_id, invoice_id=invoice_id, currency=currency))
+
+
+def iter_open_instalments(
+    ledger: Ledger,
+    as_of: date = FOREVER,
+    *,
+    client_id: int | None = None,
+    invoice_id: int | None = None,
+    currency: str | None = None,
+) -> Iterator[OpenInstalment]:
+    """`open_instalments`, streamed."""
     filters = {"client_id": client_id, "id": invoice_id, "currency": currency}
     where = "".join(f" AND v.{name} = :{name}" for name, value in filters.items() if value is not None)
     sql = (
         f"SELECT * FROM ({INSTALMENTS} {where}) WHERE amount_cents > paid_cents ORDER BY due_on, issued_on, number, seq"
     )
     params = {"as_of": as_of.isoformat(), **{k: v for k, v in filters.items() if v is not None}}
-    return [OpenInstalment.from_row(r) for r in ledger.all(sql, params)]
+    return map(OpenInstalment.from_row, ledger.rows(sql, params))
 
 
 def client_credit(ledger: Ledger, client_id: int, as_of: date = FOREVER) -> list[Money]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from dunner.core.money import Money
 from dunner.edges.storage.ledger import Ledger
-from dunner.ledger.balances import OpenInstalment, client_credit, open_instalments
+from dunner.ledger.balances import OpenInstalment, client_credit, iter_open_instalments
 from dunner.ledger.clients import Client, get_client
 
 
@@ -23,64 +24,66 @@ class PaymentLine:
     unapplied: Money
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Statement:
+    """One client's statement as of a date. What is open and the payments are read as they are asked for,
+    row by row (issue 15 item 2: the statement of a client of 30,000 invoices is never held whole)."""
+
     client: Client
     as_of: date
-    open: list[OpenInstalment]
-    payments: list[PaymentLine]
     credit: list[Money]
+    ledger: Ledger
 
-    @property
+    def open(self) -> Iterator[OpenInstalment]:
+        """The instalments still owing, oldest due first."""
+        return iter_open_instalments(self.ledger, self.as_of, client_id=self.client.id)
+
+    def payments(self) -> Iterator[PaymentLine]:
+        """The payments received by the date, oldest first, with where each went."""
+        return _payments(self.ledger, self.client.id, self.as_of)
+
     def balance(self) -> list[Money]:
         """What the client owes per currency: open amounts minus credit (negative: we owe them)."""
         totals: dict[str, int] = defaultdict(int)
-        for item in self.open:
+        for item in self.open():
             totals[item.amount.currency] += item.outstanding.minor
         for money in self.credit:
             totals[money.currency] -= money.minor
         return [Money(cents, cur) for cur, cents in sorted(totals.items())]
 
 
-def _payments(ledger: Ledger, client_id: int, as_of: date) -> list[PaymentLine]:
+def _payments(ledger: Ledger, client_id: int, as_of: date) -> Iterator[PaymentLine]:
+    """Two streams in the same order (date received, payment id) merged: the payments, and what each paid."""
     day = as_of.isoformat()
-    applied: dict[int, list[tuple[str, Money]]] = defaultdict(list)
-    for row in ledger.all(
+    applied = ledger.rows(
         "SELECT a.payment_id, v.number, p.currency, SUM(a.amount_cents) AS cents FROM allocation a"
         " JOIN payment p ON p.id = a.payment_id JOIN instalment i ON i.id = a.instalment_id"
         " JOIN invoice v ON v.id = i.invoice_id"
         " WHERE p.client_id = ? AND p.received_on <= ? AND a.applied_on <= ?"
-        " GROUP BY a.payment_id, v.number, p.currency ORDER BY a.payment_id, MIN(a.id)",
+        " GROUP BY p.received_on, a.payment_id, v.number, p.currency ORDER BY p.received_on, a.payment_id, MIN(a.id)",
         (client_id, day, day),
-    ):
-        applied[row["payment_id"]].append((row["number"], Money(row["cents"], row["currency"])))
-    lines = []
-    for row in ledger.all(
+    )
+    row = next(applied, None)
+    for payment in ledger.rows(
         "SELECT * FROM payment WHERE client_id = ? AND received_on <= ? ORDER BY received_on, id",
         (client_id, day),
     ):
-        amount = Money(row["amount_cents"], row["currency"])
-        used = sum(m.minor for _, m in applied[row["id"]])
-        lines.append(
-            PaymentLine(
-                row["id"],
-                date.fromisoformat(row["received_on"]),
-                amount,
-                row["method"],
-                row["reference"],
-                applied[row["id"]],
-                Money(amount.minor - used, amount.currency),
-            )
+        went: list[tuple[str, Money]] = []
+        while row is not None and row["payment_id"] == payment["id"]:
+            went.append((row["number"], Money(row["cents"], row["currency"])))
+            row = next(applied, None)
+        amount = Money(payment["amount_cents"], payment["currency"])
+        yield PaymentLine(
+            payment["id"],
+            date.fromisoformat(payment["received_on"]),
+            amount,
+            payment["method"],
+            payment["reference"],
+            went,
+            Money(amount.minor - sum(m.minor for _, m in went), amount.currency),
         )
-    return lines
 
 
 def statement(ledger: Ledger, code: str, as_of: date) -> Statement:
     client = get_client(ledger, code)
-    return Statement(
-        client=client,
-        as_of=as_of,
-        open=open_instalments(ledger, as_of, client_id=client.id),
-        payments=_payments(ledger, client.id, as_of),
-        credit=client_credit(ledger, client.id, as_of),
-    )
+    return Statement(client=client, as_of=as_of, credit=client_credit(ledger, client.id, as_of), ledger=ledger)

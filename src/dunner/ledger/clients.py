@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,5 +203,6 @@ def add_client(ledger: Ledger, config: Config, raw: dict[str, Any]) -> Client:
     return get_client(ledger, values["code"])
 
 
-def list_clients(ledger: Ledger) -> list[Client]:
-    return [Client.from_row(r) for r in ledger.all("SELECT * FROM client ORDER BY lower(code)")]
+def list_clients(ledger: Ledger) -> Iterator[Client]:
+    """Every client, by code, streamed (10,000 clients are never held as a list)."""
+    return map(Client.from_row, ledger.rows("SELECT * FROM client ORDER BY lower(code)"))

@@ -62,6 +62,26 @@ def test_copy_moves_everything_and_proves_the_totals(dunner, tmp_path, source):
     assert "is not empty" in again.stderr
 
 
+def test_a_copy_into_postgresql_has_the_planners_statistics(dunner, tmp_path, source):
+    """Issue 15 item 5: without them PostgreSQL plans blind until autovacuum comes by (aging by invoice of a
+    copied 1M-invoice ledger took 50 s instead of 3)."""
+    from dunner.edges.storage import open_ledger
+
+    target = new_ledger(tmp_path, "copy.db")
+    source("copy", "--to", target, "--as-of", AS_OF)
+    ledger = open_ledger(target)
+    try:
+        if ledger.dialect != "postgresql":
+            pytest.skip("SQLite's plans are made without statistics")
+        analyzed = ledger.scalar(
+            "SELECT COUNT(DISTINCT tablename) FROM pg_stats WHERE schemaname = current_schema()"
+            " AND tablename IN ('invoice', 'instalment', 'payment', 'allocation')"
+        )
+        assert analyzed == 4
+    finally:
+        ledger.close()
+
+
 def test_a_failed_copy_writes_nothing(dunner, tmp_path, source, monkeypatch):
     target = new_ledger(tmp_path, "copy.db")
     real = copy_service._copy_table

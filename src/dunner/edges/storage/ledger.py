@@ -128,6 +128,10 @@ class Ledger:
             conn.execute("PRAGMA synchronous = NORMAL")
         return ledger
 
+    def analyze(self) -> None:
+        """Nothing on SQLite: dunner's queries are written for its plans without statistics (an ANALYZE could
+        change them); PostgreSQL gathers them (see PostgresLedger.analyze)."""
+
     def refuse_foreign(self, create: bool) -> None:
         """Stop unless this database is a dunner ledger, or (to `create` one) holds no table at all."""
         # One statement, one snapshot (as on PostgreSQL): another process creating the ledger may commit

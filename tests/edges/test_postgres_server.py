@@ -134,3 +134,9 @@ def test_streamed_queries_are_planned_for_every_row(two):
         a.execute("SET LOCAL cursor_tuple_fraction = 0.1")  # what it would be without dunner's setting
         plan = " ".join(r[0] for r in a.all("EXPLAIN DECLARE c CURSOR FOR SELECT * FROM wide ORDER BY v"))
         assert "Index Scan" in plan, plan
+
+
+def test_queries_are_not_jit_compiled(two):
+    """JIT's compilation (0.17 s a query at 1M) costs more than dunner's queries gain from it."""
+    a, _ = two
+    assert a.scalar("SHOW jit") == "off"

@@ -339,6 +339,10 @@ def test_report_is_written_in_parts_and_a_failing_template_leaves_the_file_as_it
     context = {"stats": [{"client": f"C{n}", "outstanding": Money(n, "EUR")} for n in range(3000)], "locale": "fr_FR"}
     parts = list(renderer.stream("report/report.html", context, pieces=500))
     assert len(parts) > 10 and "".join(parts) == renderer.render("report/report.html", context)
+    # a long run of empty pieces (empty values) is not the end of the document
+    (folder / "report.html").write_text("<ul>{% for row in stats %}{{ row.client }}{% endfor %}</ul>", encoding="utf-8")
+    blank = {"stats": [{"client": ""} for _ in range(5000)] + [{"client": "last"}], "locale": "fr_FR"}
+    assert "".join(renderer.stream("report/report.html", blank, pieces=500)) == "<ul>last</ul>"
     # a template failing after thousands of rows: the report already there stays whole, one line says why
     (folder / "report.html").write_text(
         "{% for row in stats %}<p>{{ row.client }}</p>\n{% endfor %}{{ row_missing.total }}", encoding="utf-8"

@@ -31,3 +31,18 @@ def test_the_timeline_is_merged_in_date_order_with_a_fixed_order_on_a_day(dunner
     assert title.startswith("History of ") and title.endswith(" (A)")
     assert iter(timeline) is timeline  # rows come as they are read, not as a list
     assert [r["kind"] for r in timeline] == [r["kind"] for r in rows]
+
+
+def test_on_one_day_invoices_go_by_currency_then_as_issued(dunner, client, configure):
+    """The timeline's order within a kind is the one it always had (by currency, then invoice)."""
+    configure()
+    client("A", "--terms", "0")
+    dunner("invoice", "A", "100", "--issued", "2026-01-05", "--currency", "USD")  # F-2026-0001
+    dunner("invoice", "A", "100", "--issued", "2026-01-05")  # F-2026-0002, in EUR
+    rows = list(csv.DictReader(io.StringIO(dunner("history", "A", "--format", "csv").stdout)))
+    assert [(r["kind"], r["invoice"]) for r in rows] == [
+        ("invoice", "F-2026-0002"),
+        ("invoice", "F-2026-0001"),
+        ("due", "F-2026-0002"),
+        ("due", "F-2026-0001"),
+    ]

@@ -19,7 +19,8 @@ def history(ledger: Ledger, who: str) -> tuple[str, Iterator[dict[str, Any]]]:
 
     The rows stream (issue 15 item 2): each kind of entry comes from its own query in date order and the
     streams are merged, so a client of 30,000 invoices is never held whole. On one day: issued, due,
-    payments, reminders, then events, each kind in the order it was recorded."""
+    payments, reminders, then events; within a kind, the order the timeline always had (by currency and
+    invoice, a payment's invoices by id, an instalment's reminders by step, events as recorded)."""
     invoice = ledger.one("SELECT id, number, client_id FROM invoice WHERE number = ?", (who.strip(),))
     if invoice is not None:
         where, params, title = "v.id = ?", (invoice["id"],), f"History of invoice {invoice['number']}"
@@ -45,7 +46,8 @@ def history(ledger: Ledger, who: str) -> tuple[str, Iterator[dict[str, Any]]]:
 def _issued(ledger: Ledger, where: str, params: tuple) -> Iterator[tuple[tuple, dict[str, Any]]]:
     for r in ledger.rows(
         "SELECT v.number, v.issued_on, v.total_cents, v.currency, v.description FROM invoice v"
-        f" WHERE {where} AND EXISTS (SELECT 1 FROM instalment i WHERE i.invoice_id = v.id) ORDER BY v.issued_on, v.id",
+        f" WHERE {where} AND EXISTS (SELECT 1 FROM instalment i WHERE i.invoice_id = v.id)"
+        " ORDER BY v.issued_on, v.currency, v.id",
         params,
     ):
         day = date.fromisoformat(r["issued_on"])
@@ -57,7 +59,7 @@ def _issued(ledger: Ledger, where: str, params: tuple) -> Iterator[tuple[tuple, 
 def _dues(ledger: Ledger, where: str, params: tuple) -> Iterator[tuple[tuple, dict[str, Any]]]:
     for r in ledger.rows(
         "SELECT v.number, v.currency, i.seq, i.due_on, i.amount_cents FROM invoice v"
-        f" JOIN instalment i ON i.invoice_id = v.id WHERE {where} ORDER BY i.due_on, v.id, i.seq",
+        f" JOIN instalment i ON i.invoice_id = v.id WHERE {where} ORDER BY i.due_on, v.currency, v.id, i.seq",
         params,
     ):
         day = date.fromisoformat(r["due_on"])
@@ -92,7 +94,7 @@ def _reminders(ledger: Ledger, where: str, params: tuple) -> Iterator[tuple[tupl
     for r in ledger.rows(
         "SELECT r.step, r.channel, r.status, r.acted_on, r.message_id, r.error, v.number FROM reminder r"
         f" JOIN instalment i ON i.id = r.instalment_id JOIN invoice v ON v.id = i.invoice_id WHERE {where}"
-        " ORDER BY r.acted_on, v.id, i.seq, r.id",
+        " ORDER BY r.acted_on, v.currency, v.id, i.seq, r.step",
         params,
     ):
         day = date.fromisoformat(r["acted_on"])

@@ -100,8 +100,8 @@ class Renderer:
 
         try:
             parts = self.env.get_template(name).generate(context)
-            while chunk := "".join(islice(parts, pieces)):
-                yield chunk
+            while batch := list(islice(parts, pieces)):  # (a batch of empty pieces is not the end)
+                yield "".join(batch)
         except TemplateError as exc:
             raise _bad_template(exc, name) from None
 

@@ -128,7 +128,7 @@ class Ledger:
             conn.execute("PRAGMA synchronous = NORMAL")
         return ledger
 
-    def analyze(self) -> None:
+    def analyze(self, tables: list[str]) -> None:
         """Nothing on SQLite: dunner's queries are written for its plans without statistics (an ANALYZE could
         change them); PostgreSQL gathers them (see PostgresLedger.analyze)."""
 

@@ -26,7 +26,7 @@ from dunner.core.money import Money
 from dunner.edges.config import Config
 from dunner.edges.storage.ledger import Ledger, batches
 from dunner.insight.stats import client_stats, grading
-from dunner.ledger.balances import INSTALMENTS
+from dunner.ledger.balances import all_instalments
 
 DEFAULT_WEEKS = 8
 DEFAULT_AT_RISK_DAYS = 90
@@ -152,8 +152,9 @@ def _tally(ledger: Ledger, config: Config, as_of: date, weeks: int, backtest: bo
     own, overall, risky_clients, credit = clients.own, clients.overall, clients.risky, clients.credit
     states = event_states(ledger, as_of)
     tally = _Tally(as_of, as_of + timedelta(days=7 * weeks - 1), backtest)
+    instalments = all_instalments(ledger.dialect)
     for row in ledger.rows(
-        f"SELECT * FROM ({INSTALMENTS}) WHERE amount_cents > paid_cents ORDER BY due_on, number, seq",
+        f"SELECT * FROM ({instalments}) WHERE amount_cents > paid_cents ORDER BY due_on, number, seq",
         {"as_of": as_of.isoformat()},
     ):
         left, due, key = (

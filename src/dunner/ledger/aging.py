@@ -14,7 +14,7 @@ from typing import Any
 from dunner.core.buckets import Buckets
 from dunner.core.money import Money
 from dunner.edges.storage.ledger import Ledger
-from dunner.ledger.balances import FENCE, INSTALMENTS, PAID
+from dunner.ledger.balances import FENCE, all_instalments, paid_sql
 
 BY = ("client", "invoice")
 
@@ -45,13 +45,14 @@ def _bucket_sums(buckets: Buckets, as_of: date) -> tuple[str, dict[str, str]]:
     return ", ".join(exprs), params
 
 
-def client_sql(as_of: date, buckets: Buckets) -> tuple[str, dict[str, str]]:
+def client_sql(as_of: date, buckets: Buckets, dialect: str = "sqlite") -> tuple[str, dict[str, str]]:
     """The aging-by-client query and its parameters (the benchmark runs it raw as its baseline).
 
     Credit is what the client paid by `as_of` minus what was applied by then; both sums come from one
     pass over the instalments (each allocation belongs to one) and one over the payments.
     """
     sums, params = _bucket_sums(buckets, as_of)
+    paid, join = paid_sql(dialect)
     zeros = ", ".join(f"0 AS b{i}" for i in range(len(buckets.names)))
     totals = ", ".join(f"SUM(b{i}) AS b{i}" for i in range(len(buckets.names)))
     nonzero = " OR ".join(f"SUM(b{i}) <> 0" for i in range(len(buckets.names)))
@@ -60,10 +61,10 @@ def client_sql(as_of: date, buckets: Buckets) -> tuple[str, dict[str, str]]:
         FROM (
             SELECT client_id, currency, SUM(paid_cents) AS applied, 0 AS received, {sums}
             FROM (
-                SELECT v.client_id, v.currency, i.due_on, {PAID} AS paid_cents,
+                SELECT v.client_id, v.currency, i.due_on, {paid} AS paid_cents,
                        CASE WHEN v.status = 'issued' OR v.status_on > :as_of THEN i.amount_cents ELSE 0 END
                            AS active_cents
-                FROM instalment i JOIN invoice v ON v.id = i.invoice_id
+                FROM instalment i JOIN invoice v ON v.id = i.invoice_id{join}
                 WHERE v.issued_on <= :as_of {FENCE}
             ) GROUP BY client_id, currency
             UNION ALL
@@ -80,7 +81,7 @@ def client_sql(as_of: date, buckets: Buckets) -> tuple[str, dict[str, str]]:
 def aging_by_client(ledger: Ledger, as_of: date, buckets: Buckets) -> Iterator[dict[str, Any]]:
     """One row per client and currency: credit, each bucket, and total = buckets - credit."""
     count = len(buckets.names)
-    sql, params = client_sql(as_of, buckets)
+    sql, params = client_sql(as_of, buckets, ledger.dialect)
     for row in ledger.rows(sql, params):
         amounts = [row[f"b{i}"] for i in range(count)]
         yield aging_row(row["code"], row["currency"], row["credit_cents"], amounts, buckets)
@@ -111,7 +112,7 @@ def aging_by_invoice(ledger: Ledger, as_of: date, buckets: Buckets) -> Iterator[
     """One row per instalment with money still owing as of `as_of`."""
     sql = f"""
         SELECT c.code, x.number, x.currency, x.due_on, x.amount_cents - x.paid_cents AS open_cents
-        FROM ({INSTALMENTS}) x JOIN client c ON c.id = x.client_id
+        FROM ({all_instalments(ledger.dialect)}) x JOIN client c ON c.id = x.client_id
         WHERE x.amount_cents <> x.paid_cents
         ORDER BY lower(c.code), x.due_on, x.number, x.seq
     """

@@ -32,6 +32,32 @@ INSTALMENTS = f"""
     FROM instalment i JOIN invoice v ON v.id = i.invoice_id
     WHERE {ACTIVE}
 """
+# What each instalment received by :as_of, for a query over the whole ledger on PostgreSQL: one grouped pass
+# over allocation joined by hash (`paid_sql`), where the correlated PAID makes an index lookup per instalment
+# (aging by invoice at 1M: 1.5 s against 2.3-2.5 s). SQLite keeps PAID: it has no hash join, and its
+# lookups through the covering index are the faster way there. Queries on one client keep PAID everywhere.
+RECEIVED_JOIN = (
+    " LEFT JOIN (SELECT a.instalment_id, SUM(a.amount_cents) AS cents FROM allocation a"
+    " WHERE a.applied_on <= :as_of GROUP BY a.instalment_id) received ON received.instalment_id = i.id"
+)
+
+
+def paid_sql(dialect: str) -> tuple[str, str]:
+    """(what instalment i received by :as_of, the join it needs) for a query over every instalment."""
+    if dialect == "postgresql":
+        return "COALESCE(received.cents, 0)", RECEIVED_JOIN
+    return PAID, ""
+
+
+def all_instalments(dialect: str) -> str:
+    """INSTALMENTS, for a query over the whole ledger (see `paid_sql`)."""
+    paid, join = paid_sql(dialect)
+    return f"""
+    SELECT i.id AS instalment_id, i.seq, i.due_on, i.amount_cents, {paid} AS paid_cents,
+           v.id AS invoice_id, v.number, v.issued_on, v.currency, v.client_id
+    FROM instalment i JOIN invoice v ON v.id = i.invoice_id{join}
+    WHERE {ACTIVE}
+"""
 
 
 def credit_sql(one_client: bool = False, clients: int = 0) -> str:

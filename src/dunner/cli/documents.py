@@ -147,16 +147,15 @@ def write_parts(target: str, parts: Iterable[str] | Iterable[bytes]) -> str:
     from dunner.core.errors import BadInput
     from dunner.edges.files import private_output
 
+    data = (part if isinstance(part, bytes) else part.encode("utf-8") for part in parts)
     if target == "-":
-        for part in parts:
-            sys.stdout.buffer.write(part if isinstance(part, bytes) else part.encode("utf-8"))
+        sys.stdout.buffer.writelines(data)
         sys.stdout.flush()
         return "stdout"
     path = Path(target)
     try:
         with private_output(path) as out:  # a new file is 0600: documents hold clients' personal data
-            for part in parts:
-                out.write(part if isinstance(part, bytes) else part.encode("utf-8"))
+            out.writelines(data)
     except OSError as exc:
         raise BadInput(f"cannot write {target}: {exc.strerror}") from None
     return str(path)

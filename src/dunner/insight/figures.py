@@ -185,14 +185,14 @@ class Aging:
     buckets: Buckets
     rows: list[dict[str, Any]] = field(default_factory=list)  # as ledger.aging.aging_by_client's
 
-    def fill(self, sums: dict[tuple[int, str], _Sums], credit: dict[tuple[int, str], int], codes: dict[int, str]):
-        """The rows of the clients owing something or in credit, in the aging's order (that of `codes`)."""
-        rank = {client: n for n, client in enumerate(codes)}
+    def fill(self, sums: dict[tuple[int, str], _Sums], credit: dict[tuple[int, str], int], order: Any, codes: Any):
+        """The rows of the clients owing something or in credit, in the aging's order (`order`: the key of a
+        (client id, currency); `codes`: each client id's code)."""
         empty = [0] * len(self.buckets.names)
-        for key in sorted({*sums, *credit}, key=lambda key: (rank[key[0]], key[1])):
+        for key in sorted({*sums, *credit}, key=order):
             owed = sums[key].aged if key in sums else None
             if credit.get(key, 0) or (owed and any(owed)):
-                self.rows.append(aging_row(codes[key[0]], key[1], credit.get(key, 0), owed or empty, self.buckets))
+                self.rows.append(aging_row(codes(key[0]), key[1], credit.get(key, 0), owed or empty, self.buckets))
 
 
 def client_figures(
@@ -224,11 +224,14 @@ def client_figures(
             params,
         )
     }
-    if aging is not None:
-        aging.fill(sums, groups["credit"], {client: row["code"] for client, row in clients.items()})
     rank = {client: n for n, client in enumerate(clients)}
-    order = sorted(sums, key=lambda key: (rank[key[0]], key[1]))
-    for key in order:
+
+    def by_code(key: tuple[int, str]) -> tuple[int, str]:
+        return rank[key[0]], key[1]
+
+    if aging is not None:
+        aging.fill(sums, groups["credit"], by_code, lambda client: clients[client]["code"])
+    for key in sorted(sums, key=by_code):
         total, client, promise = sums[key], clients[key[0]], promises.get(key)
         paid = total.paid > 0
         yield {

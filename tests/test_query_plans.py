@@ -109,8 +109,10 @@ def run_path(demo: Any, tmp_path: Path, path: str) -> tuple[Ledger, list[tuple[s
         import_files(ledger, config, [releve], AS_OF)
     hot: dict[str, Callable[[], Any]] = {
         "aging": lambda: list(aging_by_client(ledger, AS_OF, Buckets.parse("30,60,90"))),
-        "remind: choosing": lambda: planning.plan(ledger, config, config.policy(), RunOptions(AS_OF)),
-        "remind: delivering": lambda: dunning.run(ledger, config, RunOptions(AS_OF)),
+        "remind: choosing": lambda: list(
+            planning.batches_of_clients(ledger, config, config.policy(), RunOptions(AS_OF))
+        ),
+        "remind: delivering": lambda: list(dunning.run(ledger, config, RunOptions(AS_OF)).actions),
         "client statement": lambda: statement.statement(ledger, "CABINET", AS_OF),
         "payment of an invoice": lambda: payments.record_payment(
             ledger, config, "100", received_on=AS_OF, invoice="F-2026-0005"

@@ -39,22 +39,33 @@ def remind(
 
     shared = state(ctx)
     options = RunOptions(shared.as_of(as_of), dry_run, client, resend_uncertain, retry_rejected)
-    with _progress() as tick:
+    table = fmt is Format.table  # drawn once every row is in; CSV and JSON rows go out a batch at a time
+    with _progress(shown=table or not sys.stdout.isatty()) as tick:
         report = run(shared.ledger, shared.config, options, progress=tick)
-    show_run(report, fmt.value, shared.locale)
+        if table:
+            report.actions = iter(list(report.actions))
+        else:
+            show_run(report, fmt.value, shared.locale)
+    if table:
+        show_run(report, fmt.value, shared.locale)
     if report.failed:
         raise typer.Exit(1)
 
 
 class _progress:
-    """A progress bar on a terminal (stderr) for long batches; nothing at all under cron."""
+    """A progress bar on a terminal (stderr) for long batches; nothing at all under cron, nor while rows
+    are written to the same terminal."""
+
+    def __init__(self, shown: bool = True) -> None:
+        self.shown = shown
 
     def __enter__(self):
         self.bar = None
-        if sys.stderr.isatty():
+        if self.shown and sys.stderr.isatty():
+            from rich.console import Console
             from rich.progress import Progress
 
-            self.bar = Progress(transient=True)
+            self.bar = Progress(transient=True, console=Console(stderr=True), redirect_stdout=False)
             self.bar.start()
             self.task = self.bar.add_task("Sending reminders", total=None)
         return self.tick if self.bar else None

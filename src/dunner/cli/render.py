@@ -230,7 +230,7 @@ def show_run(report: Any, fmt: str, locale: str) -> None:
     title = "Reminders (dry run: nothing sent or recorded)" if report.dry_run else "Reminders"
     emit(
         fmt,
-        [a.as_row() for a in report.actions],
+        (a.as_row() for a in report.actions),
         columns,
         locale=locale,
         title=title,

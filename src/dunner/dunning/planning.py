@@ -5,20 +5,55 @@ No instalment gets a step friendlier than its invoice's formal notice; messages 
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from dunner.core.policy import Policy, Profile
 from dunner.core.schedule import Decision, decide, notice_floor
 from dunner.dunning.messages import Draft
 from dunner.dunning.runs import Plan, RunOptions
-from dunner.dunning.targets import Target, load_targets, notice_events, sibling_steps
+from dunner.dunning.targets import Target, due_instalments, load_targets
 from dunner.edges.config import Config
-from dunner.edges.storage.ledger import Ledger
+from dunner.edges.storage.ledger import IN_LIST, Ledger, batches
 from dunner.ledger.clients import get_client
 
 
-def plan(ledger: Ledger, config: Config, policy: Policy, options: RunOptions) -> Plan:
-    """What is due as of the date: skips to record, tasks to create, messages to send (grouped)."""
+def batches_of_clients(ledger: Ledger, config: Config, policy: Policy, options: RunOptions) -> Iterator[Plan]:
+    """The run's plan a batch of whole clients at a time (about `IN_LIST` instalments, or clients), in the
+    report's order of clients (by code, case aside), so that what a run holds does not grow with the ledger:
+    the instalments a step may concern are chosen first (their ids only), then read a batch at a time."""
+    if options.client:
+        one = get_client(ledger, options.client)
+        clients = [(one.code, one.id)]
+    else:
+        clients = sorted(((code, client_id) for client_id, code in ledger.all("SELECT id, code FROM client")),
+                         key=lambda pair: pair[0].lower())  # fmt: skip
+    due = due_instalments(ledger, options.as_of, policy, clients[0][1] if options.client else None)
+    graded = _grades(ledger, config, options.as_of) if policy.uses_grades else {}
+    batch: list[tuple[str, int]] = []
+    chosen: list[int] = []
+    for n, (code, client_id) in enumerate(clients, start=1):
+        batch.append((code, client_id))
+        chosen += due.pop(client_id, ())
+        if len(chosen) >= IN_LIST or len(batch) >= IN_LIST or n == len(clients):
+            todo = plan(ledger, config, policy, options, graded=graded, instalment_ids=chosen)
+            todo.clients = [code for code, _ in batch]
+            yield todo
+            batch, chosen = [], []
+
+
+def plan(
+    ledger: Ledger,
+    config: Config,
+    policy: Policy,
+    options: RunOptions,
+    graded: dict[int, str] | None = None,
+    instalment_ids: list[int] | None = None,
+) -> Plan:
+    """What is due as of the date: skips to record, tasks to create, messages to send (grouped). For
+    `options.client` or the whole ledger, or the whole clients whose `instalment_ids` some step may
+    concern (see `batches_of_clients`); `graded` gives the clients' risk grades when the caller has them."""
     client_id = get_client(ledger, options.client).id if options.client else None
     targets = load_targets(
         ledger,
@@ -26,10 +61,12 @@ def plan(ledger: Ledger, config: Config, policy: Policy, options: RunOptions) ->
         policy.first_offset,
         policy=policy,
         client_id=client_id,
+        instalment_ids=instalment_ids,
         recovery=options.recovery,
         abandoned=options.abandoned,
     )
-    graded = _grades(ledger, config, options.as_of) if policy.uses_grades else {}
+    if graded is None:
+        graded = _grades(ledger, config, options.as_of) if policy.uses_grades else {}
     live = [t for t in targets if not t.blocked]
     profiles = {
         t.instalment_id: policy.choose(
@@ -125,3 +162,36 @@ def _grades(ledger: Ledger, config: Config, as_of: date) -> dict[int, str]:
     from dunner.insight.stats import grades
 
     return grades(ledger, config, as_of)
+
+
+def sibling_steps(ledger: Ledger, invoice_ids: Iterable[int]) -> dict[int, list[tuple[int, str, str]]]:
+    """Per invoice of several instalments: the (instalment id, step, status) rows of all its instalments."""
+    out: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for chunk in batches(list(dict.fromkeys(invoice_ids))):
+        marks = ", ".join("?" * len(chunk))
+        several = [
+            r[0]
+            for r in ledger.all(f"SELECT invoice_id FROM instalment WHERE seq = 2 AND invoice_id IN ({marks})", chunk)
+        ]
+        if not several:
+            continue
+        for row in ledger.rows(
+            "SELECT i.invoice_id, r.instalment_id, r.step, r.status FROM instalment i"
+            f" JOIN reminder r ON r.instalment_id = i.id WHERE i.invoice_id IN ({', '.join('?' * len(several))})",
+            several,
+        ):
+            out[row["invoice_id"]].append((row["instalment_id"], row["step"], row["status"]))
+    return out
+
+
+def notice_events(ledger: Ledger, invoice_ids: Iterable[int], as_of: date) -> dict[int, date]:
+    """The day of each invoice's first formal notice up to `as_of` (`dunner notice`, or a claiming step sent)."""
+    out: dict[int, date] = {}
+    for chunk in batches(list(dict.fromkeys(invoice_ids))):
+        for row in ledger.all(
+            "SELECT invoice_id, MIN(happened_on) AS day FROM event WHERE kind = 'formal_notice'"
+            f" AND invoice_id IN ({', '.join('?' * len(chunk))}) AND happened_on <= ? GROUP BY invoice_id",
+            [*chunk, as_of.isoformat()],
+        ):
+            out[row["invoice_id"]] = date.fromisoformat(row["day"])
+    return out

@@ -12,7 +12,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +22,8 @@ from dunner.core.law import MissingRate
 from dunner.core.policy import Policy
 from dunner.dunning.agenda import close_settled_tasks
 from dunner.dunning.delivery import deliver, hold_emails, record_skips_and_tasks
-from dunner.dunning.messages import attached, compose, context
-from dunner.dunning.planning import plan
+from dunner.dunning.messages import Draft, attached, compose, context
+from dunner.dunning.planning import batches_of_clients
 from dunner.dunning.runs import Action, Plan, Report, RunOptions, action, task_text
 from dunner.dunning.uncertain import describe, uncertain_rows
 from dunner.edges.config import Config, check_business
@@ -35,7 +36,11 @@ if TYPE_CHECKING:
 
 
 def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[[int], Any] | None = None) -> Report:
-    """Plan and carry out the reminders due as of `options.as_of`."""
+    """Plan and carry out the reminders due as of `options.as_of`.
+
+    What comes before the chase (the checks, the bank, the platform, the templates, the tasks no longer
+    needed) is done here; the chase itself a batch of clients at a time, as the report's `actions` are
+    read: the caller writes each batch's rows before the next batch is planned."""
     policy = config.policy()
     config.jurisdiction()  # a bad [law] section stops the run before anything happens, claim or not
     check_business(config)  # an IBAN with a bad checksum must not go out in a reminder
@@ -46,47 +51,83 @@ def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[
         options = replace(options, abandoned=frozenset(r.id for r in left), resend=resend, owners=owners)
     news, fresh = bank_first(ledger, config, options)
     heard, problem = platform_first(ledger, config, options)
-    todo = plan(ledger, config, policy, options)
     settings = MailSettings.from_config(config.section("mail"), config.business.email, config.resolve)
     dry = options.dry_run or settings.transport == "dry-run"
     report = Report(dry_run=dry, uncertain=describe(left), bank=news, platform=heard, platform_problem=problem)
-    renderer = Renderer(config.templates_dir)
-    warnings, blocked = _preflight(ledger, config, renderer, settings, todo, options, policy)
-    report.warnings += warnings
-    report.actions += blocked
+    checks = _Checks(ledger, config, Renderer(config.templates_dir), settings, options, policy, report.warnings)
+    held = fresh.reason if fresh is not None and fresh.hold else ""
     if dry:
-        pdfs = {n: text for d in todo.drafts for n, text in attached(ledger, config, d, options.as_of).items()}
-        report.actions += _dry_actions(todo, fresh.reason if fresh is not None and fresh.hold else "", pdfs)
-        report.actions.sort(key=_by_client)
+        report.actions = _noted(ledger, report, _dry_run(ledger, config, policy, options, checks, held))
         return report
-    if todo.drafts and not config.business.name:
+    if checks.templates(batches_of_clients(ledger, config, policy, options)) and not config.business.name:
         raise BadInput("[business] name is empty", hint="say who you are in the config before sending reminders")
-    settled = close_settled_tasks(ledger, options.as_of, options.client, [(r.id, r.owner) for r in left])
-    report.actions += [Action(**row) for row in settled]
-    report.actions += record_skips_and_tasks(ledger, todo, options)
-    if fresh is not None and fresh.hold:
-        report.actions += hold_emails(ledger, todo, options, fresh.reason)
-    transport = transport_for(settings)
+    settled: dict[str, list[Action]] = {}
+    for row in close_settled_tasks(ledger, options.as_of, options.client, [(r.id, r.owner) for r in left]):
+        settled.setdefault(row["client"].lower(), []).append(Action(**row))
+    chase = _chase(ledger, config, policy, options, checks, settled, held, progress)
+    report.actions = _noted(ledger, report, chase)
+    return report
+
+
+def _noted(ledger: Ledger, report: Report, actions: Iterator[Action]) -> Iterator[Action]:
+    """The run's actions as they come; once they are all out, what the run left uncertain is on the report."""
+    for done in actions:
+        report.failures += done.status == "failed"
+        yield done
+    if not report.dry_run:
+        report.uncertain = describe(uncertain_rows(ledger))  # this run's, too
+
+
+def _chase(
+    ledger: Ledger,
+    config: Config,
+    policy: Policy,
+    options: RunOptions,
+    checks: _Checks,
+    settled: dict[str, list[Action]],
+    held: str,
+    progress: Callable[[int], Any] | None,
+) -> Iterator[Action]:
+    """A batch of clients at a time: its skips and tasks recorded, then each message claimed, sent and marked
+    (exactly once, see `delivery`); the batch's rows are given in the report's order before the next."""
+    transport = checks.transport()
     stop: str | None = None
+    count = 0
     try:
-        if todo.drafts:
-            try:
-                transport.open()
-            except DeliveryError as exc:
-                stop = str(exc)
-        for n, draft in enumerate(todo.drafts, start=1):
-            if stop is None:
-                actions, stop = deliver(ledger, config, renderer, settings, transport, draft, options, policy)
-            else:
-                actions = [action(t, draft.step, "failed", detail=f"not attempted: {stop}") for t in draft.targets]
-            report.actions += actions
-            if progress:
-                progress(n)
+        for todo in batches_of_clients(ledger, config, policy, options):
+            actions = checks.ready(todo)
+            actions += [done for code in todo.clients for done in settled.pop(code.lower(), [])]
+            actions += record_skips_and_tasks(ledger, todo, options)
+            if held:
+                actions += hold_emails(ledger, todo, options, held)
+            for draft in todo.drafts:
+                if stop is None and not checks.opened:
+                    stop = checks.open(transport)
+                if stop is None:
+                    done, stop = deliver(
+                        ledger, config, checks.renderer, checks.settings, transport, draft, options, policy
+                    )
+                else:
+                    done = [action(t, draft.step, "failed", detail=f"not attempted: {stop}") for t in draft.targets]
+                actions += done
+                count += 1
+                if progress:
+                    progress(count)
+            yield from sorted(actions, key=_by_client)
     finally:
         transport.close()
-    report.actions.sort(key=_by_client)
-    report.uncertain = describe(uncertain_rows(ledger))  # what this run left uncertain, too
-    return report
+    yield from sorted((done for rows in settled.values() for done in rows), key=_by_client)
+
+
+def _dry_run(
+    ledger: Ledger, config: Config, policy: Policy, options: RunOptions, checks: _Checks, held: str
+) -> Iterator[Action]:
+    """What a run would do, a batch of clients at a time; a message's rows say which PDF it would attach."""
+    for todo in batches_of_clients(ledger, config, policy, options):
+        actions = checks.ready(todo)
+        pdfs = {n: text for d in todo.drafts for n, text in attached(ledger, config, d, options.as_of).items()}
+        actions += _dry_actions(todo, held, pdfs)
+        yield from sorted(actions, key=_by_client)
 
 
 def _by_client(action: Action) -> tuple[str, str]:
@@ -94,44 +135,88 @@ def _by_client(action: Action) -> tuple[str, str]:
     return action.client.lower(), action.invoice
 
 
-def _preflight(
-    ledger: Ledger,
-    config: Config,
-    renderer: Renderer,
-    settings: MailSettings,
-    todo: Plan,
-    options: RunOptions,
-    policy: Policy,
-) -> tuple[list[str], list[Action]]:
-    """Render each template and language once, and compute every claim, before anything is recorded or sent.
-
-    A template error stops the run (it would break every such message). No PDF is rendered here: a
-    real run renders each one once, as its message goes. A claim that needs a rate the
-    tables lack holds back only its own message, reported as failed (and retried on the next run).
+class _Checks:
+    """Each template and language rendered once before its first message is recorded, and each claim
+    computed before its message is: a template error stops the run (it would break every such message);
+    a claim that needs a rate the tables lack holds back only its own message, reported as failed (and
+    retried on the next run). No PDF is rendered here: a real run renders each one once, as its message goes.
     """
-    rendered, warnings, blocked, ready = set(), [], [], []
-    for draft in todo.drafts:
-        key = (draft.step.template, draft.client.language)
-        if key in rendered and not draft.step.claim:
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        config: Config,
+        renderer: Renderer,
+        settings: MailSettings,
+        options: RunOptions,
+        policy: Policy,
+        warnings: list[str],
+    ) -> None:
+        self.ledger, self.config, self.renderer, self.settings = ledger, config, renderer, settings
+        self.options, self.policy, self.warnings = options, policy, warnings
+        self.rendered: set[tuple[str | None, str]] = set()
+        self.opened = False
+
+    def templates(self, plans: Iterable[Plan]) -> bool:
+        """Before a real run records anything: every template and language it will use rendered once (the
+        whole run is planned for that, and nothing kept of it). Whether any message is due."""
+        due = False
+        for todo in plans:
+            for draft in todo.drafts:
+                due = True
+                if (draft.step.template, draft.client.language) not in self.rendered:
+                    with suppress(MissingRate):  # said when the message's batch comes, in `ready`
+                        self._note(self._compose(draft))
+        return due
+
+    def ready(self, todo: Plan) -> list[Action]:
+        """Before a batch is recorded: its claims computed, and any template not met before rendered. The
+        messages held back by a missing rate leave `todo.drafts`, and their rows are returned as failed."""
+        blocked, ready = [], []
+        for draft in todo.drafts:
+            key = (draft.step.template, draft.client.language)
+            if key in self.rendered and not draft.step.claim:
+                ready.append(draft)
+                continue
+            try:
+                if key in self.rendered:  # the template is known to render: only the claim is left to check
+                    ctx = {**context(self.ledger, self.config, draft, self.options.as_of, self.notice), "pdf_notes": []}
+                else:
+                    ctx = self._compose(draft)
+            except MissingRate as exc:
+                detail = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+                blocked += [action(t, draft.step, "failed", detail=detail) for t in draft.targets]
+                continue
             ready.append(draft)
-            continue
-        try:
-            if key in rendered:  # the template is known to render: only the claim is left to check
-                ctx = {**context(ledger, config, draft, options.as_of, policy.notice_days), "pdf_notes": []}
-            else:
-                _, ctx = compose(
-                    ledger, config, renderer, settings, draft, options.as_of, policy.notice_days, pdfs=False
-                )
-        except MissingRate as exc:
-            detail = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
-            blocked += [action(t, draft.step, "failed", detail=detail) for t in draft.targets]
-            continue
-        rendered.add(key)
-        ready.append(draft)
+            self._note(ctx)
+        todo.drafts = ready
+        return blocked
+
+    @property
+    def notice(self) -> int:
+        return self.policy.notice_days
+
+    def _compose(self, draft: Draft) -> dict[str, Any]:
+        as_of = self.options.as_of
+        _, ctx = compose(self.ledger, self.config, self.renderer, self.settings, draft, as_of, self.notice, pdfs=False)
+        self.rendered.add((draft.step.template, draft.client.language))
+        return ctx
+
+    def _note(self, ctx: dict[str, Any]) -> None:
         found = (ctx["claim"]["warnings"] if ctx["claim"] else []) + ctx["pdf_notes"]
-        warnings += [w for w in found if w not in warnings]
-    todo.drafts = ready
-    return warnings, blocked
+        self.warnings += [w for w in found if w not in self.warnings]
+
+    def transport(self) -> Any:
+        return transport_for(self.settings)
+
+    def open(self, transport: Any) -> str | None:
+        """The mail connection, opened when the first message goes; why it could not be, if it could not."""
+        self.opened = True
+        try:
+            transport.open()
+        except DeliveryError as exc:
+            return str(exc)
+        return None
 
 
 def _dry_actions(todo: Plan, held: str, pdfs: dict[str, str]) -> list[Action]:

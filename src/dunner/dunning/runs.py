@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -37,22 +38,25 @@ class Plan:
     skips: list[tuple[Target, Decision]] = field(default_factory=list)
     tasks: list[tuple[Target, Decision]] = field(default_factory=list)
     drafts: list[Draft] = field(default_factory=list)
+    clients: list[str] = field(default_factory=list)  # the codes of the clients planned (a batch's)
 
 
 @dataclass
 class Report:
-    actions: list[Action] = field(default_factory=list)
+    actions: Iterator[Action] = field(default_factory=lambda: iter(()))  # read once, as the run goes
     warnings: list[str] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)
     bank: list[str] = field(default_factory=list)  # what the bank inbox brought, and how fresh the bank is
     platform: Any = None  # what the e-invoicing platform said first (einvoicing.sync.SyncReport)
     platform_problem: str = ""  # the platform could not be reached: its statuses were not read
     dry_run: bool = False
+    failures: int = 0  # the actions read so far that failed
 
     @property
     def failed(self) -> bool:
-        """A delivery failed, or a reminder is left uncertain (this run's or an earlier one's): exit 1."""
-        return bool(self.uncertain) or any(a.status == "failed" for a in self.actions)
+        """Once the actions are read: a delivery failed, or a reminder is left uncertain (this run's or an
+        earlier one's): exit 1."""
+        return bool(self.uncertain) or self.failures > 0
 
 
 @dataclass(frozen=True)

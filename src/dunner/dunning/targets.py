@@ -12,6 +12,7 @@ choice itself stays in one place (schedule.py).
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -67,7 +68,7 @@ class Target:
 
 
 TARGETS = f"""
-    SELECT * FROM (
+    SELECT {{columns}} FROM (
         SELECT i.id AS instalment_id, i.seq, i.due_on, i.amount_cents, {PAID} AS paid_cents,
                v.id AS invoice_id, v.number, v.issued_on, v.currency, v.total_cents, v.payment_link,
                c.id AS client_id, c.code, c.name, c.email, c.contact, c.phone, c.language, c.kind,
@@ -75,8 +76,18 @@ TARGETS = f"""
         FROM instalment i JOIN invoice v ON v.id = i.invoice_id JOIN client c ON c.id = v.client_id
         WHERE {ACTIVE} AND i.due_on <= :horizon {{where}}
     ) x WHERE amount_cents > paid_cents {{due}}
-    ORDER BY client_id, currency, due_on, issued_on, number, seq
+    {{order}}
 """
+ORDER = "ORDER BY client_id, currency, due_on, issued_on, number, seq"
+
+
+def targets_sql(where: str = "", due: str = "", ids_only: bool = False) -> str:
+    """TARGETS for some instalments (`where`, on i, v and c) and a step filter (`due`, see `due_filter`):
+    whole rows in the scheduler's order, or only their client and instalment ids, in no order."""
+    columns = "client_id, instalment_id" if ids_only else "*"
+    return TARGETS.format(columns=columns, where=where, due=due, order="" if ids_only else ORDER)
+
+
 DONE_SQL = "(" + ", ".join(f"'{status}'" for status in sorted(DONE)) + ")"
 
 
@@ -226,6 +237,20 @@ def histories(
     return out
 
 
+def due_instalments(ledger: Ledger, as_of: date, policy: Policy, client_id: int | None = None) -> dict[int, array[int]]:
+    """Per client (all, or `client_id`), the ids of the open instalments a step of the policy may concern
+    as of `as_of` (`due_filter`): eight bytes each, from one pass in the order of the due-date index, so
+    that `remind` can then read its targets a batch of clients at a time (`load_targets(instalment_ids=)`)."""
+    horizon = as_of - timedelta(days=policy.first_offset)
+    due, params = due_filter(policy, as_of)
+    params.update({"as_of": as_of.isoformat(), "horizon": horizon.isoformat(), "client_id": client_id})
+    out: dict[int, array[int]] = {}
+    where = "AND c.id = :client_id" if client_id is not None else ""
+    for client, instalment in ledger.rows(targets_sql(where, due, ids_only=True), params):
+        out.setdefault(client, array("q")).append(instalment)
+    return out
+
+
 def load_targets(
     ledger: Ledger,
     as_of: date,
@@ -233,23 +258,44 @@ def load_targets(
     *,
     policy: Policy | None = None,
     client_id: int | None = None,
+    instalment_ids: list[int] | None = None,
     recovery: frozenset[str] = frozenset(),
     abandoned: frozenset[int] = frozenset(),
 ) -> list[Target]:
-    """The open instalments some step could concern as of `as_of`, ready for the scheduler.
+    """The open instalments some step could concern as of `as_of`, ready for the scheduler: the whole
+    ledger's, one client's, or those `due_instalments` chose (`instalment_ids`, whole clients).
 
     Given the `policy`, only those a step of it may concern today (see `due_filter`).
     """
     horizon = as_of - timedelta(days=first_offset)
     due, due_params = due_filter(policy, as_of) if policy is not None else ("", {})
     params = {"as_of": as_of.isoformat(), "horizon": horizon.isoformat(), "client_id": client_id, **due_params}
-    where = "AND c.id = :client_id" if client_id is not None else ""
-    rows = [_target(r) for r in ledger.rows(TARGETS.format(where=where, due=due), params)]
-    credit = credits(ledger, as_of, sorted({t.client.id for t in rows}))
+    if instalment_ids is not None:  # chosen already: the step filter is not run again
+        rows = []
+        for chunk in batches(instalment_ids):
+            where = f"AND i.id IN ({', '.join(f':i{n}' for n in range(len(chunk)))})"
+            chosen = {**params, **{f"i{n}": instalment for n, instalment in enumerate(chunk)}}
+            rows += [_target(r) for r in ledger.rows(targets_sql(where), chosen)]
+        if not rows:
+            return []
+        rows.sort(key=_scheduled)
+    else:
+        where = "AND c.id = :client_id" if client_id is not None else ""
+        rows = [_target(r) for r in ledger.rows(targets_sql(where, due), params)]
+    clients = sorted({t.client.id for t in rows})
+    credit = credits(ledger, as_of, clients)
     if due:
         rows = _whole_groups(ledger, rows, credit, params)
     history = histories(ledger, [t.instalment_id for t in rows], recovery, abandoned)
-    return _finish(rows, credit, as_of, history, event_states(ledger, as_of), pauses(ledger, as_of, client_id))
+    some = clients if instalment_ids is not None else None  # else the whole ledger's, or one client's
+    states = event_states(ledger, as_of, clients=some)
+    paused = pauses(ledger, as_of, client_id, clients=some)
+    return _finish(rows, credit, as_of, history, states, paused)
+
+
+def _scheduled(t: Target) -> tuple[Any, ...]:
+    """A target's place in ORDER: by client, currency, due date, issue date, number and instalment."""
+    return t.client.id, t.amount.currency, t.due_on, t.issued_on, t.number, t.seq
 
 
 def credits(ledger: Ledger, as_of: date, client_ids: list[int]) -> dict[tuple[int, str], int]:
@@ -270,10 +316,10 @@ def _whole_groups(
     if not credited:
         return rows
     kept = [t for t in rows if (t.client.id, t.amount.currency) not in credited]
-    sql = TARGETS.format(where="AND c.id = :client_id AND v.currency = :currency", due="")
+    sql = targets_sql("AND c.id = :client_id AND v.currency = :currency")
     for client_id, currency in credited:
         kept += [_target(r) for r in ledger.rows(sql, {**params, "client_id": client_id, "currency": currency})]
-    return sorted(kept, key=lambda t: (t.client.id, t.amount.currency, t.due_on, t.issued_on, t.number, t.seq))
+    return sorted(kept, key=_scheduled)
 
 
 def _finish(
@@ -318,41 +364,8 @@ def reload_target(
     if credit.get((target.client.id, target.amount.currency), 0) <= 0:  # no credit to spread: the instalment alone
         where += " AND i.id = :instalment_id"
         params["instalment_id"] = target.instalment_id
-    rows = [_target(r) for r in ledger.rows(TARGETS.format(where=where, due=""), params)]
+    rows = [_target(r) for r in ledger.rows(targets_sql(where), params)]
     history = histories(ledger, [target.instalment_id], recovery, abandoned)
     states = event_states(ledger, as_of, target.invoice_id)
     fresh = _finish(rows, credit, as_of, history, states, pauses(ledger, as_of, target.client.id))
     return next((t for t in fresh if t.instalment_id == target.instalment_id), None)
-
-
-def sibling_steps(ledger: Ledger, invoice_ids: Iterable[int]) -> dict[int, list[tuple[int, str, str]]]:
-    """Per invoice of several instalments: the (instalment id, step, status) rows of all its instalments."""
-    out: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for chunk in batches(list(dict.fromkeys(invoice_ids))):
-        marks = ", ".join("?" * len(chunk))
-        several = [
-            r[0]
-            for r in ledger.all(f"SELECT invoice_id FROM instalment WHERE seq = 2 AND invoice_id IN ({marks})", chunk)
-        ]
-        if not several:
-            continue
-        for row in ledger.rows(
-            "SELECT i.invoice_id, r.instalment_id, r.step, r.status FROM instalment i"
-            f" JOIN reminder r ON r.instalment_id = i.id WHERE i.invoice_id IN ({', '.join('?' * len(several))})",
-            several,
-        ):
-            out[row["invoice_id"]].append((row["instalment_id"], row["step"], row["status"]))
-    return out
-
-
-def notice_events(ledger: Ledger, invoice_ids: Iterable[int], as_of: date) -> dict[int, date]:
-    """The day of each invoice's first formal notice up to `as_of` (`dunner notice`, or a claiming step sent)."""
-    out: dict[int, date] = {}
-    for chunk in batches(list(dict.fromkeys(invoice_ids))):
-        for row in ledger.all(
-            "SELECT invoice_id, MIN(happened_on) AS day FROM event WHERE kind = 'formal_notice'"
-            f" AND invoice_id IN ({', '.join('?' * len(chunk))}) AND happened_on <= ? GROUP BY invoice_id",
-            [*chunk, as_of.isoformat()],
-        ):
-            out[row["invoice_id"]] = date.fromisoformat(row["day"])
-    return out

@@ -39,16 +39,22 @@ def log_event(
     )
 
 
-def event_states(ledger: Ledger, as_of: date, invoice_id: int | None = None) -> dict[int, dict[str, Any]]:
+def event_states(
+    ledger: Ledger, as_of: date, invoice_id: int | None = None, clients: list[int] | None = None
+) -> dict[int, dict[str, Any]]:
     """Per invoice, as of a date: disputed or not, the latest promise date, and a hold from the e-invoicing
-    platform (`hold`: the text saying why, with `held_until`, date.max until a later status releases it)."""
+    platform (`hold`: the text saying why, with `held_until`, date.max until a later status releases it).
+    The whole ledger's, one invoice's, or the invoices of some `clients` (an IN list's worth)."""
     states: dict[int, dict[str, Any]] = defaultdict(dict)
+    params: dict[str, Any] = {"as_of": as_of.isoformat(), "invoice_id": invoice_id}
     only = " AND invoice_id = :invoice_id" if invoice_id is not None else ""
+    if clients is not None:
+        only += f" AND client_id IN ({_marks(params, clients)})"
     for row in ledger.rows(
         "SELECT invoice_id, kind, text, promise_on FROM event"
         " WHERE kind IN ('dispute', 'resolved', 'promise', 'hold', 'release')"
         f" AND invoice_id IS NOT NULL AND happened_on <= :as_of{only} ORDER BY happened_on, id",
-        {"as_of": as_of.isoformat(), "invoice_id": invoice_id},
+        params,
     ):
         state = states[row["invoice_id"]]
         if row["kind"] == "promise":
@@ -64,14 +70,26 @@ def event_states(ledger: Ledger, as_of: date, invoice_id: int | None = None) -> 
     return states
 
 
-def pauses(ledger: Ledger, as_of: date, client_id: int | None = None) -> dict[int, date]:
-    """Clients paused as of a date, with the last day of the pause (date.max: until unpaused)."""
+def _marks(params: dict[str, Any], values: list[int]) -> str:
+    """Named markers for an IN list, their values added to `params`."""
+    params.update({f"in{n}": value for n, value in enumerate(values)})
+    return ", ".join(f":in{n}" for n in range(len(values)))
+
+
+def pauses(
+    ledger: Ledger, as_of: date, client_id: int | None = None, clients: list[int] | None = None
+) -> dict[int, date]:
+    """Clients paused as of a date, with the last day of the pause (date.max: until unpaused): all of
+    them, one, or some `clients` (an IN list's worth)."""
     until: dict[int, date] = {}
+    params: dict[str, Any] = {"as_of": as_of.isoformat(), "client_id": client_id}
     only = " AND client_id = :client_id" if client_id is not None else ""
+    if clients is not None:
+        only += f" AND client_id IN ({_marks(params, clients)})"
     for row in ledger.rows(
         "SELECT client_id, kind, promise_on FROM event WHERE kind IN ('pause', 'unpause')"
         f" AND happened_on <= :as_of{only} ORDER BY happened_on, id",
-        {"as_of": as_of.isoformat(), "client_id": client_id},
+        params,
     ):
         if row["kind"] == "pause":
             until[row["client_id"]] = date.fromisoformat(row["promise_on"]) if row["promise_on"] else date.max

@@ -19,7 +19,7 @@ from dunner.bank import lines as bank_lines
 from dunner.bank.importing import import_files
 from dunner.core.buckets import Buckets
 from dunner.core.payment import invoice_reference
-from dunner.dunning import planning
+from dunner.dunning import claims, planning
 from dunner.dunning import remind as dunning
 from dunner.dunning.runs import RunOptions
 from dunner.edges.storage import open_ledger
@@ -113,6 +113,7 @@ def run_path(demo: Any, tmp_path: Path, path: str) -> tuple[Ledger, list[tuple[s
             planning.batches_of_clients(ledger, config, config.policy(), RunOptions(AS_OF))
         ),
         "remind: delivering": lambda: list(dunning.run(ledger, config, RunOptions(AS_OF)).actions),
+        "remind: formal notices": lambda: claims.first_notices(ledger, range(1, 30), AS_OF),
         "client statement": lambda: statement.statement(ledger, "CABINET", AS_OF),
         "payment of an invoice": lambda: payments.record_payment(
             ledger, config, "100", received_on=AS_OF, invoice="F-2026-0005"
@@ -137,6 +138,7 @@ PATHS = [
     "aging",
     "remind: choosing",
     "remind: delivering",
+    "remind: formal notices",
     "client statement",
     "payment of an invoice",
     "payment of a client's invoices",
@@ -174,7 +176,7 @@ def test_the_allowed_scans_are_still_needed(demo, tmp_path):
     assert used == set(ALLOWED)
 
 
-@pytest.mark.parametrize("path", ["remind: choosing", "remind: delivering"])
+@pytest.mark.parametrize("path", ["remind: choosing", "remind: delivering", "remind: formal notices"])
 def test_reminders_are_found_by_instalment(demo, tmp_path, path):
     """With no statistics, SQLite would rather use the status index, which holds every sent reminder."""
     ledger, seen = run_path(demo, tmp_path, path)

@@ -19,10 +19,13 @@ from dunner.edges.storage.ledger import IN_LIST, Ledger, batches
 from dunner.ledger.clients import get_client
 
 
-def batches_of_clients(ledger: Ledger, config: Config, policy: Policy, options: RunOptions) -> Iterator[Plan]:
+def batches_of_clients(
+    ledger: Ledger, config: Config, policy: Policy, options: RunOptions, graded: dict[int, str] | None = None
+) -> Iterator[Plan]:
     """The run's plan a batch of whole clients at a time (about `IN_LIST` instalments, or clients), in the
     report's order of clients (by code, case aside), so that what a run holds does not grow with the ledger:
-    the instalments a step may concern are chosen first (their ids only), then read a batch at a time."""
+    the instalments a step may concern are chosen first (their ids only), then read a batch at a time.
+    `graded`: the clients' risk grades (`risk_grades`), when the caller has them already."""
     if options.client:
         one = get_client(ledger, options.client)
         clients = [(one.code, one.id)]
@@ -30,7 +33,8 @@ def batches_of_clients(ledger: Ledger, config: Config, policy: Policy, options: 
         clients = sorted(((code, client_id) for client_id, code in ledger.all("SELECT id, code FROM client")),
                          key=lambda pair: pair[0].lower())  # fmt: skip
     due = due_instalments(ledger, options.as_of, policy, clients[0][1] if options.client else None)
-    graded = _grades(ledger, config, options.as_of) if policy.uses_grades else {}
+    if graded is None:
+        graded = risk_grades(ledger, config, policy, options.as_of)
     batch: list[tuple[str, int]] = []
     chosen: list[int] = []
     for n, (code, client_id) in enumerate(clients, start=1):
@@ -66,7 +70,7 @@ def plan(
         abandoned=options.abandoned,
     )
     if graded is None:
-        graded = _grades(ledger, config, options.as_of) if policy.uses_grades else {}
+        graded = risk_grades(ledger, config, policy, options.as_of)
     live = [t for t in targets if not t.blocked]
     profiles = {
         t.instalment_id: policy.choose(
@@ -157,11 +161,12 @@ def no_step_down(
     return out
 
 
-def _grades(ledger: Ledger, config: Config, as_of: date) -> dict[int, str]:
-    """Each client's risk grade, once per run, for the policy rules that pick a profile by grade."""
+def risk_grades(ledger: Ledger, config: Config, policy: Policy, as_of: date) -> dict[int, str]:
+    """Each client's risk grade, once per run, for the policy rules that pick a profile by grade (none
+    without such rules: the grades read the whole ledger)."""
     from dunner.insight.stats import grades
 
-    return grades(ledger, config, as_of)
+    return grades(ledger, config, as_of) if policy.uses_grades else {}
 
 
 def sibling_steps(ledger: Ledger, invoice_ids: Iterable[int]) -> dict[int, list[tuple[int, str, str]]]:

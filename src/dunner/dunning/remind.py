@@ -23,7 +23,7 @@ from dunner.core.policy import Policy
 from dunner.dunning.agenda import close_settled_tasks
 from dunner.dunning.delivery import deliver, hold_emails, record_skips_and_tasks
 from dunner.dunning.messages import Draft, attached, compose, context
-from dunner.dunning.planning import batches_of_clients
+from dunner.dunning.planning import batches_of_clients, risk_grades
 from dunner.dunning.runs import Action, Plan, Report, RunOptions, action, task_text
 from dunner.dunning.uncertain import describe, uncertain_rows
 from dunner.edges.config import Config, check_business
@@ -59,12 +59,13 @@ def run(ledger: Ledger, config: Config, options: RunOptions, progress: Callable[
     if dry:
         report.actions = _noted(ledger, report, _dry_run(ledger, config, policy, options, checks, held))
         return report
-    if checks.templates(batches_of_clients(ledger, config, policy, options)) and not config.business.name:
+    graded = risk_grades(ledger, config, policy, options.as_of)  # once a run: both passes use them
+    if checks.templates(batches_of_clients(ledger, config, policy, options, graded)) and not config.business.name:
         raise BadInput("[business] name is empty", hint="say who you are in the config before sending reminders")
     settled: dict[str, list[Action]] = {}
     for row in close_settled_tasks(ledger, options.as_of, options.client, [(r.id, r.owner) for r in left]):
         settled.setdefault(row["client"].lower(), []).append(Action(**row))
-    chase = _chase(ledger, config, policy, options, checks, settled, held, progress)
+    chase = _chase(ledger, config, policy, options, checks, settled, held, progress, graded)
     report.actions = _noted(ledger, report, chase)
     return report
 
@@ -87,22 +88,23 @@ def _chase(
     settled: dict[str, list[Action]],
     held: str,
     progress: Callable[[int], Any] | None,
+    graded: dict[int, str],
 ) -> Iterator[Action]:
     """A batch of clients at a time: its skips and tasks recorded, then each message claimed, sent and marked
     (exactly once, see `delivery`); the batch's rows are given in the report's order before the next."""
-    transport = checks.transport()
+    transport = transport_for(checks.settings)
     stop: str | None = None
-    count = 0
+    count, opened = 0, False
     try:
-        for todo in batches_of_clients(ledger, config, policy, options):
+        for todo in batches_of_clients(ledger, config, policy, options, graded):
             actions = checks.ready(todo)
             actions += [done for code in todo.clients for done in settled.pop(code.lower(), [])]
             actions += record_skips_and_tasks(ledger, todo, options)
             if held:
                 actions += hold_emails(ledger, todo, options, held)
             for draft in todo.drafts:
-                if stop is None and not checks.opened:
-                    stop = checks.open(transport)
+                if stop is None and not opened:  # when the first message goes
+                    stop, opened = _opened(transport), True
                 if stop is None:
                     done, stop = deliver(
                         ledger, config, checks.renderer, checks.settings, transport, draft, options, policy
@@ -155,7 +157,6 @@ class _Checks:
         self.ledger, self.config, self.renderer, self.settings = ledger, config, renderer, settings
         self.options, self.policy, self.warnings = options, policy, warnings
         self.rendered: set[tuple[str | None, str]] = set()
-        self.opened = False
 
     def templates(self, plans: Iterable[Plan]) -> bool:
         """Before a real run records anything: every template and language it will use rendered once (the
@@ -206,17 +207,14 @@ class _Checks:
         found = (ctx["claim"]["warnings"] if ctx["claim"] else []) + ctx["pdf_notes"]
         self.warnings += [w for w in found if w not in self.warnings]
 
-    def transport(self) -> Any:
-        return transport_for(self.settings)
 
-    def open(self, transport: Any) -> str | None:
-        """The mail connection, opened when the first message goes; why it could not be, if it could not."""
-        self.opened = True
-        try:
-            transport.open()
-        except DeliveryError as exc:
-            return str(exc)
-        return None
+def _opened(transport: Any) -> str | None:
+    """Open the mail connection; why it could not be, if it could not."""
+    try:
+        transport.open()
+    except DeliveryError as exc:
+        return str(exc)
+    return None
 
 
 def _dry_actions(todo: Plan, held: str, pdfs: dict[str, str]) -> list[Action]:
